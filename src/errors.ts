@@ -1,0 +1,73 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every error code a client of the gateway (or of a reference system) can see, in one place.
+ * Apollo Server's own codes (BAD_USER_INPUT, INTERNAL_SERVER_ERROR, …) are reused by name.
+ */
+export enum ErrorCode {
+  BadUserInput = 'BAD_USER_INPUT',
+  NotFound = 'NOT_FOUND',
+  VersionConflict = 'VERSION_CONFLICT',
+  PreconditionFailed = 'PRECONDITION_FAILED',
+  UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
+  UpstreamRejected = 'UPSTREAM_REJECTED',
+  RateLimited = 'RATE_LIMITED',
+  Forbidden = 'FORBIDDEN',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Conflict = 'CONFLICT',
+  Internal = 'INTERNAL_SERVER_ERROR',
+}
+
+/** The two systems behind the gateway, as named in the public schema. */
+export type SystemName = 'CUSTOMERP' | 'CRMOFFICE';
+
+/** Invalid input: names the offending field so a client can point at it. */
+export class BadUserInputError extends GraphQLError {
+  constructor(message: string, field: string) {
+    super(message, { extensions: { code: ErrorCode.BadUserInput, field } });
+  }
+}
+
+export class NotFoundError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.NotFound } });
+  }
+}
+
+/** A write carried a stale concurrency token (Customerp `expectedVersion`). */
+export class VersionConflictError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.VersionConflict } });
+  }
+}
+
+/** A write carried a stale concurrency token (Crmoffice `ifMatch`). */
+export class PreconditionFailedError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.PreconditionFailed } });
+  }
+}
+
+/** A system could not be reached in time (down, timing out, rate limiting). Never carries its URL. */
+export class UpstreamUnavailableError extends GraphQLError {
+  constructor(system: SystemName, reason: string) {
+    super(`${system} is unavailable: ${reason}`, {
+      extensions: { code: ErrorCode.UpstreamUnavailable, system },
+    });
+  }
+}
+
+export class RateLimitedError extends GraphQLError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, { extensions: { code: ErrorCode.RateLimited, retryAfter: retryAfterSeconds } });
+  }
+}
+
+/** The error code carried by any GraphQL-shaped error, or undefined. */
+export function errorCodeOf(error: unknown): string | undefined {
+  if (error instanceof GraphQLError) {
+    const code = error.extensions['code'];
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,2 @@
+/** Placeholder: starts shared services for the whole test run (MongoDB comes here). */
+export default async function globalSetup(): Promise<void> {}

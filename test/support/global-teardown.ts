@@ -1,0 +1,2 @@
+/** Placeholder: stops what global-setup started. */
+export default async function globalTeardown(): Promise<void> {}
