@@ -35,6 +35,8 @@ export interface ReferenceServerOptions<Context> {
   /** @default '127.0.0.1' */
   host?: string;
   faults?: Partial<FaultSettings>;
+  /** Rewrites each error of an executed request before it is sent, e.g. `describeInputError`. @default identity */
+  formatError?: (error: GraphQLError) => GraphQLError;
 }
 
 export interface RunningReferenceServer {
@@ -92,7 +94,8 @@ export async function startReferenceServer<Context>(
       operationName: typeof operationName === 'string' ? operationName : undefined,
       contextValue: options.context(),
     });
-    sendJson(res, 200, result);
+    const { formatError } = options;
+    sendJson(res, 200, formatError && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e)) } : result);
   }
 
   function parseCached(query: string): DocumentNode | readonly GraphQLError[] {

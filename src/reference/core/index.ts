@@ -7,6 +7,7 @@ export {
   type RunningReferenceServer,
 } from './http-server.js';
 export { createRandom, type Random } from './random.js';
+export { describeInputError } from './input-errors.js';
 export {
   DEMO_SIZE,
   demoMatches,

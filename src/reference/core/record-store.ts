@@ -50,6 +50,11 @@ export class RecordStore<T extends StoredRecord> {
     return this.records.size;
   }
 
+  /** Entries in the change log so far: the feed's end, the largest valid `since`. */
+  get changeCount(): number {
+    return this.log.length;
+  }
+
   newId(): string {
     return `${this.idPrefix}-${this.nextId++}`;
   }
@@ -130,6 +135,41 @@ export class RecordStore<T extends StoredRecord> {
       }
     }
     return { nodes, hasNextPage, endCursor: last >= 0 ? String(last) : after ?? null };
+  }
+
+  /**
+   * The same paging as `page`, over a set of distinct candidate ids (e.g. from a secondary index) instead of
+   * the whole table: cost grows with the candidates, not the table. Cursors are interchangeable
+   * with `page`'s. Unknown or deleted ids among the candidates are skipped.
+   */
+  pageAmong(
+    candidateIds: Iterable<string>,
+    first: number,
+    after: string | null | undefined,
+    filter?: (record: T) => boolean,
+  ): Page<T> {
+    let start = 0;
+    if (after) {
+      const position = Number(after);
+      if (!Number.isInteger(position) || position < 0) throw new RangeError('after is not a cursor of this list');
+      start = position + 1;
+    }
+    const positions: number[] = [];
+    for (const id of candidateIds) {
+      const position = this.positions.get(id);
+      if (position === undefined || position < start) continue;
+      const record = this.records.get(id);
+      if (record && (!filter || filter(record))) positions.push(position);
+    }
+    positions.sort((a, b) => a - b);
+    const taken = positions.slice(0, Math.max(0, first));
+    const nodes = taken.map((position) => this.records.get(this.order[position] as string) as T);
+    const last = taken[taken.length - 1];
+    return {
+      nodes,
+      hasNextPage: positions.length > taken.length,
+      endCursor: last !== undefined ? String(last) : after ?? null,
+    };
   }
 
   /** Change entries after `since` (a seq, `null` for the beginning), at most `limit`. */

@@ -1,0 +1,39 @@
+import { DEMO_SIZE, demoWorld, describeInputError, startReferenceServer, type DemoSize, type FaultSettings, type RunningReferenceServer } from '../core/index.js';
+import type { CustomerpContext } from './context.js';
+import { CustomerpDatabase } from './database.js';
+import { createCustomerpSchema } from './schema.js';
+
+export type { CustomerpContext } from './context.js';
+export { SEEDED_AT } from './database.js';
+export { seededCustomerpId } from './records.js';
+
+export interface CustomerpOptions {
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** `demo`: `demoWorld(DEMO_SIZE)`; `empty`: no records; a DemoSize: `demoWorld(size)`. @default 'demo' */
+  seed?: 'demo' | 'empty' | DemoSize;
+  /** Faults from the start; `POST /admin/faults` changes them later. @default none */
+  faults?: Partial<FaultSettings>;
+}
+
+/**
+ * Starts the Customerp reference server (DESIGN.md, "Reference system APIs"): GraphQL at `/graphql`
+ * plus the admin endpoints, seeded from the demo world; `POST /admin/reset` restores the seed.
+ */
+export async function startCustomerp(options: CustomerpOptions = {}): Promise<RunningReferenceServer> {
+  const schema = createCustomerpSchema();
+  const seed = options.seed ?? 'demo';
+  const db = new CustomerpDatabase(seed === 'empty' ? null : demoWorld(seed === 'demo' ? DEMO_SIZE : seed));
+  return startReferenceServer<CustomerpContext>({
+    name: 'Customerp',
+    schema,
+    context: () => ({ db }),
+    reset: () => db.reset(),
+    port: options.port,
+    host: options.host,
+    faults: options.faults,
+    formatError: describeInputError,
+  });
+}
