@@ -50,10 +50,38 @@ export class PreconditionFailedError extends GraphQLError {
 
 /** A system could not be reached in time (down, timing out, rate limiting). Never carries its URL. */
 export class UpstreamUnavailableError extends GraphQLError {
-  constructor(system: SystemName, reason: string) {
+  readonly system: SystemName;
+  /** Seconds the system asked us to wait (HTTP 429 Retry-After), if it said. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(system: SystemName, reason: string, retryAfterSeconds?: number) {
     super(`${system} is unavailable: ${reason}`, {
       extensions: { code: ErrorCode.UpstreamUnavailable, system },
     });
+    this.system = system;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A system answered, but refused the request (its own validation, a stale concurrency token, an
+ * unknown id). `upstreamCode` is the system's own code, e.g. VERSION_CONFLICT or PRECONDITION_FAILED.
+ */
+export class UpstreamRejectedError extends GraphQLError {
+  readonly system: SystemName;
+  readonly upstreamCode: string | undefined;
+  readonly field: string | undefined;
+  constructor(system: SystemName, message: string, upstreamCode: string | undefined, field: string | undefined) {
+    super(`${system} rejected the request: ${message}`, {
+      extensions: { code: ErrorCode.UpstreamRejected, system, upstreamCode, field },
+    });
+    this.system = system;
+    this.upstreamCode = upstreamCode;
+    this.field = field;
+  }
+
+  /** The write carried a stale concurrency token: refetch, merge and try again. */
+  get isConcurrencyConflict(): boolean {
+    return this.upstreamCode === ErrorCode.VersionConflict || this.upstreamCode === ErrorCode.PreconditionFailed;
   }
 }
 

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is validated once at start-up: a bad value stops the
+ * process with one line naming the setting and what it expects (fail at start, not on a request).
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
+
+const settingsSchema = z.object({
+  /** Gateway HTTP port. @default 4000 */
+  PORT: port.default(4000),
+  /** Interface the gateway and the demo reference systems listen on. @default 127.0.0.1 */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** MongoDB connection string; unset = start FerretDB (SQLite) locally. */
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').optional(),
+  /** Database holding links, cursors, operations. @default gateway */
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name').default('gateway'),
+  /** Customerp GraphQL endpoint; unset = start the reference Customerp on CUSTOMERP_PORT. */
+  CUSTOMERP_URL: httpUrl.optional(),
+  /** Crmoffice GraphQL endpoint; unset = start the reference Crmoffice on CRMOFFICE_PORT. */
+  CRMOFFICE_URL: httpUrl.optional(),
+  /** @default 4001 */
+  CUSTOMERP_PORT: port.default(4001),
+  /** @default 4002 */
+  CRMOFFICE_PORT: port.default(4002),
+  /** Demo data of the reference systems started by `npm start`: `demo`, `empty` or a record count. @default demo */
+  REFERENCE_SEED: z
+    .string()
+    .regex(/^(demo|empty|\d+)$/, 'expected demo, empty or a record count')
+    .default('demo'),
+  /** Pause between sync passes. @default 2000 */
+  SYNC_INTERVAL_MS: z.coerce.number().int().min(50).default(2000),
+  /** Timeout of one upstream HTTP request. @default 3000 */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(3000),
+  /** Retries of a retry-safe upstream request (network errors, 5xx, 429). @default 2 */
+  UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** development | production | test. @default development */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** pino level. @default info */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A setting that failed validation; `message` is the one line to print. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly expected: string,
+  ) {
+    super(`invalid setting ${setting}: ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the settings; empty strings count as unset. Throws ConfigError on the first bad one. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const input = Object.fromEntries(
+    Object.keys(settingsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const result = settingsSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const setting = String(issue?.path[0] ?? 'settings');
+    throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(env[setting])})`);
+  }
+  return result.data;
+}

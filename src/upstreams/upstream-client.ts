@@ -1,0 +1,163 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { ClientError, GraphQLClient } from 'graphql-request';
+import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
+import { logger } from '../logger.js';
+
+export interface UpstreamClientOptions {
+  system: SystemName;
+  /** The system's GraphQL endpoint. Never shown to clients. */
+  url: string;
+  /** Bound on one HTTP request. @default 3000 */
+  timeoutMs?: number;
+  /** Retries of a retry-safe request after a retryable failure. @default 2 */
+  retries?: number;
+  /** First backoff; doubled per retry, jittered, capped by maxDelayMs. @default 100 */
+  baseDelayMs?: number;
+  /** @default 2000 */
+  maxDelayMs?: number;
+  /** Sent as `Authorization: Bearer <token>` when set. */
+  token?: string;
+}
+
+/** One request as seen by observers (metrics, tests). */
+export interface UpstreamRequestEvent {
+  system: SystemName;
+  operation: string;
+  outcome: 'ok' | 'rejected' | 'unavailable';
+  durationMs: number;
+  attempt: number;
+}
+
+export interface RequestOptions {
+  /** Retry on network errors, timeouts, 5xx and 429. Queries are; a mutation only when it is idempotent. */
+  retry?: boolean;
+  /** Extra headers, e.g. a request id. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A GraphQL client for one upstream system, over HTTP with `graphql-request`: every request has a
+ * timeout; failures come back as typed errors (UpstreamUnavailableError when the system can't be
+ * reached in time, UpstreamRejectedError when it answered with an error of its own); retry-safe
+ * requests are retried with capped, jittered exponential backoff that honours Retry-After.
+ */
+export class UpstreamClient {
+  readonly system: SystemName;
+  private readonly client: GraphQLClient;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly observers = new Set<(event: UpstreamRequestEvent) => void>();
+
+  constructor(options: UpstreamClientOptions) {
+    this.system = options.system;
+    this.timeoutMs = options.timeoutMs ?? 3000;
+    this.retries = options.retries ?? 2;
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 2000;
+    this.client = new GraphQLClient(options.url, {
+      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+    });
+  }
+
+  /** Calls `observer` after every HTTP attempt; returns a function that unsubscribes. */
+  observe(observer: (event: UpstreamRequestEvent) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** A read: always retry-safe. */
+  query<TResult, TVariables extends object>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    options: RequestOptions = {},
+  ): Promise<TResult> {
+    return this.request(document, variables, { retry: true, ...options });
+  }
+
+  /** A write: not retried unless the caller says it is idempotent. */
+  mutate<TResult, TVariables extends object>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    options: RequestOptions = {},
+  ): Promise<TResult> {
+    return this.request(document, variables, { retry: false, ...options });
+  }
+
+  private async request<TResult, TVariables extends object>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    options: RequestOptions,
+  ): Promise<TResult> {
+    const operation = operationNameOf(document);
+    const attempts = options.retry ? this.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const result = await this.client.request<TResult>({
+          document,
+          variables: variables as Record<string, unknown>,
+          requestHeaders: options.headers,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+        this.emit({ system: this.system, operation, outcome: 'ok', durationMs: performance.now() - started, attempt });
+        return result;
+      } catch (raw) {
+        const error = this.classify(raw);
+        const outcome = error instanceof UpstreamRejectedError ? 'rejected' : 'unavailable';
+        this.emit({ system: this.system, operation, outcome, durationMs: performance.now() - started, attempt });
+        if (error instanceof UpstreamRejectedError || attempt >= attempts) throw error;
+        const delay = this.backoff(attempt, error.retryAfterSeconds);
+        logger.debug({ system: this.system, operation, attempt, delayMs: delay, reason: error.message }, 'upstream retry');
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Maps whatever graphql-request or fetch threw to one of our two typed upstream errors. */
+  private classify(raw: unknown): UpstreamRejectedError | UpstreamUnavailableError {
+    if (raw instanceof ClientError) {
+      const status = raw.response.status;
+      if (status === 429) {
+        const retryAfter = Number(raw.response.headers?.get('retry-after'));
+        return new UpstreamUnavailableError(this.system, 'rate limited (HTTP 429)', Number.isFinite(retryAfter) ? retryAfter : undefined);
+      }
+      if (status >= 500) return new UpstreamUnavailableError(this.system, `HTTP ${status}`);
+      const first = raw.response.errors?.[0];
+      if (first) {
+        const extensions = (first.extensions ?? {}) as Record<string, unknown>;
+        const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
+        const field = typeof extensions['field'] === 'string' ? extensions['field'] : undefined;
+        return new UpstreamRejectedError(this.system, first.message, code, field);
+      }
+      return new UpstreamUnavailableError(this.system, `HTTP ${status}`);
+    }
+    const name = raw instanceof Error ? raw.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new UpstreamUnavailableError(this.system, `no answer within ${this.timeoutMs} ms`);
+    }
+    return new UpstreamUnavailableError(this.system, 'connection failed');
+  }
+
+  private backoff(attempt: number, retryAfterSeconds: number | undefined): number {
+    if (retryAfterSeconds !== undefined) return Math.min(retryAfterSeconds * 1000, this.maxDelayMs * 5);
+    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private emit(event: UpstreamRequestEvent): void {
+    for (const observer of this.observers) observer(event);
+  }
+}
+
+function operationNameOf(document: TypedDocumentNode<unknown, never>): string {
+  for (const definition of document.definitions) {
+    if (definition.kind === 'OperationDefinition') return definition.name?.value ?? 'anonymous';
+  }
+  return 'anonymous';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
