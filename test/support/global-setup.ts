@@ -1,2 +1,23 @@
-/** Placeholder: starts shared services for the whole test run (MongoDB comes here). */
-export default async function globalSetup(): Promise<void> {}
+import { register } from 'node:module';
+import type { FerretDBServer } from '../../src/mongo/index.js';
+
+// Only node: and type imports at the top: jest loads this file through Node's own ESM loader, which
+// cannot resolve the project's `./x.js` → `./x.ts` imports until typescript-hooks.js is registered.
+
+/** Where global-teardown finds what this started (jest runs both in the same process). */
+const FERRETDB = Symbol.for('gateway.test.ferretdb');
+type WithFerretDB = typeof globalThis & { [FERRETDB]?: FerretDBServer };
+
+/**
+ * Gives the whole test run one MongoDB: the one in MONGODB_URI if set, otherwise a FerretDB started
+ * here (its output kept out of the test output). Its URI goes into process.env.MONGODB_URI, which the
+ * test workers, spawned after this, inherit.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env['MONGODB_URI']) return;
+  register(new URL('./typescript-hooks.js', import.meta.url));
+  const { startFerretDB } = await import('../../src/mongo/index.js');
+  const server = await startFerretDB();
+  (globalThis as WithFerretDB)[FERRETDB] = server;
+  process.env['MONGODB_URI'] = server.uri;
+}

@@ -1,0 +1,29 @@
+/** The link store: one MongoDB document per unified record, its indexes and the public id codec. */
+export { LinkStore } from './store.js';
+export { setupIndexes, LINK_INDEXES, LINKS_COLLECTION } from './indexes.js';
+export { encodeUnifiedId, decodeUnifiedId, type UnifiedIdParts } from './unified-id.js';
+export { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError } from './link-errors.js';
+export { SIDE_TYPES, assertSideFits } from './sides.js';
+export {
+  LINK_ENTITIES,
+  isLinkEntity,
+  sideFieldOf,
+  type Conflict,
+  type CrmofficeRef,
+  type CrmofficeType,
+  type CustomerpRef,
+  type CustomerpType,
+  type EnsuredLink,
+  type Link,
+  type LinkChanges,
+  type LinkCountFilter,
+  type LinkEntity,
+  type LinkFilter,
+  type LinkInit,
+  type LinkKind,
+  type LinkPage,
+  type LinkPageRequest,
+  type LinkState,
+  type NewLink,
+  type SideRef,
+} from './link.js';

@@ -1,0 +1,37 @@
+import type { SystemName } from '../errors.js';
+import type { CrmofficeRef, CrmofficeType, CustomerpRef, CustomerpType, LinkEntity } from './link.js';
+
+/** The record types each entity links, per system: the four dataflows of the design. */
+export const SIDE_TYPES: Readonly<
+  Record<LinkEntity, { customerp: readonly CustomerpType[]; crmoffice: readonly CrmofficeType[] }>
+> = {
+  Contact: { customerp: ['Employee', 'Contact'], crmoffice: ['Contact'] },
+  Company: { customerp: ['Product'], crmoffice: ['Company'] },
+  Activity: { customerp: ['Project'], crmoffice: ['Activity'] },
+};
+
+/**
+ * The unique-index key of one side: `Employee:emp-1`, or `none:<linkId>` when the side is missing.
+ * A unique index counts a missing field as null (so two half links would collide) and FerretDB 1.24
+ * has no partialFilterExpression to leave them out; a key that is unique per link when absent does.
+ */
+export function sideKeyOf(ref: CustomerpRef | CrmofficeRef | null, linkId: string): string {
+  return ref ? refKeyOf(ref) : `none:${linkId}`;
+}
+
+/** The side key of a present side, what lookups by ref search for. */
+export function refKeyOf(ref: CustomerpRef | CrmofficeRef): string {
+  return `${ref.type}:${ref.id}`;
+}
+
+/** Throws a TypeError (a programming error, not user input) when `ref` cannot be a side of `entity`. */
+export function assertSideFits(entity: LinkEntity, system: SystemName, ref: CustomerpRef | CrmofficeRef): void {
+  const types = SIDE_TYPES[entity];
+  const allowed: readonly string[] = system === 'CUSTOMERP' ? types.customerp : types.crmoffice;
+  if (!allowed.includes(ref.type)) {
+    throw new TypeError(`a ${entity} link cannot hold ${system} ${ref.type} (expected ${allowed.join(' or ')})`);
+  }
+  if (typeof ref.id !== 'string' || ref.id === '') {
+    throw new TypeError(`${system} ${ref.type} reference needs a non-empty string id, got ${JSON.stringify(ref.id)}`);
+  }
+}

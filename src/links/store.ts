@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues } from 'mongodb';
+import type { SystemName } from '../errors.js';
+import { LINKS_COLLECTION } from './indexes.js';
+import { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError } from './link-errors.js';
+import {
+  LINK_ENTITIES,
+  sideFieldOf,
+  type CrmofficeRef,
+  type CustomerpRef,
+  type EnsuredLink,
+  type Link,
+  type LinkChanges,
+  type LinkCountFilter,
+  type LinkFilter,
+  type LinkInit,
+  type LinkPage,
+  type LinkPageRequest,
+  type NewLink,
+  type SideRef,
+} from './link.js';
+import { SIDE_TYPES, assertSideFits, refKeyOf, sideKeyOf } from './sides.js';
+
+/** The stored shape: a Link plus the derived unique keys of its two sides (see sideKeyOf). */
+interface LinkDocument extends Link {
+  customerpKey: string;
+  crmofficeKey: string;
+}
+
+type SideKeyField = 'customerpKey' | 'crmofficeKey';
+
+/**
+ * The link store: one MongoDB document per unified record. Every write is a single-document atomic
+ * operation (FerretDB has no transactions); concurrent writers are kept apart by the unique side keys
+ * and by the `version` token. Indexes come from setupIndexes(), which must have run.
+ */
+export class LinkStore {
+  private readonly links: Collection<LinkDocument>;
+
+  constructor(db: Db) {
+    this.links = db.collection<LinkDocument>(LINKS_COLLECTION);
+  }
+
+  /** Inserts a new link (version 1). A side that already belongs to a link → DuplicateLinkError naming it. */
+  async create(fields: NewLink): Promise<Link> {
+    const doc = newLinkDocument(fields, new Date());
+    try {
+      await this.links.insertOne(doc);
+    } catch (error) {
+      throw await this.explainDuplicate(error, doc);
+    }
+    return toLink(doc);
+  }
+
+  /**
+   * The link holding `system`'s `ref`, created from `init` if there is none. Race-safe: any number of
+   * concurrent calls for the same ref end with one document, returned to all of them, and exactly one
+   * of them reports `created`. If init's other side already belongs to another link → DuplicateLinkError.
+   * A soft-deleted link is returned like any other (check deletedAt).
+   */
+  async ensureLink<S extends SystemName>(
+    entity: Link['entity'],
+    system: S,
+    ref: SideRef<S>,
+    init: LinkInit = {},
+  ): Promise<EnsuredLink> {
+    // Read first (links mostly exist already), insert if missing, and let the unique side index decide
+    // races: the losers' inserts fail and they read the winner's link. Not an upsert with $setOnInsert:
+    // FerretDB 1.24 leaves out its null and empty-array fields.
+    const existing = await this.findByRef(system, ref);
+    if (existing) return { link: existing, created: false };
+    const doc = newLinkDocument({ ...init, entity, [sideFieldOf(system)]: ref }, new Date());
+    try {
+      await this.links.insertOne(doc);
+      return { link: toLink(doc), created: true };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const winner = await this.findByRef(system, ref);
+      if (winner) return { link: winner, created: false };
+      throw await this.explainDuplicate(error, doc);
+    }
+  }
+
+  /** The link with this _id, or null. */
+  async findById(id: string): Promise<Link | null> {
+    const doc = await this.links.findOne({ _id: id });
+    return doc ? toLink(doc) : null;
+  }
+
+  /** One entry per id, in the order asked, null for an unknown id. One query, none for no ids. */
+  async findByIds(ids: readonly string[]): Promise<(Link | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.links.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+    const byId = new Map(docs.map((doc) => [doc._id, toLink(doc)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** The link holding this record of `system` (soft-deleted or not), or null. */
+  async findByRef<S extends SystemName>(system: S, ref: SideRef<S>): Promise<Link | null> {
+    const doc = await this.links.findOne({ [sideKeyFieldOf(system)]: refKeyOf(ref) });
+    return doc ? toLink(doc) : null;
+  }
+
+  /** One entry per ref, in the order asked, null for an unlinked record. One query, none for no refs. */
+  async findByRefs<S extends SystemName>(system: S, refs: readonly SideRef<S>[]): Promise<(Link | null)[]> {
+    if (refs.length === 0) return [];
+    const keyField = sideKeyFieldOf(system);
+    const keys = refs.map((ref) => refKeyOf(ref));
+    const docs = await this.links.find({ [keyField]: { $in: [...new Set(keys)] } }).toArray();
+    const byKey = new Map(docs.map((doc) => [doc[keyField], toLink(doc)]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  }
+
+  /**
+   * Applies `changes` if the link is still at `expectedVersion`, in one atomic findOneAndUpdate that
+   * also bumps the version and updatedAt. Returns the updated link; StaleLinkVersionError if someone
+   * else wrote first (nothing is changed), LinkNotFoundError if there is no such link.
+   */
+  async update(id: string, expectedVersion: number, changes: LinkChanges): Promise<Link> {
+    return this.updateAt(id, expectedVersion, changesToSet(changes));
+  }
+
+  /**
+   * Sets `system`'s side of the link (linking its second side, or re-pointing it), version-checked like
+   * update(). A record that already belongs to another link → DuplicateLinkError; a ref of the wrong
+   * type for the link's entity → TypeError.
+   */
+  async attachSide<S extends SystemName>(
+    id: string,
+    expectedVersion: number,
+    system: S,
+    ref: SideRef<S>,
+  ): Promise<Link> {
+    const entity = entityHolding(system, ref);
+    assertSideFits(entity, system, ref);
+    const set: MatchKeysAndValues<LinkDocument> = {
+      [sideFieldOf(system)]: { type: ref.type, id: ref.id },
+      [sideKeyFieldOf(system)]: refKeyOf(ref),
+    };
+    // The entity is part of the condition, so a ref of the wrong type is caught without reading first.
+    const wrongEntity = (current: LinkDocument): Error =>
+      new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`);
+    try {
+      return await this.updateAt(id, expectedVersion, set, { entity }, wrongEntity);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const holder = await this.findByRef(system, ref);
+      throw new DuplicateLinkError(system, ref, holder?._id ?? null);
+    }
+  }
+
+  /**
+   * Clears `system`'s side (unlinking), version-checked like update(). A link keeps at least one side:
+   * detaching the only one is a TypeError.
+   */
+  async detachSide(id: string, expectedVersion: number, system: SystemName): Promise<Link> {
+    const other = sideFieldOf(system === 'CUSTOMERP' ? 'CRMOFFICE' : 'CUSTOMERP');
+    const set: MatchKeysAndValues<LinkDocument> = {
+      [sideFieldOf(system)]: null,
+      [sideKeyFieldOf(system)]: sideKeyOf(null, id),
+    };
+    const lastSide = (): Error => new TypeError(`link ${id} would be left without any side`);
+    return this.updateAt(id, expectedVersion, set, { [other]: { $ne: null } }, lastSide);
+  }
+
+  /**
+   * One page of an entity's links matching `filter`, in _id order (stable while links are added), with
+   * the total count. Two queries: the page (first + 1 links, the extra one only tells hasNextPage) and
+   * the count.
+   */
+  async page(request: LinkPageRequest): Promise<LinkPage> {
+    const { entity, filter = {}, first, after } = request;
+    if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be an integer ≥ 0, got ${first}`);
+    const query = linkQuery(entity, filter);
+    const pageQuery: Filter<LinkDocument> = after == null ? query : { ...query, _id: { $gt: after } };
+    const [docs, totalCount] = await Promise.all([
+      this.links.find(pageQuery).sort({ _id: 1 }).limit(first + 1).toArray(),
+      this.links.countDocuments(query),
+    ]);
+    const links = docs.slice(0, first).map(toLink);
+    return { links, hasNextPage: docs.length > first, endCursor: links.at(-1)?._id ?? null, totalCount };
+  }
+
+  /**
+   * Removes a link for good, version-checked like update(). Only for a half link whose record has just
+   * been linked through another link (its unified view is merged there); every other end of a link is
+   * a soft delete (`deletedAt`), kept for audit.
+   */
+  async remove(id: string, expectedVersion: number): Promise<void> {
+    const { deletedCount } = await this.links.deleteOne({ _id: id, version: expectedVersion });
+    if (deletedCount === 1) return;
+    const current = await this.links.findOne({ _id: id });
+    if (!current) throw new LinkNotFoundError(id);
+    throw new StaleLinkVersionError(id, expectedVersion, current.version);
+  }
+
+  /** How many links match `filter` (all entities unless it names one). */
+  async count(filter: LinkCountFilter = {}): Promise<number> {
+    const { entity, ...rest } = filter;
+    return this.links.countDocuments(linkQuery(entity, rest));
+  }
+
+  /**
+   * The version-checked single-document update behind update(), attachSide() and detachSide().
+   * `condition` must hold too; when only it fails, `conditionFailed` says why.
+   */
+  private async updateAt(
+    id: string,
+    expectedVersion: number,
+    set: MatchKeysAndValues<LinkDocument>,
+    condition: Filter<LinkDocument> = {},
+    conditionFailed: (current: LinkDocument) => Error = () => new Error(`link ${id} did not accept the update`),
+  ): Promise<Link> {
+    const updated = await this.links.findOneAndUpdate(
+      { ...condition, _id: id, version: expectedVersion },
+      { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } },
+      { returnDocument: 'after' },
+    );
+    if (updated) return toLink(updated);
+    // Nothing matched: say why (costs a read, but only on this path).
+    const current = await this.links.findOne({ _id: id });
+    if (!current) throw new LinkNotFoundError(id);
+    if (current.version !== expectedVersion) throw new StaleLinkVersionError(id, expectedVersion, current.version);
+    throw conditionFailed(current);
+  }
+
+  /** Turns a duplicate-key error from inserting `doc` into a DuplicateLinkError naming the taken side. */
+  private async explainDuplicate(error: unknown, doc: LinkDocument): Promise<unknown> {
+    if (!isDuplicateKeyError(error)) return error;
+    // FerretDB does not say which index was violated (MongoDB's keyValue), so look.
+    const holder = await this.links.findOne({
+      _id: { $ne: doc._id },
+      $or: [{ customerpKey: doc.customerpKey }, { crmofficeKey: doc.crmofficeKey }],
+    });
+    if (holder && doc.customerp && holder.customerpKey === doc.customerpKey) {
+      return new DuplicateLinkError('CUSTOMERP', doc.customerp, holder._id);
+    }
+    if (holder && doc.crmoffice && holder.crmofficeKey === doc.crmofficeKey) {
+      return new DuplicateLinkError('CRMOFFICE', doc.crmoffice, holder._id);
+    }
+    return error;
+  }
+}
+
+/** A complete document for `fields`, with a fresh _id, version 1 and both timestamps at `now`. */
+function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
+  const { entity } = fields;
+  const customerp = fields.customerp ? { type: fields.customerp.type, id: fields.customerp.id } : null;
+  const crmoffice = fields.crmoffice ? { type: fields.crmoffice.type, id: fields.crmoffice.id } : null;
+  if (!customerp && !crmoffice) throw new TypeError(`a ${entity} link needs at least one side`);
+  if (customerp) assertSideFits(entity, 'CUSTOMERP', customerp);
+  if (crmoffice) assertSideFits(entity, 'CRMOFFICE', crmoffice);
+  if (entity !== 'Contact' && fields.kind != null) throw new TypeError(`only Contact links have a kind, not ${entity}`);
+  const _id = randomUUID();
+  return {
+    _id,
+    entity,
+    kind: fields.kind ?? null,
+    customerp,
+    crmoffice,
+    snapshot: fields.snapshot ?? null,
+    keys: normalizeKeys(fields.keys ?? {}),
+    state: fields.state ?? 'PENDING',
+    conflicts: fields.conflicts ?? [],
+    deletedAt: null,
+    lastSyncedAt: fields.lastSyncedAt ?? null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    customerpKey: sideKeyOf(customerp, _id),
+    crmofficeKey: sideKeyOf(crmoffice, _id),
+  };
+}
+
+/** The link as callers see it: without the derived side keys. */
+function toLink(doc: LinkDocument): Link {
+  const { customerpKey: _customerpKey, crmofficeKey: _crmofficeKey, ...link } = doc;
+  return link;
+}
+
+function sideKeyFieldOf(system: SystemName): SideKeyField {
+  return system === 'CUSTOMERP' ? 'customerpKey' : 'crmofficeKey';
+}
+
+/** The entity whose links hold `ref` on `system`'s side (each record type belongs to exactly one). */
+function entityHolding(system: SystemName, ref: CustomerpRef | CrmofficeRef): Link['entity'] {
+  for (const entity of LINK_ENTITIES) {
+    const types = SIDE_TYPES[entity];
+    const allowed: readonly string[] = system === 'CUSTOMERP' ? types.customerp : types.crmoffice;
+    if (allowed.includes(ref.type)) return entity;
+  }
+  throw new TypeError(`${system} has no record type ${ref.type} that a link can hold`);
+}
+
+/** The $set of update(): only the fields given (undefined would be stored as null). */
+function changesToSet(changes: LinkChanges): Partial<LinkDocument> {
+  const set: Partial<LinkDocument> = {};
+  if (changes.kind !== undefined) set.kind = changes.kind;
+  if (changes.snapshot !== undefined) set.snapshot = changes.snapshot;
+  if (changes.keys !== undefined) set.keys = normalizeKeys(changes.keys);
+  if (changes.state !== undefined) set.state = changes.state;
+  if (changes.conflicts !== undefined) set.conflicts = changes.conflicts;
+  if (changes.deletedAt !== undefined) set.deletedAt = changes.deletedAt;
+  if (changes.lastSyncedAt !== undefined) set.lastSyncedAt = changes.lastSyncedAt;
+  return set;
+}
+
+/** Keys as stored: email lower-cased and trimmed, so the email filter is an exact match. */
+function normalizeKeys(keys: Record<string, string | null>): Record<string, string | null> {
+  const email = keys['email'];
+  return email == null ? { ...keys } : { ...keys, email: normalizeEmail(email) };
+}
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The MongoDB query for `filter` (over one entity when given); see LinkFilter for the semantics. */
+function linkQuery(entity: Link['entity'] | undefined, filter: LinkFilter): Filter<LinkDocument> {
+  const query: Filter<LinkDocument> = {};
+  if (entity !== undefined) query.entity = entity;
+  if (!filter.includeDeleted) query.deletedAt = null;
+  if (filter.kind != null) query.kind = filter.kind;
+  if (filter.state != null) query.state = filter.state;
+  if (filter.email != null) query['keys.email'] = normalizeEmail(filter.email);
+  if (filter.nameContains != null) {
+    query['keys.name'] = { $regex: escapeRegExp(filter.nameContains), $options: 'i' };
+  }
+  if (filter.code != null) query['keys.code'] = filter.code;
+  if (filter.companyId != null) query['keys.companyId'] = filter.companyId;
+  if (filter.ownerId != null) query['keys.ownerId'] = filter.ownerId;
+  if (filter.status != null) query['keys.status'] = filter.status;
+  return query;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A unique-index violation. MongoDB reports 11000 for every write; FerretDB 1.24 does too for inserts,
+ * but for updates passes SQLite's error through with code 1 ("UNIQUE constraint failed: index …").
+ */
+function isDuplicateKeyError(error: unknown): boolean {
+  if (!(error instanceof MongoServerError)) return false;
+  return error.code === 11000 || /UNIQUE constraint failed/.test(error.message);
+}
