@@ -258,7 +258,7 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
     kind: fields.kind ?? null,
     customerp,
     crmoffice,
-    snapshot: fields.snapshot ?? null,
+    snapshot: encodeSnapshot(fields.snapshot ?? null),
     keys: normalizeKeys(fields.keys ?? {}),
     state: fields.state ?? 'PENDING',
     conflicts: fields.conflicts ?? [],
@@ -275,7 +275,19 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
 /** The link as callers see it: without the derived side keys. */
 function toLink(doc: LinkDocument): Link {
   const { customerpKey: _customerpKey, crmofficeKey: _crmofficeKey, ...link } = doc;
-  return link;
+  return { ...link, snapshot: decodeSnapshot(link.snapshot) };
+}
+
+/**
+ * Snapshot field names are canonical field paths such as `address.city`; MongoDB (and FerretDB
+ * strictly) does not store a `.` in a key, so it is kept as `__` in the document.
+ */
+function encodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
+  return snapshot && Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('.', '__'), value]));
+}
+
+function decodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
+  return snapshot && Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('__', '.'), value]));
 }
 
 function sideKeyFieldOf(system: SystemName): SideKeyField {
@@ -296,7 +308,7 @@ function entityHolding(system: SystemName, ref: CustomerpRef | CrmofficeRef): Li
 function changesToSet(changes: LinkChanges): Partial<LinkDocument> {
   const set: Partial<LinkDocument> = {};
   if (changes.kind !== undefined) set.kind = changes.kind;
-  if (changes.snapshot !== undefined) set.snapshot = changes.snapshot;
+  if (changes.snapshot !== undefined) set.snapshot = encodeSnapshot(changes.snapshot);
   if (changes.keys !== undefined) set.keys = normalizeKeys(changes.keys);
   if (changes.state !== undefined) set.state = changes.state;
   if (changes.conflicts !== undefined) set.conflicts = changes.conflicts;

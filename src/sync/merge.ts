@@ -43,8 +43,8 @@ function timeOf(at: string | Date): number {
 /**
  * Merges per field: changed on one side only → that side's value; changed on both to the same value →
  * it; to different values → a conflict, kept from the newer side (ties: CUSTOMERP). Without a base
- * value (first sync of a matched pair, or a field new to the table) differing values are taken from
- * the newer side without recording a conflict.
+ * value (first sync of a matched pair, or a field new to the table) a value only one side has is
+ * taken, and other differing values come from the newer side, without recording a conflict.
  */
 export function threeWayMerge(input: MergeInput): MergeResult {
   const { base, customerp, crmoffice } = input;
@@ -68,7 +68,8 @@ export function threeWayMerge(input: MergeInput): MergeResult {
     }
     const winner = newer === 'CUSTOMERP' ? ours : theirs;
     if (original === undefined) {
-      merged[field] = winner;
+      // First sync of a matched pair: fill gaps rather than erase a value the other side lacks.
+      merged[field] = ours === null ? theirs : theirs === null ? ours : winner;
       continue;
     }
     const oursChanged = !sameCanonicalValue(ours, original);

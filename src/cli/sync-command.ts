@@ -1,0 +1,79 @@
+import cliProgress from 'cli-progress';
+import type { Settings } from '../config.js';
+import { logger } from '../logger.js';
+import { connectMongo } from '../mongo/index.js';
+import { setupIndexes } from '../links/index.js';
+import { FEEDS, SyncEngine, SyncWorker, type SyncSummary } from '../sync/index.js';
+import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../upstreams/index.js';
+
+export interface SyncCommandOptions {
+  once: boolean;
+  json: boolean;
+}
+
+/** `npm run sync -- [--once] [--json]`: the sync worker in a process of its own. */
+export async function syncCommand(settings: Settings, options: SyncCommandOptions): Promise<number> {
+  const missing = (['MONGODB_URI', 'CUSTOMERP_URL', 'CRMOFFICE_URL'] as const).filter((key) => !settings[key]);
+  if (missing.length > 0) {
+    process.stderr.write(
+      `npm run sync works on the MongoDB and systems of a running installation: set ${missing.join(', ')} ` +
+        '(npm start already runs a sync worker of its own)\n',
+    );
+    return 2;
+  }
+  const { client, db } = await connectMongo(settings.MONGODB_URI as string, settings.MONGODB_DB);
+  await setupIndexes(db);
+  const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
+  const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: settings.CUSTOMERP_URL as string, ...clientOptions }));
+  const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, ...clientOptions }));
+  const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
+  const engine = new SyncEngine({ db, customerp, crmoffice }, { onProgress: bars?.update });
+  try {
+    if (options.once) {
+      const summary = await engine.runOnce();
+      bars?.stop();
+      await engine.releaseLeases();
+      process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+      return summary.feeds.some((f) => f.blocked && !f.blocked.startsWith('owned by')) || summary.totals.errors > 0 ? 1 : 0;
+    }
+    const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
+    worker.start();
+    logger.info({ owner: engine.owner, intervalMs: settings.SYNC_INTERVAL_MS }, 'sync worker running');
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'sync worker stopping');
+        void worker.stop().then(resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** One bar per feed on the terminal during a pass; feeds have no known length, so it counts changes. */
+function progressBars(): { update: (event: { feed: string; changes: number; done: boolean }) => void; stop: () => void } {
+  const multibar = new cliProgress.MultiBar(
+    { format: ' {feed} | {value} changes {state}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map(FEEDS.map((feed) => [feed.id, multibar.create(0, 0, { feed: feed.id.padEnd(22), state: '' })]));
+  return {
+    update: ({ feed, changes, done }) => bars.get(feed)?.update(changes, { state: done ? 'done' : '…' }),
+    stop: () => multibar.stop(),
+  };
+}
+
+/** The pass summary as a table, one row per feed. */
+export function renderSummary(summary: SyncSummary): string {
+  const columns = ['changes', 'created', 'linked', 'tracked', 'updated', 'unchanged', 'conflicts', 'deferred', 'deleted', 'errors'] as const;
+  const header = ['feed'.padEnd(22), ...columns.map((c) => c.padStart(9))].join(' ');
+  const rows = summary.feeds.map((feed) =>
+    [feed.feed.padEnd(22), ...columns.map((c) => String(feed[c]).padStart(9))].join(' ') + (feed.blocked ? `  ! ${feed.blocked}` : ''),
+  );
+  const totalChanges = summary.feeds.reduce((sum, feed) => sum + feed.changes, 0);
+  const totals = ['total'.padEnd(22), ...columns.map((c) => String(c === 'changes' ? totalChanges : summary.totals[c]).padStart(9))].join(' ');
+  return [header, ...rows, totals, `pass took ${summary.durationMs} ms`, ''].join('\n');
+}

@@ -1,0 +1,597 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Db } from 'mongodb';
+import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
+import { DuplicateLinkError, LinkStore, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
+import { logger } from '../logger.js';
+import {
+  crmofficeOnly,
+  dataflowForCrmoffice,
+  dataflowForCustomerp,
+  diffForUpdate,
+  lookupKeysOf,
+  propertyOf,
+  recordIdentityKey,
+  referencedLinkIds,
+  referencedRecordIds,
+  toCanonical,
+  toCreateInput,
+  unifiedTypeOfCollection,
+  type CanonicalValues,
+  type CrmofficeContact,
+  type CrmofficeRecord,
+  type CustomerpRecord,
+  type Dataflow,
+  type Mapping,
+  type SystemInput,
+  type SystemRecord,
+} from '../mappings/index.js';
+import type { CrmofficeApi, CrmofficeType, CustomerpApi, CustomerpType, FeedChange } from '../upstreams/index.js';
+import { FeedCursorStore } from './cursors.js';
+import { LeaseStore } from './leases.js';
+import { threeWayMerge } from './merge.js';
+import { ReferenceIndex } from './reference-index.js';
+import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
+
+export interface SyncEngineDependencies {
+  db: Db;
+  customerp: CustomerpApi;
+  crmoffice: CrmofficeApi;
+}
+
+export interface SyncEngineOptions {
+  /** Changes read per feed request. @default 200 */
+  batchSize?: number;
+  /** Share of one entity's links that one pass may delete before the guard stops it. @default 0.2 */
+  massDeleteShare?: number;
+  /** Deletes per entity and pass that are always allowed, whatever the share (small tables). @default 2 */
+  massDeleteAllowance?: number;
+  /** How long a feed lease lasts without renewal. @default 60000 */
+  leaseTtlMs?: number;
+  /** This process's name on leases. @default host:pid:random */
+  owner?: string;
+  /** Called after each applied batch (progress bars). */
+  onProgress?: (event: { feed: string; changes: number; done: boolean }) => void;
+}
+
+/** A feed the engine pulls: one record type of one system. */
+export type Feed =
+  | { id: string; system: 'CUSTOMERP'; type: CustomerpType }
+  | { id: string; system: 'CRMOFFICE'; type: CrmofficeType };
+
+/**
+ * Feeds in pass order: targets of references first (products and employees before projects,
+ * companies and contacts before activities), Customerp before Crmoffice so that records that already
+ * exist on both sides are matched by identity key before Crmoffice-only half links are made.
+ */
+export const FEEDS: readonly Feed[] = [
+  { id: 'customerp:PRODUCT', system: 'CUSTOMERP', type: 'Product' },
+  { id: 'customerp:EMPLOYEE', system: 'CUSTOMERP', type: 'Employee' },
+  { id: 'customerp:CONTACT', system: 'CUSTOMERP', type: 'Contact' },
+  { id: 'customerp:PROJECT', system: 'CUSTOMERP', type: 'Project' },
+  { id: 'crmoffice:COMPANIES', system: 'CRMOFFICE', type: 'Company' },
+  { id: 'crmoffice:CONTACTS', system: 'CRMOFFICE', type: 'Contact' },
+  { id: 'crmoffice:ACTIVITIES', system: 'CRMOFFICE', type: 'Activity' },
+];
+
+/** Links left PENDING (deferred references, interrupted creates) are retried at the end of each pass. */
+const PENDING_FEED = 'pending';
+
+/** The mass-delete guard stopped a feed; nothing was deleted. */
+export class MassDeleteGuardError extends Error {
+  constructor(readonly feed: string, readonly deletes: number, readonly links: number, share: number) {
+    super(`mass-delete guard: ${deletes} of ${links} links of ${feed} would be deleted in one pass (more than ${Math.round(share * 100)} %); nothing deleted`);
+    this.name = 'MassDeleteGuardError';
+  }
+}
+
+type PairOutcome = 'updated' | 'unchanged' | 'error' | 'gone';
+
+/**
+ * The two-way sync engine (DESIGN.md, "The pieces" 6). One pass pulls every feed from its persisted
+ * cursor, applies the changes, and only then advances the cursor, so a crash re-applies instead of
+ * skipping; applying is idempotent because every write is the difference between the merged canonical
+ * values and what the target already holds (an echo of our own write differs in nothing).
+ */
+export class SyncEngine {
+  readonly links: LinkStore;
+  readonly cursors: FeedCursorStore;
+  readonly leases: LeaseStore;
+  private readonly customerp: CustomerpApi;
+  private readonly crmoffice: CrmofficeApi;
+  private readonly batchSize: number;
+  private readonly massDeleteShare: number;
+  private readonly massDeleteAllowance: number;
+  private readonly leaseTtlMs: number;
+  readonly owner: string;
+  private readonly onProgress: SyncEngineOptions['onProgress'];
+  /** Deletes applied per feed in the current pass, for the guard. */
+  private passDeletes = new Map<string, number>();
+
+  constructor(dependencies: SyncEngineDependencies, options: SyncEngineOptions = {}) {
+    this.links = new LinkStore(dependencies.db);
+    this.cursors = new FeedCursorStore(dependencies.db);
+    this.leases = new LeaseStore(dependencies.db);
+    this.customerp = dependencies.customerp;
+    this.crmoffice = dependencies.crmoffice;
+    this.batchSize = options.batchSize ?? 200;
+    this.massDeleteShare = options.massDeleteShare ?? 0.2;
+    this.massDeleteAllowance = options.massDeleteAllowance ?? 2;
+    this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.onProgress = options.onProgress;
+  }
+
+  /** One full pass over every feed, then the retry of pending links. */
+  async runOnce(): Promise<SyncSummary> {
+    const started = new Date();
+    this.passDeletes = new Map();
+    const feeds: FeedSummary[] = [];
+    for (const feed of FEEDS) feeds.push(await this.runFeed(feed));
+    feeds.push(await this.retryPending());
+    const totals = emptyEntitySummary();
+    for (const feed of feeds) addSummaries(totals, feed);
+    const summary = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), feeds, totals };
+    logger.info({ owner: this.owner, totals, blocked: feeds.filter((f) => f.blocked).map((f) => f.feed) }, 'sync pass done');
+    return summary;
+  }
+
+  /** Gives up every lease this process holds (graceful shutdown), so another process takes over at once. */
+  async releaseLeases(): Promise<void> {
+    for (const feed of [...FEEDS.map((f) => f.id), PENDING_FEED]) await this.leases.release(feed, this.owner);
+  }
+
+  private async runFeed(feed: Feed): Promise<FeedSummary> {
+    const summary: FeedSummary = { feed: feed.id, changes: 0, blocked: null, ...emptyEntitySummary() };
+    if (!(await this.leases.acquire(feed.id, this.owner, this.leaseTtlMs))) {
+      summary.blocked = 'owned by another sync process';
+      return summary;
+    }
+    const where = { _id: feed.id, system: feed.system, entity: feed.type };
+    let cursor = (await this.cursors.get(feed.id))?.cursor ?? null;
+    try {
+      for (;;) {
+        const page = feed.system === 'CUSTOMERP'
+          ? await this.customerp.changes(feed.type, cursor, this.batchSize)
+          : await this.crmoffice.changes(feed.type, cursor, this.batchSize);
+        summary.changes += page.items.length;
+        const latest = latestPerRecord(page.items);
+        const upserts = latest.filter((c) => c.op === 'UPSERT').map((c) => c.id);
+        const deletes = latest.filter((c) => c.op === 'DELETE').map((c) => c.id);
+        if (feed.system === 'CUSTOMERP') await this.applyCustomerp(feed.id, feed.type, upserts, deletes, summary);
+        else await this.applyCrmoffice(feed.id, feed.type, upserts, deletes, summary);
+        const lastChangeAt = page.items.length > 0 ? new Date(Math.max(...page.items.map((c) => Date.parse(c.at)))) : null;
+        await this.cursors.advance(where, { cursor: page.cursor, applied: latest.length, lastChangeAt, now: new Date() });
+        this.onProgress?.({ feed: feed.id, changes: summary.changes, done: !page.hasMore });
+        cursor = page.cursor;
+        if (!page.hasMore) break;
+        if (!(await this.leases.acquire(feed.id, this.owner, this.leaseTtlMs))) {
+          summary.blocked = 'lease lost to another sync process';
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError || error instanceof MassDeleteGuardError) {
+        summary.blocked = error.message;
+        await this.cursors.block(where, error.message, new Date());
+        logger.warn({ feed: feed.id, reason: error.message }, 'sync feed stopped; it resumes from its cursor next pass');
+        return summary;
+      }
+      throw error;
+    }
+    return summary;
+  }
+
+  /** Re-applies Customerp records whose links wait (deferred references, interrupted creates). */
+  private async retryPending(): Promise<FeedSummary> {
+    const summary: FeedSummary = { feed: PENDING_FEED, changes: 0, blocked: null, ...emptyEntitySummary() };
+    if (!(await this.leases.acquire(PENDING_FEED, this.owner, this.leaseTtlMs))) {
+      summary.blocked = 'owned by another sync process';
+      return summary;
+    }
+    try {
+      for (const feed of FEEDS) {
+        if (feed.system !== 'CUSTOMERP') continue;
+        const entity = dataflowForCustomerp(feed.type).unifiedType;
+        let after: string | null = null;
+        do {
+          const page = await this.links.page({ entity, filter: { state: 'PENDING' }, first: 500, after });
+          const ids = page.links.filter((l) => l.customerp?.type === feed.type).map((l) => (l.customerp as { id: string }).id);
+          summary.changes += ids.length;
+          if (ids.length > 0) await this.applyCustomerp(PENDING_FEED, feed.type, ids, [], summary);
+          after = page.hasNextPage ? page.endCursor : null;
+        } while (after);
+      }
+    } catch (error) {
+      if (error instanceof UpstreamUnavailableError) {
+        summary.blocked = error.message;
+        return summary;
+      }
+      throw error;
+    }
+    return summary;
+  }
+
+  // ---- Customerp changes -------------------------------------------------------------------------
+
+  private async applyCustomerp(feedId: string, type: CustomerpType, upsertIds: string[], deleteIds: string[], summary: EntitySummary): Promise<void> {
+    const flow = dataflowForCustomerp(type);
+    const refs = new ReferenceIndex(this.links);
+    await refs.loadRefs('CUSTOMERP', type, [...upsertIds, ...deleteIds]);
+    await this.applyDeletes(feedId, 'CUSTOMERP', type, flow.unifiedType, deleteIds, refs, summary);
+    const records = (await this.customerp.getMany(type, upsertIds)).filter(isPresent);
+    if (records.length === 0) return;
+    await this.preloadReferences(flow, 'CUSTOMERP', records, refs);
+
+    const pairs: { link: Link; record: CustomerpRecord }[] = [];
+    const unlinked: CustomerpRecord[] = [];
+    for (const record of records) {
+      const link = refs.linkOf('CUSTOMERP', type, record.id);
+      if (link?.deletedAt) continue; // its counterpart was deleted; the delete wins
+      if (link?.crmoffice) pairs.push({ link, record });
+      else unlinked.push(record);
+    }
+    if (pairs.length > 0) {
+      const counterparts = await this.crmoffice.getMany(flow.crmoffice.type, pairs.map((p) => (p.link.crmoffice as { id: string }).id));
+      await this.preloadReferences(flow, 'CRMOFFICE', counterparts.filter(isPresent), refs);
+      for (const [i, { link, record }] of pairs.entries()) {
+        const counterpart = counterparts[i];
+        if (!counterpart) continue; // deleted in Crmoffice: its feed brings the DELETE
+        count(summary, await this.syncPair(flow, link, record, counterpart, refs, summary));
+      }
+    }
+    if (unlinked.length > 0) await this.matchOrCreate(flow, type, unlinked, refs, summary);
+  }
+
+  /**
+   * Customerp records without a counterpart: matched to an unlinked Crmoffice record by identity key,
+   * or created there. Two candidates are not guessed: the link records a conflict for a person.
+   */
+  private async matchOrCreate(flow: Dataflow, type: CustomerpType, records: CustomerpRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+    const crmType = flow.crmoffice.type as CrmofficeType;
+    const identityField = propertyOf(flow, flow.identity[0] as string)?.customerp;
+    const lookups = identityField
+      ? records.map((r) => (r as unknown as Record<string, unknown>)[identityField]).filter((v): v is string => typeof v === 'string' && v !== '')
+      : [];
+    const found = lookups.length > 0 ? await this.crmoffice.findByIdentity(crmType, [...new Set(lookups)]) : [];
+    await refs.loadRefs('CRMOFFICE', crmType, found.map((c) => c.id));
+    await this.preloadReferences(flow, 'CRMOFFICE', found, refs);
+    const byIdentity = new Map<string, CrmofficeRecord[]>();
+    for (const candidate of found) {
+      const key = recordIdentityKey(flow, 'CRMOFFICE', candidate);
+      const candidateFlow = dataflowForCrmoffice(crmType, candidate);
+      if (!key || (candidateFlow !== null && candidateFlow !== flow)) continue;
+      byIdentity.set(key, [...(byIdentity.get(key) ?? []), candidate]);
+    }
+
+    for (const record of records) {
+      const ref = { type, id: record.id };
+      let link = refs.linkOf('CUSTOMERP', type, record.id);
+      const identity = recordIdentityKey(flow, 'CUSTOMERP', record);
+      const candidates = (identity ? byIdentity.get(identity) ?? [] : []).filter((c) => {
+        const holder = refs.linkOf('CRMOFFICE', crmType, c.id);
+        return !holder || (!holder.customerp && !holder.deletedAt);
+      });
+      try {
+        if (candidates.length > 1) {
+          summary.conflicts += await this.recordAmbiguousMatch(flow, ref, link, identity, candidates, refs);
+          continue;
+        }
+        const candidate = candidates[0];
+        if (candidate) {
+          link = await this.linkExisting(flow, ref, link, candidate, refs);
+          summary.linked += 1;
+          count(summary, await this.syncPair(flow, link, record, candidate, refs, summary));
+          continue;
+        }
+        // No counterpart: create one, after a half link exists, so an interrupted create is found again
+        // (by the PENDING retry, and by identity key, so it is linked rather than created twice).
+        link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' })).link;
+        refs.remember(link);
+        const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
+        const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
+        const deferred = [...canonical.deferred, ...create.deferred];
+        if (deferred.length > 0) {
+          await this.saveLink(link, { state: 'PENDING', keys: keysOf(flow, canonical.values, null, crmType, refs) });
+          summary.deferred += 1;
+          continue;
+        }
+        const created = await this.crmoffice.create(crmType, create.input);
+        link = await this.links.attachSide(link._id, link.version, 'CRMOFFICE', { type: crmType, id: created.id });
+        refs.remember(link);
+        summary.created += 1;
+        await this.syncPair(flow, link, record, created, refs, summary);
+      } catch (error) {
+        if (error instanceof UpstreamRejectedError) {
+          summary.errors += 1;
+          if (link) await this.markError(link, error);
+          continue;
+        }
+        if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError) {
+          // Another sync process linked it meanwhile; the next pass sees its result.
+          logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist. */
+  private async linkExisting(flow: Dataflow, ref: { type: CustomerpType; id: string }, own: Link | null, candidate: CrmofficeRecord, refs: ReferenceIndex): Promise<Link> {
+    const crmRef = { type: flow.crmoffice.type as CrmofficeType, id: candidate.id };
+    const theirs = refs.linkOf('CRMOFFICE', crmRef.type, candidate.id);
+    let link: Link;
+    if (theirs && own) {
+      // Both sides have half links: keep ours, retire theirs (a Crmoffice-only view that is now linked).
+      await this.links.remove(theirs._id, theirs.version);
+      link = await this.links.attachSide(own._id, own.version, 'CRMOFFICE', crmRef);
+    } else if (theirs) {
+      link = await this.links.attachSide(theirs._id, theirs.version, 'CUSTOMERP', ref);
+    } else if (own) {
+      link = await this.links.attachSide(own._id, own.version, 'CRMOFFICE', crmRef);
+    } else {
+      link = await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, state: 'PENDING' });
+    }
+    if (link.kind !== (flow.contactKind ?? null)) link = await this.links.update(link._id, link.version, { kind: flow.contactKind ?? null });
+    refs.remember(link);
+    return link;
+  }
+
+  private async recordAmbiguousMatch(
+    flow: Dataflow,
+    ref: { type: CustomerpType; id: string },
+    link: Link | null,
+    identity: string | null,
+    candidates: CrmofficeRecord[],
+    refs: ReferenceIndex,
+  ): Promise<number> {
+    const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT' })).link;
+    const ids = candidates.map((c) => c.id).sort();
+    const known = own.conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(ids));
+    if (known && own.state === 'CONFLICT') return 0;
+    const conflict: Conflict = { id: randomUUID(), field: 'identity', customerpValue: identity, crmofficeValue: ids, kept: null, detectedAt: new Date(), resolvedAt: null };
+    const conflicts = known ? own.conflicts : [...own.conflicts, conflict];
+    refs.remember(await this.links.update(own._id, own.version, { state: 'CONFLICT', conflicts }));
+    logger.warn({ type: ref.type, id: ref.id, candidates: ids.length }, 'ambiguous identity match recorded as a conflict');
+    return known ? 0 : 1;
+  }
+
+  // ---- Crmoffice changes -------------------------------------------------------------------------
+
+  private async applyCrmoffice(feedId: string, type: CrmofficeType, upsertIds: string[], deleteIds: string[], summary: EntitySummary): Promise<void> {
+    const refs = new ReferenceIndex(this.links);
+    await refs.loadRefs('CRMOFFICE', type, [...upsertIds, ...deleteIds]);
+    await this.applyDeletes(feedId, 'CRMOFFICE', type, unifiedTypeOfCollection[type], deleteIds, refs, summary);
+    const records = (await this.crmoffice.getMany(type, upsertIds)).filter(isPresent);
+    if (records.length === 0) return;
+
+    const pairsByType = new Map<CustomerpType, { link: Link; record: CrmofficeRecord }[]>();
+    const alone: CrmofficeRecord[] = [];
+    for (const record of records) {
+      const link = refs.linkOf('CRMOFFICE', type, record.id);
+      if (link?.deletedAt) continue;
+      if (link?.customerp) {
+        const cpType = link.customerp.type as CustomerpType;
+        pairsByType.set(cpType, [...(pairsByType.get(cpType) ?? []), { link, record }]);
+      } else alone.push(record);
+    }
+    for (const [cpType, pairs] of pairsByType) {
+      const flow = dataflowForCustomerp(cpType);
+      const counterparts = await this.customerp.getMany(cpType, pairs.map((p) => (p.link.customerp as { id: string }).id));
+      await this.preloadReferences(flow, 'CRMOFFICE', pairs.map((p) => p.record), refs);
+      await this.preloadReferences(flow, 'CUSTOMERP', counterparts.filter(isPresent), refs);
+      for (const [i, { link, record }] of pairs.entries()) {
+        const counterpart = counterparts[i];
+        if (!counterpart) continue; // deleted in Customerp: its feed brings the DELETE
+        count(summary, await this.syncPair(flow, link, counterpart, record, refs, summary));
+      }
+    }
+    if (alone.length > 0) await this.trackCrmofficeOnly(type, alone, refs, summary);
+  }
+
+  /** Crmoffice records with no Customerp counterpart: a half link keeps their unified view current. */
+  private async trackCrmofficeOnly(type: CrmofficeType, records: CrmofficeRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+    const mapping = crmofficeOnly[type];
+    await this.preloadReferences(mapping, 'CRMOFFICE', records, refs);
+    for (const record of records) {
+      const values = toCanonical(mapping, 'CRMOFFICE', record, refs).values;
+      const keys = keysOf(mapping, values, record, type, refs);
+      const existing = refs.linkOf('CRMOFFICE', type, record.id);
+      if (existing) {
+        if (await this.saveLink(existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
+        else summary.unchanged += 1;
+        continue;
+      }
+      const { link, created } = await this.links.ensureLink(unifiedTypeOfCollection[type], 'CRMOFFICE', { type, id: record.id }, {
+        kind: type === 'Contact' ? 'CRM_ONLY' : null,
+        snapshot: values,
+        keys,
+        state: 'IN_SYNC',
+        lastSyncedAt: new Date(),
+      });
+      refs.remember(link);
+      if (created) summary.tracked += 1;
+    }
+  }
+
+  // ---- both --------------------------------------------------------------------------------------
+
+  /**
+   * Brings one linked pair into agreement: both sides' canonical values, merged three-way against the
+   * snapshot, written where they differ with the side's concurrency token (a stale token refetches and
+   * merges again), then the snapshot and keys saved. Writes nothing for an echo.
+   */
+  private async syncPair(
+    flow: Dataflow,
+    link: Link,
+    customerpRecord: CustomerpRecord,
+    crmofficeRecord: CrmofficeRecord,
+    refs: ReferenceIndex,
+    summary: EntitySummary,
+    attempt = 1,
+  ): Promise<PairOutcome> {
+    const cpType = flow.customerp.type as CustomerpType;
+    const crmType = flow.crmoffice.type as CrmofficeType;
+    let cp: SystemRecord = customerpRecord;
+    let crm: SystemRecord = crmofficeRecord;
+    const fromCustomerp = toCanonical(flow, 'CUSTOMERP', cp, refs);
+    const fromCrmoffice = toCanonical(flow, 'CRMOFFICE', crm, refs);
+    const merge = threeWayMerge({
+      base: link.snapshot as CanonicalValues | null,
+      customerp: fromCustomerp.values,
+      crmoffice: fromCrmoffice.values,
+      customerpModifiedAt: this.customerp.modifiedAtOf(cp),
+      crmofficeModifiedAt: this.crmoffice.modifiedAtOf(crm),
+    });
+    await refs.loadIds(referencedLinkIds(flow, [merge.merged]));
+    const toCustomerp = diffForUpdate(flow, 'CUSTOMERP', merge.merged, cp, refs);
+    const toCrmoffice = diffForUpdate(flow, 'CRMOFFICE', merge.merged, crm, refs);
+    let wrote = false;
+    try {
+      if (hasFields(toCustomerp.input)) {
+        cp = await this.customerp.update(cpType, cp.id, toCustomerp.input, this.customerp.tokenOf(cp));
+        wrote = true;
+      }
+      if (hasFields(toCrmoffice.input)) {
+        crm = await this.crmoffice.update(crmType, crm.id, toCrmoffice.input, this.crmoffice.tokenOf(crm));
+        wrote = true;
+      }
+    } catch (error) {
+      if (error instanceof UpstreamRejectedError && error.isConcurrencyConflict && attempt < 3) {
+        // Edited meanwhile: merge again with the newer values rather than overwrite them.
+        const [freshCp] = await this.customerp.getMany(cpType, [cp.id]);
+        const [freshCrm] = await this.crmoffice.getMany(crmType, [crm.id]);
+        if (!freshCp || !freshCrm) return 'gone';
+        return this.syncPair(flow, link, freshCp, freshCrm, refs, summary, attempt + 1);
+      }
+      if (error instanceof UpstreamRejectedError) {
+        await this.markError(link, error);
+        return 'error';
+      }
+      throw error;
+    }
+
+    const deferred = [...fromCustomerp.deferred, ...fromCrmoffice.deferred, ...toCustomerp.deferred, ...toCrmoffice.deferred];
+    const now = new Date();
+    const newConflicts: Conflict[] = merge.conflicts.map((c) => ({ id: randomUUID(), ...c, detectedAt: now, resolvedAt: null }));
+    const conflicts = [...link.conflicts, ...newConflicts];
+    const open = conflicts.some((c) => !c.resolvedAt);
+    const changes: LinkChanges = {
+      snapshot: merge.merged,
+      keys: keysOf(flow, merge.merged, crm, crmType, refs),
+      state: deferred.length > 0 ? 'PENDING' : open ? 'CONFLICT' : 'IN_SYNC',
+      conflicts,
+    };
+    summary.conflicts += newConflicts.length;
+    if (deferred.length > 0) summary.deferred += 1;
+    try {
+      await this.saveLink(link, changes, refs);
+    } catch (error) {
+      if (error instanceof StaleLinkVersionError && attempt < 3) {
+        // Another process moved the link (and maybe its snapshot): redo the pair from fresh state.
+        const fresh = await this.links.findById(link._id);
+        if (!fresh || fresh.deletedAt) return 'gone';
+        refs.remember(fresh);
+        return this.syncPair(flow, fresh, cp as CustomerpRecord, crm as CrmofficeRecord, refs, summary, attempt + 1);
+      }
+      throw error;
+    }
+    return wrote ? 'updated' : 'unchanged';
+  }
+
+  /** Deletes the counterparts of records deleted on `system`, behind the mass-delete guard. */
+  private async applyDeletes(
+    feedId: string,
+    system: SystemName,
+    type: string,
+    entity: Link['entity'],
+    ids: string[],
+    refs: ReferenceIndex,
+    summary: EntitySummary,
+  ): Promise<void> {
+    const victims = ids.map((id) => refs.linkOf(system, type, id)).filter((l): l is Link => l !== null && !l.deletedAt);
+    if (victims.length === 0) return;
+    const planned = (this.passDeletes.get(feedId) ?? 0) + victims.length;
+    if (planned > this.massDeleteAllowance) {
+      const total = await this.links.count({ entity });
+      if (planned > this.massDeleteShare * total) throw new MassDeleteGuardError(feedId, planned, total, this.massDeleteShare);
+    }
+    for (const link of victims) {
+      const other = system === 'CUSTOMERP' ? link.crmoffice : link.customerp;
+      if (other) {
+        if (system === 'CUSTOMERP') await this.crmoffice.remove(other.type as CrmofficeType, other.id, null);
+        else await this.customerp.remove(other.type as CustomerpType, other.id, null);
+        summary.deleted += 1;
+      }
+      await this.saveLink(link, { deletedAt: new Date(), state: 'IN_SYNC' });
+      this.passDeletes.set(feedId, (this.passDeletes.get(feedId) ?? 0) + 1);
+    }
+  }
+
+  /** Loads the links that `records`' references (and Crmoffice contacts' companies) point at. */
+  private async preloadReferences(mapping: Mapping, system: SystemName, records: readonly SystemRecord[], refs: ReferenceIndex): Promise<void> {
+    if (records.length === 0) return;
+    for (const [type, ids] of Object.entries(referencedRecordIds(mapping, system, records))) await refs.loadRefs(system, type, ids);
+    if (system === 'CRMOFFICE' && mapping.crmoffice.type === 'Contact') {
+      const companies = records.map((r) => (r as CrmofficeContact).companyId).filter((id): id is string => typeof id === 'string');
+      await refs.loadRefs('CRMOFFICE', 'Company', companies);
+    }
+  }
+
+  /** Saves `changes` if they change anything; returns whether it wrote. Stale versions propagate. */
+  private async saveLink(link: Link, changes: LinkChanges, refs?: ReferenceIndex): Promise<boolean> {
+    const differs = (Object.keys(changes) as (keyof LinkChanges)[]).some((key) => key !== 'lastSyncedAt' && JSON.stringify(changes[key]) !== JSON.stringify(link[key]));
+    if (!differs && link.lastSyncedAt) return false;
+    const saved = await this.links.update(link._id, link.version, { ...changes, lastSyncedAt: new Date() });
+    refs?.remember(saved);
+    return true;
+  }
+
+  private async markError(link: Link, error: UpstreamRejectedError): Promise<void> {
+    logger.warn({ link: link._id, system: error.system, code: error.upstreamCode, field: error.field }, 'write refused by a system; link marked ERROR');
+    try {
+      await this.links.update(link._id, link.version, { state: 'ERROR' });
+    } catch (cause) {
+      if (!(cause instanceof StaleLinkVersionError)) throw cause;
+    }
+  }
+}
+
+/** The newest change per record in a feed page (a record edited twice needs one apply). */
+function latestPerRecord(items: readonly FeedChange[]): FeedChange[] {
+  const latest = new Map<string, FeedChange>();
+  for (const item of items) {
+    latest.delete(item.id);
+    latest.set(item.id, item);
+  }
+  return [...latest.values()];
+}
+
+/**
+ * The link's lookup keys: those of the mapping, plus for contacts the link id of the Crmoffice
+ * contact's company (no dataflow maps it, but Contact.company and its filter need it).
+ */
+function keysOf(mapping: Mapping, values: CanonicalValues, crmRecord: SystemRecord | null, crmType: string, refs: ReferenceIndex): Record<string, string | null> {
+  const keys: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(lookupKeysOf(mapping, values))) keys[key] = value ?? null;
+  if (crmType === 'Contact') {
+    const companyId = (crmRecord as CrmofficeContact | null)?.companyId;
+    keys['companyId'] = companyId ? refs.linkIdOf('CRMOFFICE', 'Company', companyId) : null;
+  }
+  return keys;
+}
+
+function count(summary: EntitySummary, outcome: PairOutcome): void {
+  if (outcome === 'updated') summary.updated += 1;
+  else if (outcome === 'unchanged') summary.unchanged += 1;
+  else if (outcome === 'error') summary.errors += 1;
+}
+
+function hasFields(input: SystemInput): boolean {
+  return Object.keys(input).length > 0;
+}
+
+function isPresent<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
+}
