@@ -13,6 +13,18 @@ TARGET="$GOBIN_DIR/ferretdb"
 
 works() { "$1" --version >/dev/null 2>&1; }
 
+if [ -n "${MONGODB_URI:-}" ]; then
+  echo "ferretdb: MONGODB_URI is set, so no local FerretDB is needed"; exit 0
+fi
+if ! command -v go >/dev/null 2>&1; then
+  cat >&2 <<'MSG'
+ferretdb: Go is not installed, so FerretDB cannot be built here.
+Install Go (1.22 or newer) and run this again, or point the project at a MongoDB of your own:
+  MONGODB_URI=mongodb://127.0.0.1:27017 npm start
+MSG
+  exit 1
+fi
+
 if command -v ferretdb >/dev/null 2>&1 && works "$(command -v ferretdb)"; then
   echo "ferretdb: already on PATH ($(command -v ferretdb))"; exit 0
 fi

@@ -82,6 +82,21 @@ describe('threeWayMerge', () => {
     });
   });
 
+  it('without a base fills a gap from the side that has the value, even when the empty side is newer', () => {
+    const result = threeWayMerge({
+      base: null,
+      customerp: { subject: 'Launch', company: 'link-7', description: null },
+      crmoffice: { subject: 'Launch', company: null, description: 'Kick-off' },
+      customerpModifiedAt: EARLY,
+      crmofficeModifiedAt: LATE,
+    });
+    expect(result).toEqual({
+      merged: { subject: 'Launch', company: 'link-7', description: 'Kick-off' },
+      conflicts: [],
+      changedFor: { customerp: ['description'], crmoffice: ['company'] },
+    });
+  });
+
   it('treats a field new to the table (absent from the base) like a first sync', () => {
     const result = threeWayMerge({
       base,

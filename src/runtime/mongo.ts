@@ -1,0 +1,43 @@
+import type { Db, MongoClient } from 'mongodb';
+import type { Settings } from '../config.js';
+import { setupIndexes } from '../links/index.js';
+import { logger } from '../logger.js';
+import { connectMongo, startFerretDB } from '../mongo/index.js';
+import type { Component } from './supervisor.js';
+
+export interface RunningMongo extends Component {
+  client: MongoClient;
+  db: Db;
+  /** Where it is, for people; never includes credentials. */
+  description: string;
+}
+
+/**
+ * Connects to MONGODB_URI, or starts FerretDB on a free loopback port when it is unset (its data is
+ * then as short-lived as the demo reference systems it sits beside), and ensures every index.
+ */
+export async function startMongo(settings: Settings): Promise<RunningMongo> {
+  const ferret = settings.MONGODB_URI ? undefined : await startFerretDB({});
+  const uri = settings.MONGODB_URI ?? ferret?.uri;
+  if (!uri) throw new Error('no MongoDB URI');
+  try {
+    const { client, db } = await connectMongo(uri, settings.MONGODB_DB);
+    await setupIndexes(db);
+    const where = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).host;
+    const description = ferret ? `FerretDB (SQLite) at ${where}, database ${settings.MONGODB_DB}` : `${where}, database ${settings.MONGODB_DB}`;
+    logger.info({ mongodb: where, ferretdb: Boolean(ferret) }, 'mongodb connected');
+    return {
+      name: 'mongodb',
+      client,
+      db,
+      description,
+      stop: async () => {
+        await client.close();
+        await ferret?.stop();
+      },
+    };
+  } catch (error) {
+    await ferret?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { projectRoot } from '../../src/paths.js';
+import { descendantsOf, freePort, isAlive } from '../support/processes.js';
+
+/**
+ * The README's first command, as a person runs it: `npm start` with nothing configured brings up
+ * FerretDB, both reference systems and the gateway, prints the URLs, and Ctrl-C leaves nothing behind.
+ */
+describe('npm start', () => {
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(() => {
+    if (child?.pid && isAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+  });
+
+  it('starts everything, answers on every printed URL, and stops cleanly on Ctrl-C', async () => {
+    const [gatewayPort, customerpPort, crmofficePort] = [await freePort(), await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(gatewayPort),
+      CUSTOMERP_PORT: String(customerpPort),
+      CRMOFFICE_PORT: String(crmofficePort),
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+    };
+    delete env['MONGODB_URI']; // the product must start its own MongoDB-compatible server
+    delete env['CUSTOMERP_URL'];
+    delete env['CRMOFFICE_URL'];
+    child = spawn('npm', ['start'], { cwd: projectRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    await waitFor(() => output.includes('Press Ctrl-C to stop.'), 150_000, () => output);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+    expect(output).toContain(`Gateway:   ${gatewayUrl}`);
+    expect(output).toContain(`Customerp: http://127.0.0.1:${customerpPort}/graphql`);
+    expect(output).toContain(`Crmoffice: http://127.0.0.1:${crmofficePort}/graphql`);
+    expect(output).toContain('MongoDB:   FerretDB (SQLite)');
+
+    const health = await graphql(gatewayUrl, '{ health { status mongodb { status } customerp { status } crmoffice { status } } }');
+    expect(health).toEqual({
+      data: { health: { status: 'UP', mongodb: { status: 'UP' }, customerp: { status: 'UP' }, crmoffice: { status: 'UP' } } },
+    });
+    const customerp = await graphql(`http://127.0.0.1:${customerpPort}/graphql`, '{ employees(first: 1) { nodes { id } } }');
+    expect(customerp).toEqual({ data: { employees: { nodes: [{ id: 'emp-1' }] } } });
+    const crmoffice = await graphql(`http://127.0.0.1:${crmofficePort}/graphql`, '{ companies(first: 1) { nodes { __typename } } }');
+    expect(crmoffice).toEqual({ data: { companies: { nodes: [{ __typename: 'Company' }] } } });
+
+    const pid = child.pid as number;
+    const tree = [pid, ...descendantsOf(pid)];
+    expect(tree.length).toBeGreaterThanOrEqual(3); // npm, node, ferretdb at least
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    process.kill(-pid, 'SIGINT'); // what Ctrl-C does: the whole foreground process group
+    await exited;
+    await waitFor(() => tree.every((p) => !isAlive(p)), 15_000, () => `still alive: ${tree.filter(isAlive).join(', ')}`);
+    await expect(fetch(gatewayUrl)).rejects.toThrow();
+  }, 200_000);
+});
+
+async function graphql(url: string, query: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return response.json();
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
