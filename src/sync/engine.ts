@@ -50,6 +50,8 @@ export interface SyncEngineOptions {
   leaseTtlMs?: number;
   /** This process's name on leases. @default host:pid:random */
   owner?: string;
+  /** Feeds in the order a pass pulls them. @default FEEDS */
+  feeds?: readonly Feed[];
   /** Called after each applied batch (progress bars). */
   onProgress?: (event: { feed: string; changes: number; done: boolean }) => void;
 }
@@ -105,6 +107,7 @@ export class SyncEngine {
   private readonly leaseTtlMs: number;
   readonly owner: string;
   private readonly onProgress: SyncEngineOptions['onProgress'];
+  private readonly feeds: readonly Feed[];
   /** Deletes applied per feed in the current pass, for the guard. */
   private passDeletes = new Map<string, number>();
 
@@ -120,6 +123,7 @@ export class SyncEngine {
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.onProgress = options.onProgress;
+    this.feeds = options.feeds ?? FEEDS;
   }
 
   /** One full pass over every feed, then the retry of pending links. */
@@ -127,7 +131,7 @@ export class SyncEngine {
     const started = new Date();
     this.passDeletes = new Map();
     const feeds: FeedSummary[] = [];
-    for (const feed of FEEDS) feeds.push(await this.runFeed(feed));
+    for (const feed of this.feeds) feeds.push(await this.runFeed(feed));
     feeds.push(await this.retryPending());
     const totals = emptyEntitySummary();
     for (const feed of feeds) addSummaries(totals, feed);
@@ -138,7 +142,7 @@ export class SyncEngine {
 
   /** Gives up every lease this process holds (graceful shutdown), so another process takes over at once. */
   async releaseLeases(): Promise<void> {
-    for (const feed of [...FEEDS.map((f) => f.id), PENDING_FEED]) await this.leases.release(feed, this.owner);
+    for (const feed of [...this.feeds.map((f) => f.id), PENDING_FEED]) await this.leases.release(feed, this.owner);
   }
 
   private async runFeed(feed: Feed): Promise<FeedSummary> {
@@ -182,7 +186,10 @@ export class SyncEngine {
     return summary;
   }
 
-  /** Re-applies Customerp records whose links wait (deferred references, interrupted creates). */
+  /**
+   * Re-applies Customerp records whose links wait: deferred references, interrupted creates, and
+   * ambiguous identity matches (a person may have removed a duplicate in Crmoffice meanwhile).
+   */
   private async retryPending(): Promise<FeedSummary> {
     const summary: FeedSummary = { feed: PENDING_FEED, changes: 0, blocked: null, ...emptyEntitySummary() };
     if (!(await this.leases.acquire(PENDING_FEED, this.owner, this.leaseTtlMs))) {
@@ -198,6 +205,12 @@ export class SyncEngine {
           const page = await this.links.page({ entity, filter: { state: 'PENDING' }, first: 500, after });
           const ids = page.links.filter((l) => l.customerp?.type === feed.type).map((l) => (l.customerp as { id: string }).id);
           summary.changes += ids.length;
+          if (ids.length > 0) await this.applyCustomerp(PENDING_FEED, feed.type, ids, [], summary);
+          after = page.hasNextPage ? page.endCursor : null;
+        } while (after);
+        do {
+          const page = await this.links.page({ entity, filter: { state: 'CONFLICT' }, first: 500, after });
+          const ids = page.links.filter((l) => l.customerp?.type === feed.type && !l.crmoffice).map((l) => (l.customerp as { id: string }).id);
           if (ids.length > 0) await this.applyCustomerp(PENDING_FEED, feed.type, ids, [], summary);
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
@@ -284,23 +297,34 @@ export class SyncEngine {
           count(summary, await this.syncPair(flow, link, record, candidate, refs, summary));
           continue;
         }
-        // No counterpart: create one, after a half link exists, so an interrupted create is found again
-        // (by the PENDING retry, and by identity key, so it is linked rather than created twice).
-        link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' })).link;
-        refs.remember(link);
+        // No counterpart: create one. If the process dies between the create and the link, the next
+        // pass finds the created record by its identity key and links it instead of creating another.
         const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
         const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
-        const deferred = [...canonical.deferred, ...create.deferred];
-        if (deferred.length > 0) {
-          await this.saveLink(link, { state: 'PENDING', keys: keysOf(flow, canonical.values, null, crmType, refs) });
+        if (canonical.deferred.length > 0 || create.deferred.length > 0) {
+          link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' })).link;
+          await this.saveLink(link, { state: 'PENDING', keys: keysOf(flow, canonical.values, null, crmType, refs) }, refs);
           summary.deferred += 1;
           continue;
         }
         const created = await this.crmoffice.create(crmType, create.input);
-        link = await this.links.attachSide(link._id, link.version, 'CRMOFFICE', { type: crmType, id: created.id });
-        refs.remember(link);
         summary.created += 1;
-        await this.syncPair(flow, link, record, created, refs, summary);
+        const crmRef = { type: crmType, id: created.id };
+        const { merged } = threeWayMerge({
+          base: null,
+          customerp: canonical.values,
+          crmoffice: toCanonical(flow, 'CRMOFFICE', created, refs).values,
+          customerpModifiedAt: this.customerp.modifiedAtOf(record),
+          crmofficeModifiedAt: this.crmoffice.modifiedAtOf(created),
+        });
+        const state = { snapshot: merged, keys: keysOf(flow, merged, created, crmType, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
+        if (link) {
+          link = await this.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef);
+          await this.saveLink(link, state, refs);
+        } else {
+          // One write for the common case: the link is born complete.
+          refs.remember(await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state }));
+        }
       } catch (error) {
         if (error instanceof UpstreamRejectedError) {
           summary.errors += 1;
@@ -333,7 +357,12 @@ export class SyncEngine {
     } else {
       link = await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, state: 'PENDING' });
     }
-    if (link.kind !== (flow.contactKind ?? null)) link = await this.links.update(link._id, link.version, { kind: flow.contactKind ?? null });
+    // A match that was ambiguous before (a duplicate has since gone) is settled now.
+    const settled = link.conflicts.map((c) => (c.field === 'identity' && !c.resolvedAt ? { ...c, resolvedAt: new Date() } : c));
+    const kind = flow.contactKind ?? null;
+    if (link.kind !== kind || settled.some((c, i) => c !== link.conflicts[i])) {
+      link = await this.links.update(link._id, link.version, { kind, conflicts: settled });
+    }
     refs.remember(link);
     return link;
   }

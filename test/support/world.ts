@@ -1,0 +1,43 @@
+import { LinkStore, setupIndexes, type Link, type LinkEntity, type LinkKind } from '../../src/links/index.js';
+import { SyncEngine, type SyncEngineOptions } from '../../src/sync/index.js';
+import { testDatabase, type TestDatabase } from './mongo.js';
+import { startTestSystems, type TestSystems, type TestSystemsOptions } from './systems.js';
+
+/** Both reference systems, a database of its own and a sync engine over them: one suite's world. */
+export interface SyncWorld {
+  systems: TestSystems;
+  database: TestDatabase;
+  engine: SyncEngine;
+  links: LinkStore;
+  /** Every non-deleted link of an entity (optionally of one kind). */
+  linksOf(entity: LinkEntity, kind?: LinkKind): Promise<Link[]>;
+  close(): Promise<void>;
+}
+
+export async function startSyncWorld(suite: string, options: TestSystemsOptions & { engine?: SyncEngineOptions } = {}): Promise<SyncWorld> {
+  const systems = await startTestSystems(options);
+  const database = await testDatabase(suite);
+  await setupIndexes(database.db);
+  const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, options.engine);
+  const links = new LinkStore(database.db);
+  return {
+    systems,
+    database,
+    engine,
+    links,
+    linksOf: async (entity, kind) => {
+      const all: Link[] = [];
+      let after: string | null = null;
+      do {
+        const page = await links.page({ entity, filter: kind ? { kind } : {}, first: 500, after });
+        all.push(...page.links);
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+      return all;
+    },
+    close: async () => {
+      await systems.close();
+      await database.drop();
+    },
+  };
+}
