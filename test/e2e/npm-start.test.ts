@@ -32,7 +32,10 @@ describe('npm start', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    await waitFor(() => output.includes('Press Ctrl-C to stop.'), 150_000, () => output);
+    let exitCode: number | null | undefined;
+    child.once('exit', (code) => (exitCode = code));
+    await waitFor(() => output.includes('Press Ctrl-C to stop.') || exitCode !== undefined, 150_000, () => output);
+    if (exitCode !== undefined) throw new Error(`npm start exited with ${exitCode} before it was ready:\n${output}`);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     expect(output).toContain(`Gateway:   ${gatewayUrl}`);
     expect(output).toContain(`Customerp: http://127.0.0.1:${customerpPort}/graphql`);
