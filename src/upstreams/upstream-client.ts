@@ -15,6 +15,8 @@ export interface UpstreamClientOptions {
   baseDelayMs?: number;
   /** @default 2000 */
   maxDelayMs?: number;
+  /** Longest Retry-After (HTTP 429) worth waiting for inside one call; longer fails at once. @default 5000 */
+  maxRetryAfterMs?: number;
   /** Sent as `Authorization: Bearer <token>` when set. */
   token?: string;
 }
@@ -48,6 +50,7 @@ export class UpstreamClient {
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
   private readonly observers = new Set<(event: UpstreamRequestEvent) => void>();
 
   constructor(options: UpstreamClientOptions) {
@@ -56,6 +59,7 @@ export class UpstreamClient {
     this.retries = options.retries ?? 2;
     this.baseDelayMs = options.baseDelayMs ?? 100;
     this.maxDelayMs = options.maxDelayMs ?? 2000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5000;
     this.client = new GraphQLClient(options.url, {
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
     });
@@ -109,6 +113,7 @@ export class UpstreamClient {
         this.emit({ system: this.system, operation, outcome, durationMs: performance.now() - started, attempt });
         if (error instanceof UpstreamRejectedError || attempt >= attempts) throw error;
         const delay = this.backoff(attempt, error.retryAfterSeconds);
+        if (delay > this.maxRetryAfterMs) throw error; // the system asks for a longer pause than a call may take
         logger.debug({ system: this.system, operation, attempt, delayMs: delay, reason: error.message }, 'upstream retry');
         await sleep(delay);
       }
@@ -133,15 +138,17 @@ export class UpstreamClient {
       }
       return new UpstreamUnavailableError(this.system, `HTTP ${status}`);
     }
-    const name = raw instanceof Error ? raw.name : '';
+    // Not `instanceof Error`: fetch's DOMException may come from another realm (e.g. a test VM).
+    const name = typeof raw === 'object' && raw !== null && 'name' in raw ? String(raw.name) : '';
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new UpstreamUnavailableError(this.system, `no answer within ${this.timeoutMs} ms`);
     }
     return new UpstreamUnavailableError(this.system, 'connection failed');
   }
 
+  /** Capped, jittered exponential backoff; exactly what Retry-After asks (plus jitter) when it is given. */
   private backoff(attempt: number, retryAfterSeconds: number | undefined): number {
-    if (retryAfterSeconds !== undefined) return Math.min(retryAfterSeconds * 1000, this.maxDelayMs * 5);
+    if (retryAfterSeconds !== undefined) return retryAfterSeconds * 1000 + Math.random() * this.baseDelayMs;
     const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
