@@ -1,12 +1,23 @@
 import { pino, type Logger } from 'pino';
+import { currentRequestId } from './observability/request-context.js';
+
+const level = process.env['LOG_LEVEL'] ?? (process.env['NODE_ENV'] === 'test' ? 'silent' : 'info');
 
 /**
- * The process-wide structured logger (JSON lines on stdout). `LOG_LEVEL` sets the level;
- * tests run with `silent` unless asked otherwise.
+ * The process-wide structured logger: JSON lines, each carrying the request id of the work it belongs
+ * to (GraphQL request, sync pass, outbox run); human-readable (pino-pretty) when stdout is a terminal.
+ * `LOG_LEVEL` sets the level; tests run silent unless asked otherwise.
  */
 export const logger: Logger = pino({
-  level: process.env['LOG_LEVEL'] ?? (process.env['NODE_ENV'] === 'test' ? 'silent' : 'info'),
+  level,
   base: { service: 'gateway' },
+  mixin: () => {
+    const requestId = currentRequestId();
+    return requestId ? { requestId } : {};
+  },
+  // Personal data stays out of logs above debug: never log these keys, wherever they appear.
+  redact: { paths: ['email', '*.email', 'phone', '*.phone', 'mobile', '*.mobile', 'authorization', '*.authorization', 'token', '*.token'], censor: '[redacted]' },
+  ...(process.stdout.isTTY && level !== 'silent' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' } } } : {}),
 });
 
 export type { Logger };

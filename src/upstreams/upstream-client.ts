@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
 import { logger } from '../logger.js';
+import { currentRequestId, REQUEST_ID_HEADER } from '../observability/request-context.js';
 
 export interface UpstreamClientOptions {
   system: SystemName;
@@ -102,7 +103,7 @@ export class UpstreamClient {
         const result = await this.client.request<TResult>({
           document,
           variables: variables as Record<string, unknown>,
-          requestHeaders: options.headers,
+          requestHeaders: requestHeadersFor(options.headers),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         this.emit({ system: this.system, operation, outcome: 'ok', durationMs: performance.now() - started, attempt });
@@ -156,6 +157,13 @@ export class UpstreamClient {
   private emit(event: UpstreamRequestEvent): void {
     for (const observer of this.observers) observer(event);
   }
+}
+
+/** The caller's extra headers plus the request id of the work in progress, so the systems' logs can be joined to ours. */
+function requestHeadersFor(extra: Record<string, string> | undefined): Record<string, string> | undefined {
+  const requestId = currentRequestId();
+  if (!requestId) return extra;
+  return { [REQUEST_ID_HEADER]: requestId, ...extra };
 }
 
 function operationNameOf(document: TypedDocumentNode<unknown, never>): string {

@@ -1,0 +1,151 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { MongoClient } from 'mongodb';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FeedCursorDocument } from '../sync/cursors.js';
+import type { SyncSummary } from '../sync/summary.js';
+import type { UpstreamClient } from '../upstreams/upstream-client.js';
+
+/**
+ * The gateway's Prometheus metrics (prom-client), on a registry of its own so that tests and several
+ * gateways in one process never share counters. Served at `GET /metrics`.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly graphqlOperations = new Counter({
+    name: 'gateway_graphql_operations_total',
+    help: 'GraphQL operations served, by operation name and outcome (ok, error)',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphqlDuration = new Histogram({
+    name: 'gateway_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency, by operation name',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly upstreamRequests = new Counter({
+    name: 'gateway_upstream_requests_total',
+    help: 'HTTP requests to the systems, by system, operation and outcome (ok, rejected, unavailable)',
+    labelNames: ['system', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'gateway_upstream_request_duration_seconds',
+    help: 'Latency of requests to the systems, by system',
+    labelNames: ['system'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
+    registers: [this.registry],
+  });
+
+  readonly mongoDuration = new Histogram({
+    name: 'gateway_mongodb_command_duration_seconds',
+    help: 'MongoDB command latency, by command',
+    labelNames: ['command', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly syncLag = new Gauge({
+    name: 'gateway_sync_lag_ms',
+    help: 'Milliseconds between the newest applied change being made and being applied, per feed',
+    labelNames: ['feed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncApplied = new Counter({
+    name: 'gateway_sync_changes_applied_total',
+    help: 'Feed changes applied by sync passes, per feed',
+    labelNames: ['feed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncEchoes = new Counter({
+    name: 'gateway_sync_echoes_suppressed_total',
+    help: 'Changes that needed no write (echoes of our own writes included), per feed',
+    labelNames: ['feed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncConflicts = new Counter({
+    name: 'gateway_sync_conflicts_total',
+    help: 'Conflicts recorded by sync, per feed',
+    labelNames: ['feed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncWrites = new Counter({
+    name: 'gateway_sync_writes_total',
+    help: 'Records created, updated or deleted by sync, per feed and kind',
+    labelNames: ['feed', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxPending = new Gauge({
+    name: 'gateway_outbox_pending_operations',
+    help: 'Write-through operations not yet applied on both systems',
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts every HTTP attempt `client` makes. */
+  observeUpstream(client: UpstreamClient): void {
+    client.observe((event) => {
+      this.upstreamRequests.inc({ system: event.system, operation: event.operation, outcome: event.outcome });
+      this.upstreamDuration.observe({ system: event.system }, event.durationMs / 1000);
+    });
+  }
+
+  /** Times every command of a client created with `monitorCommands: true`. */
+  observeMongo(client: MongoClient): void {
+    client.on('commandSucceeded', (event) => this.mongoDuration.observe({ command: event.commandName, outcome: 'ok' }, event.duration / 1000));
+    client.on('commandFailed', (event) => this.mongoDuration.observe({ command: event.commandName, outcome: 'error' }, event.duration / 1000));
+  }
+
+  /** Records what one sync pass did, and each feed's lag as its cursor document says. */
+  recordSyncPass(summary: SyncSummary, cursors: readonly FeedCursorDocument[]): void {
+    for (const feed of summary.feeds) {
+      this.syncApplied.inc({ feed: feed.feed }, feed.changes);
+      this.syncEchoes.inc({ feed: feed.feed }, feed.unchanged);
+      this.syncConflicts.inc({ feed: feed.feed }, feed.conflicts);
+      this.syncWrites.inc({ feed: feed.feed, kind: 'created' }, feed.created);
+      this.syncWrites.inc({ feed: feed.feed, kind: 'updated' }, feed.updated);
+      this.syncWrites.inc({ feed: feed.feed, kind: 'deleted' }, feed.deleted);
+    }
+    for (const cursor of cursors) if (typeof cursor.lagMs === 'number') this.syncLag.set({ feed: cursor._id }, cursor.lagMs);
+  }
+
+  /** An Apollo Server plugin that counts and times every operation. */
+  apolloPlugin<Context extends object>(): ApolloServerPlugin<Context> {
+    return {
+      requestDidStart: async () => {
+        const started = performance.now();
+        return {
+          willSendResponse: async ({ request, operationName, errors, response }) => {
+            const operation = operationName ?? request.operationName ?? 'anonymous';
+            const body = response.body;
+            const hasErrors = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+            this.graphqlOperations.inc({ operation, outcome: hasErrors ? 'error' : 'ok' });
+            this.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
+          },
+        };
+      },
+    };
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
