@@ -37,6 +37,11 @@ const settingsSchema = z.object({
   UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** development | production | test. @default development */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Introspection and Apollo Sandbox whatever NODE_ENV (`true`/`false`). @default on, except in production */
+  INTROSPECTION: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional(),
   /** pino level. @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -43,6 +43,7 @@ async function start(settings: Settings): Promise<void> {
       port: settings.PORT,
       host: settings.HOST,
       mode: settings.NODE_ENV,
+      introspection: settings.INTROSPECTION,
     });
     return { name: 'gateway', stop: running.close, url: running.url };
   });

@@ -15,6 +15,7 @@ import {
   type LinkFilter,
   type LinkInit,
   type LinkPage,
+  type LinkState,
   type LinkPageRequest,
   type NewLink,
   type SideRef,
@@ -239,6 +240,69 @@ export class LinkStore {
       return new DuplicateLinkError('CRMOFFICE', doc.crmoffice, holder._id);
     }
     return error;
+  }
+
+  // Read queries of the unified API (src/gateway): each is one MongoDB command, whatever its input size.
+
+  /** page() without the count: the page (first + 1 links, the extra one only tells hasNextPage). One query. */
+  async findPage(request: LinkPageRequest): Promise<Omit<LinkPage, 'totalCount'>> {
+    const { entity, filter = {}, first, after } = request;
+    if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be an integer ≥ 0, got ${first}`);
+    const query = linkQuery(entity, filter);
+    const docs = await this.links.find(after == null ? query : { ...query, _id: { $gt: after } }).sort({ _id: 1 }).limit(first + 1).toArray();
+    const links = docs.slice(0, first).map(toLink);
+    return { links, hasNextPage: docs.length > first, endCursor: links.at(-1)?._id ?? null };
+  }
+
+  /** One entry per (system, ref), in the order asked, null for an unlinked record: findByRefs over both systems at once. */
+  async findBySideRefs(refs: readonly { system: SystemName; ref: CustomerpRef | CrmofficeRef }[]): Promise<(Link | null)[]> {
+    if (refs.length === 0) return [];
+    const wanted = refs.map(({ system, ref }) => ({ field: sideKeyFieldOf(system), key: refKeyOf(ref) }));
+    const keysOf = (field: SideKeyField): string[] => [...new Set(wanted.filter((w) => w.field === field).map((w) => w.key))];
+    const clauses: Filter<LinkDocument>[] = [];
+    for (const field of ['customerpKey', 'crmofficeKey'] as const) {
+      const keys = keysOf(field);
+      if (keys.length > 0) clauses.push({ [field]: { $in: keys } });
+    }
+    const docs = await this.links.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
+    const byKey = new Map<string, Link>();
+    for (const doc of docs) {
+      byKey.set(`customerpKey ${doc.customerpKey}`, toLink(doc));
+      byKey.set(`crmofficeKey ${doc.crmofficeKey}`, toLink(doc));
+    }
+    return wanted.map(({ field, key }) => byKey.get(`${field} ${key}`) ?? null);
+  }
+
+  /**
+   * The live links of `entity` whose `keys[key]` is one of `values` (a company's contacts, an owner's
+   * activities, for many parents at once), in _id order. Unpaged: callers group and slice per parent.
+   */
+  async findByKey(entity: Link['entity'], key: 'companyId' | 'ownerId', values: readonly string[]): Promise<Link[]> {
+    if (values.length === 0) return [];
+    const docs = await this.links
+      .find({ entity, [`keys.${key}`]: { $in: [...new Set(values)] }, deletedAt: null })
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map(toLink);
+  }
+
+  /** Up to `limit` live links that hold at least one conflict, after `after`, in _id order. */
+  async findWithConflicts(after: string | null, limit: number): Promise<Link[]> {
+    const query: Filter<LinkDocument> = { deletedAt: null, 'conflicts.0': { $exists: true } };
+    if (after !== null) query._id = { $gt: after };
+    const docs = await this.links.find(query).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map(toLink);
+  }
+
+  /** How many live links there are per entity and state (only combinations that occur). One aggregation. */
+  async countByEntityAndState(): Promise<{ entity: Link['entity']; state: LinkState; count: number }[]> {
+    const groups = await this.links
+      .aggregate<{ _id: { entity: Link['entity']; state: LinkState }; count: number }>([
+        { $match: { deletedAt: null } },
+        { $group: { _id: { entity: '$entity', state: '$state' }, count: { $sum: 1 } } },
+      ])
+      .toArray();
+    return groups.map(({ _id, count }) => ({ entity: _id.entity, state: _id.state, count }));
   }
 }
 

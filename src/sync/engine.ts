@@ -152,7 +152,11 @@ export class SyncEngine {
       return summary;
     }
     const where = { _id: feed.id, system: feed.system, entity: feed.type };
-    let cursor = (await this.cursors.get(feed.id))?.cursor ?? null;
+    const stored = await this.cursors.get(feed.id);
+    let cursor = stored?.cursor ?? null;
+    // Lag counts from when we could first have seen a change: a backlog older than our previous look
+    // (or, on the first run, than this pass) is history we are catching up on, not delay we caused.
+    const watchingSince = stored?.lastRunAt ?? new Date();
     try {
       for (;;) {
         const page = feed.system === 'CUSTOMERP'
@@ -164,7 +168,8 @@ export class SyncEngine {
         const deletes = latest.filter((c) => c.op === 'DELETE').map((c) => c.id);
         if (feed.system === 'CUSTOMERP') await this.applyCustomerp(feed.id, feed.type, upserts, deletes, summary);
         else await this.applyCrmoffice(feed.id, feed.type, upserts, deletes, summary);
-        const lastChangeAt = page.items.length > 0 ? new Date(Math.max(...page.items.map((c) => Date.parse(c.at)))) : null;
+        const newest = page.items.length > 0 ? Math.max(...page.items.map((c) => Date.parse(c.at))) : null;
+        const lastChangeAt = newest === null ? null : new Date(Math.max(newest, watchingSince.getTime()));
         await this.cursors.advance(where, { cursor: page.cursor, applied: latest.length, lastChangeAt, now: new Date() });
         this.onProgress?.({ feed: feed.id, changes: summary.changes, done: !page.hasMore });
         cursor = page.cursor;
@@ -287,7 +292,7 @@ export class SyncEngine {
       });
       try {
         if (candidates.length > 1) {
-          summary.conflicts += await this.recordAmbiguousMatch(flow, ref, link, identity, candidates, refs);
+          summary.conflicts += await this.recordAmbiguousMatch(flow, record, link, identity, candidates, refs);
           continue;
         }
         const candidate = candidates[0];
@@ -369,19 +374,21 @@ export class SyncEngine {
 
   private async recordAmbiguousMatch(
     flow: Dataflow,
-    ref: { type: CustomerpType; id: string },
+    record: CustomerpRecord,
     link: Link | null,
     identity: string | null,
     candidates: CrmofficeRecord[],
     refs: ReferenceIndex,
   ): Promise<number> {
-    const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT' })).link;
+    const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
+    const keys = keysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, flow.crmoffice.type, refs);
+    const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys })).link;
     const ids = candidates.map((c) => c.id).sort();
     const known = own.conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(ids));
     if (known && own.state === 'CONFLICT') return 0;
     const conflict: Conflict = { id: randomUUID(), field: 'identity', customerpValue: identity, crmofficeValue: ids, kept: null, detectedAt: new Date(), resolvedAt: null };
     const conflicts = known ? own.conflicts : [...own.conflicts, conflict];
-    refs.remember(await this.links.update(own._id, own.version, { state: 'CONFLICT', conflicts }));
+    refs.remember(await this.links.update(own._id, own.version, { state: 'CONFLICT', conflicts, keys }));
     logger.warn({ type: ref.type, id: ref.id, candidates: ids.length }, 'ambiguous identity match recorded as a conflict');
     return known ? 0 : 1;
   }

@@ -1,0 +1,36 @@
+import type { ConflictResolvers, LinkInfoResolvers, SyncInfoResolvers } from '../../generated/gateway-server.js';
+import type { Link } from '../../links/index.js';
+import { encodeConflictId } from '../ids.js';
+import type { ConflictEntry } from '../model.js';
+import { isoOf } from './unified-record.js';
+
+export const LinkInfo: LinkInfoResolvers = {
+  id: (link) => link._id,
+  customerp: (link) => (link.customerp ? { system: 'CUSTOMERP', type: link.customerp.type, id: link.customerp.id } : null),
+  crmoffice: (link) => (link.crmoffice ? { system: 'CRMOFFICE', type: link.crmoffice.type, id: link.crmoffice.id } : null),
+  version: (link) => link.version,
+  createdAt: (link) => isoOf(link.createdAt),
+  updatedAt: (link) => isoOf(link.updatedAt),
+};
+
+/** The conflicts of a link that are still open, as Conflict parents. */
+export function openConflictsOf(link: Link): ConflictEntry[] {
+  return (link.conflicts ?? []).filter((conflict) => conflict.resolvedAt == null).map((conflict) => ({ link, conflict }));
+}
+
+export const SyncInfo: SyncInfoResolvers = {
+  state: (link) => link.state,
+  lastSyncedAt: (link) => isoOf(link.lastSyncedAt),
+  conflicts: (link) => openConflictsOf(link),
+};
+
+export const Conflict: ConflictResolvers = {
+  id: ({ link, conflict }) => encodeConflictId(link._id, conflict.id),
+  field: ({ conflict }) => conflict.field,
+  customerpValue: ({ conflict }) => conflict.customerpValue ?? null,
+  crmofficeValue: ({ conflict }) => conflict.crmofficeValue ?? null,
+  kept: ({ conflict }) => conflict.kept ?? null,
+  detectedAt: ({ conflict }) => isoOf(conflict.detectedAt),
+  resolvedAt: ({ conflict }) => isoOf(conflict.resolvedAt),
+  record: ({ link }) => (link.deletedAt == null ? link : null),
+};

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import type { Resolvers } from '../generated/gateway-server.js';
+import { projectPath } from '../paths.js';
+import { CustomerpPerson, Node } from './resolvers/abstract-types.js';
+import { Activity } from './resolvers/activity.js';
+import { Company } from './resolvers/company.js';
+import { ActivityConnection, CompanyConnection, ConflictConnection, ContactConnection } from './resolvers/connections.js';
+import { Contact } from './resolvers/contact.js';
+import { healthQuery } from './resolvers/health.js';
+import { Conflict, LinkInfo, SyncInfo } from './resolvers/link-info.js';
+import { readQueries } from './resolvers/query.js';
+import { syncStatusQuery } from './resolvers/sync-status.js';
+import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
+
+const typeDefs = readFileSync(projectPath('schema', 'gateway.graphql'), 'utf8');
+
+/**
+ * Unified records (Contact, Company, Activity, LinkInfo, SyncInfo) resolve from their link document;
+ * the per-system shapes (CustomerpEmployee, CrmofficeContact, …) are the records as the systems
+ * return them, so their fields need no resolvers of their own.
+ */
+const resolvers: Resolvers = {
+  Query: { ...healthQuery, ...readQueries, ...syncStatusQuery },
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+  JSON: JSONScalar,
+  Node,
+  CustomerpPerson,
+  Contact,
+  Company,
+  Activity,
+  LinkInfo,
+  SyncInfo,
+  Conflict,
+  ContactConnection,
+  CompanyConnection,
+  ActivityConnection,
+  ConflictConnection,
+};
+
+/** The gateway schema; fails at start-up if a field with arguments or an abstract type lacks a resolver. */
+export function buildGatewaySchema(): GraphQLSchema {
+  return makeExecutableSchema({
+    typeDefs,
+    resolvers,
+    resolverValidationOptions: {
+      requireResolversForArgs: 'error',
+      requireResolversForResolveType: 'error',
+      requireResolversToMatchSchema: 'error',
+    },
+  });
+}
