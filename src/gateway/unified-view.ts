@@ -116,7 +116,19 @@ export class UnifiedViews {
     });
     const own: CanonicalValues = {};
     for (const { field } of mappedProperties(mapping)) if (merged[field] !== undefined) own[field] = merged[field];
-    return toUnifiedFields(mapping, own);
+    const unified = toUnifiedFields(mapping, own);
+    // Fields the dataflow does not carry (a customer contact's mobile, an employee's address) are
+    // Crmoffice's alone: show them as Crmoffice holds them rather than as empty.
+    if (link.customerp && link.crmoffice && sides.crmoffice.kind === 'found') {
+      const crmView = crmofficeOnly[link.crmoffice.type];
+      const mapped = new Set(mappedProperties(mapping).map((p) => p.field));
+      const extra: CanonicalValues = {};
+      for (const [field, value] of Object.entries(toCanonical(crmView, 'CRMOFFICE', sides.crmoffice.record, resolver).values)) {
+        if (!mapped.has(field)) extra[field] = value;
+      }
+      return { ...toUnifiedFields(crmView, extra), ...unified };
+    }
+    return unified;
   }
 
   /** Loads (one batch for all links of the tick) the links of the records that the sides reference. */

@@ -206,6 +206,17 @@ export const dateAsDateTime: ValueCodec = {
   },
 };
 
+/**
+ * A Crmoffice `DateTime` kept whole, for records outside every dataflow (a CRM-only meeting keeps its
+ * time of day; only a dataflow with Customerp narrows it to a date).
+ */
+export const crmofficeDateTime: ValueCodec = {
+  kind: 'value',
+  valueType: { kind: 'string' },
+  crmofficeType: 'DateTime',
+  sides: { CUSTOMERP: plainString, CRMOFFICE: plainString },
+};
+
 /** A reference to a linked record: `targets` names the target's type in each system. */
 export function linkTo(targets: Readonly<Record<SystemName, string>>): ReferenceCodec {
   return { kind: 'reference', valueType: { kind: 'link' }, crmofficeType: 'ID', targets };

@@ -5,6 +5,7 @@ import { employeeContact } from './employee-contact.js';
 import { productCompany } from './product-company.js';
 import { projectActivity } from './project-activity.js';
 import type { CrmofficeRecord } from './records.js';
+import { crmofficeDateTime, dateAsDateTime } from './codecs.js';
 
 /** The four dataflows, in the order of the dataflow document. */
 export const dataflows: readonly Dataflow[] = [employeeContact, productCompany, projectActivity, customerContact];
@@ -58,7 +59,9 @@ function crmofficeOnlyMapping(collection: CrmofficeCollection): Mapping {
   if (!first) throw new Error(`no dataflow for Crmoffice collection ${collection}`);
   const properties: MappedProperty[] = [];
   for (const property of flows.flatMap((f) => f.properties.filter(isMapped))) {
-    if (!properties.some((p) => p.field === property.field)) properties.push(property);
+    if (properties.some((p) => p.field === property.field)) continue;
+    // Dates narrowed for Customerp's sake stay whole date-times here.
+    properties.push(property.codec === dateAsDateTime ? { ...property, codec: crmofficeDateTime } : property);
   }
   return { name: `crmoffice-only-${collection.toLowerCase()}`, unifiedType: unifiedTypeOfCollection[collection], crmoffice: first.crmoffice, properties };
 }

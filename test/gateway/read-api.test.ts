@@ -118,23 +118,20 @@ function addressOf(parts: { street: string | null; city: string | null; postalCo
 }
 
 /** The design's tables, read off each system's record: what the unified fields must show. */
-function contactFromCustomerp(record: CustomerpEmployee | CustomerpContact, kind: string) {
+/** `crm` fills the fields the contact's dataflow does not carry (null when it has no Crmoffice side). */
+function contactFromCustomerp(record: CustomerpEmployee | CustomerpContact, kind: string, crm: CrmofficeContact | null) {
   const common = { firstName: record.firstName, lastName: record.lastName, email: record.email, phone: record.phone, title: record.jobTitle };
   if (kind === 'EMPLOYEE') {
     const employee = record as CustomerpEmployee;
-    return { ...common, mobile: employee.mobile, department: employee.department, active: employee.active, address: null };
+    return { ...common, mobile: employee.mobile, department: employee.department, active: employee.active, address: crm ? addressOf(crm.address) : null };
   }
-  return { ...common, mobile: null, department: null, active: null, address: addressOf(record as CustomerpContact) };
+  return { ...common, mobile: crm?.mobilePhone ?? null, department: crm?.department ?? null, active: crm?.active ?? null, address: addressOf(record as CustomerpContact) };
 }
 
-function contactFromCrmoffice(record: CrmofficeContact, kind: string, hasCustomerp: boolean) {
+/** Every unified field as Crmoffice holds it: mapped ones are in sync, the others are Crmoffice's alone. */
+function contactFromCrmoffice(record: CrmofficeContact) {
   const common = { firstName: record.firstName, lastName: record.lastName, email: record.email, phone: record.phone, title: record.title };
-  if (!hasCustomerp) {
-    // Crmoffice-only: every field any contact flow maps.
-    return { ...common, mobile: record.mobilePhone, department: record.department, active: record.active, address: addressOf(record.address) };
-  }
-  if (kind === 'EMPLOYEE') return { ...common, mobile: record.mobilePhone, department: record.department, active: record.active, address: null };
-  return { ...common, mobile: null, department: null, active: null, address: addressOf(record.address) };
+  return { ...common, mobile: record.mobilePhone, department: record.department, active: record.active, address: addressOf(record.address) };
 }
 
 function companyFromCustomerp(record: CustomerpProduct) {
@@ -163,14 +160,14 @@ function activityFromCustomerp(record: CustomerpProject) {
   };
 }
 
-function activityFromCrmoffice(record: CrmofficeActivity) {
+function activityFromCrmoffice(record: CrmofficeActivity, linked: boolean) {
   return {
     subject: record.subject,
     description: record.description,
     status: record.status,
-    // The mapping tables carry start and due as dates (Customerp's precision), for Crmoffice-only activities too.
-    startAt: midnightOf(record.startAt),
-    dueAt: midnightOf(record.dueAt),
+    // A pair carries start and due as dates (Customerp's precision); a Crmoffice-only activity keeps its time of day.
+    startAt: linked ? midnightOf(record.startAt) : record.startAt,
+    dueAt: linked ? midnightOf(record.dueAt) : record.dueAt,
     ownerCrmofficeId: record.ownerContactId,
     companyCrmofficeId: record.companyId,
   };
@@ -218,9 +215,9 @@ describe('the unified read API over the demo world', () => {
       const customerp = recordOf<CustomerpEmployee | CustomerpContact>(sides.customerp, contact.link.customerp);
       const crmoffice = recordOf<CrmofficeContact>(sides.crmoffice, contact.link.crmoffice);
       const unified = pick(contact, CONTACT_VALUE_FIELDS);
-      if (customerp) expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCustomerp(customerp, kind) });
+      if (customerp) expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCustomerp(customerp, kind, crmoffice) });
       if (crmoffice && contact.sync.state === 'IN_SYNC') {
-        expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCrmoffice(crmoffice, kind, customerp !== null) });
+        expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCrmoffice(crmoffice) });
       }
       const names = [contact['firstName'], contact['lastName']].filter((n) => typeof n === 'string' && n !== '');
       expect(contact['fullName']).toEqual(names.length > 0 ? names.join(' ') : null);
@@ -278,7 +275,7 @@ describe('the unified read API over the demo world', () => {
       }
       if (crm && activity.sync.state === 'IN_SYNC') {
         expect({ id: activity.id, ...unified, ownerCrmofficeId: owner?.crmoffice?.id ?? null, companyCrmofficeId: company?.crmoffice?.id ?? null })
-          .toEqual({ id: activity.id, ...activityFromCrmoffice(crm) });
+          .toEqual({ id: activity.id, ...activityFromCrmoffice(crm, project !== null) });
       }
       expect(activity['customerp']).toEqual(project);
       expect(activity['crmoffice']).toEqual(crm);
