@@ -1,6 +1,8 @@
 import type { Db } from 'mongodb';
 import { LinkStore } from '../links/index.js';
 import { FeedCursorStore } from '../sync/cursors.js';
+import { SyncEngine } from '../sync/engine.js';
+import { WriteThrough } from '../writes/index.js';
 import { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import type { UpstreamClient } from '../upstreams/upstream-client.js';
 import { createLoaders, type GatewayLoaders, type LoaderOptions } from './loaders/index.js';
@@ -17,6 +19,10 @@ export interface GatewayContext {
   loaders: GatewayLoaders;
   /** This request's unified values and sides, computed once per link. */
   views: UnifiedViews;
+  /** The process's write-through service (mutations). */
+  writeThrough: WriteThrough;
+  /** Runs one sync pass now, or waits for the one running. */
+  syncNow(): Promise<void>;
 }
 
 /** The long-lived parts the per-request context is made from. */
@@ -24,6 +30,27 @@ export interface GatewayDependencies {
   db: Db;
   customerp: UpstreamClient;
   crmoffice: UpstreamClient;
+  /** @default one WriteThrough over the same MongoDB and systems, made on first use */
+  writeThrough?: WriteThrough;
+  /** @default a sync pass by a SyncEngine of this process (the composition root passes its worker's) */
+  syncNow?: () => Promise<void>;
+}
+
+/** One write-through service and one sync entry per set of dependencies (i.e. per gateway), not per request. */
+const processParts = new WeakMap<GatewayDependencies, { writeThrough: WriteThrough; syncNow: () => Promise<void> }>();
+
+function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThrough; syncNow: () => Promise<void> } {
+  let parts = processParts.get(dependencies);
+  if (!parts) {
+    const apis = { db: dependencies.db, customerp: new CustomerpApi(dependencies.customerp), crmoffice: new CrmofficeApi(dependencies.crmoffice) };
+    const engine = dependencies.syncNow ? undefined : new SyncEngine(apis);
+    parts = {
+      writeThrough: dependencies.writeThrough ?? new WriteThrough(apis),
+      syncNow: dependencies.syncNow ?? (async () => void (await engine?.runOnce())),
+    };
+    processParts.set(dependencies, parts);
+  }
+  return parts;
 }
 
 /** One context per request: per-request state (DataLoaders) must never be shared between requests. */
@@ -31,7 +58,10 @@ export function createContext(dependencies: GatewayDependencies, options: Loader
   const links = new LinkStore(dependencies.db);
   const loaders = createLoaders(links, new CustomerpApi(dependencies.customerp), new CrmofficeApi(dependencies.crmoffice), options);
   return {
-    ...dependencies,
+    db: dependencies.db,
+    customerp: dependencies.customerp,
+    crmoffice: dependencies.crmoffice,
+    ...partsOf(dependencies),
     links,
     cursors: new FeedCursorStore(dependencies.db),
     loaders,

@@ -9,12 +9,13 @@ import { Company } from './resolvers/company.js';
 import { ActivityConnection, CompanyConnection, ConflictConnection, ContactConnection } from './resolvers/connections.js';
 import { Contact } from './resolvers/contact.js';
 import { healthQuery } from './resolvers/health.js';
+import { Mutation } from './resolvers/mutations.js';
 import { Conflict, LinkInfo, SyncInfo } from './resolvers/link-info.js';
 import { readQueries } from './resolvers/query.js';
 import { syncStatusQuery } from './resolvers/sync-status.js';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
 
-const typeDefs = readFileSync(projectPath('schema', 'gateway.graphql'), 'utf8');
+const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) => readFileSync(projectPath('schema', file), 'utf8'));
 
 /**
  * Unified records (Contact, Company, Activity, LinkInfo, SyncInfo) resolve from their link document;
@@ -23,6 +24,7 @@ const typeDefs = readFileSync(projectPath('schema', 'gateway.graphql'), 'utf8');
  */
 const resolvers: Resolvers = {
   Query: { ...healthQuery, ...readQueries, ...syncStatusQuery },
+  Mutation,
   DateTime: DateTimeScalar,
   Date: DateScalar,
   JSON: JSONScalar,

@@ -9,7 +9,6 @@ import {
   dataflowForCrmoffice,
   dataflowForCustomerp,
   diffForUpdate,
-  lookupKeysOf,
   propertyOf,
   recordIdentityKey,
   referencedLinkIds,
@@ -29,8 +28,10 @@ import {
 import type { CrmofficeApi, CrmofficeType, CustomerpApi, CustomerpType, FeedChange } from '../upstreams/index.js';
 import { FeedCursorStore } from './cursors.js';
 import { LeaseStore } from './leases.js';
+import { linkKeysOf } from './link-keys.js';
 import { threeWayMerge } from './merge.js';
 import { ReferenceIndex } from './reference-index.js';
+import { OperationStore } from '../writes/operations.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
 
 export interface SyncEngineDependencies {
@@ -99,6 +100,7 @@ export class SyncEngine {
   readonly links: LinkStore;
   readonly cursors: FeedCursorStore;
   readonly leases: LeaseStore;
+  private readonly operations: OperationStore;
   private readonly customerp: CustomerpApi;
   private readonly crmoffice: CrmofficeApi;
   private readonly batchSize: number;
@@ -115,6 +117,7 @@ export class SyncEngine {
     this.links = new LinkStore(dependencies.db);
     this.cursors = new FeedCursorStore(dependencies.db);
     this.leases = new LeaseStore(dependencies.db);
+    this.operations = new OperationStore(dependencies.db);
     this.customerp = dependencies.customerp;
     this.crmoffice = dependencies.crmoffice;
     this.batchSize = options.batchSize ?? 200;
@@ -282,9 +285,18 @@ export class SyncEngine {
       byIdentity.set(key, [...(byIdentity.get(key) ?? []), candidate]);
     }
 
+    // A half link that a mutation is still completing belongs to the outbox: creating its counterpart
+    // here too would race the outbox into a duplicate. One query over the (small) unfinished outbox.
+    const halfLinks = new Set(records.map((r) => refs.linkOf('CUSTOMERP', type, r.id)?._id).filter((id): id is string => id !== undefined));
+    const busy = halfLinks.size > 0 ? new Set((await this.operations.unfinished()).map((op) => op.linkId).filter((id) => id !== null && halfLinks.has(id))) : new Set();
+
     for (const record of records) {
       const ref = { type, id: record.id };
       let link = refs.linkOf('CUSTOMERP', type, record.id);
+      if (link && busy.has(link._id)) {
+        summary.deferred += 1;
+        continue;
+      }
       const identity = recordIdentityKey(flow, 'CUSTOMERP', record);
       const candidates = (identity ? byIdentity.get(identity) ?? [] : []).filter((c) => {
         const holder = refs.linkOf('CRMOFFICE', crmType, c.id);
@@ -308,7 +320,7 @@ export class SyncEngine {
         const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
         if (canonical.deferred.length > 0 || create.deferred.length > 0) {
           link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' })).link;
-          await this.saveLink(link, { state: 'PENDING', keys: keysOf(flow, canonical.values, null, crmType, refs) }, refs);
+          await this.saveLink(link, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
           summary.deferred += 1;
           continue;
         }
@@ -322,7 +334,7 @@ export class SyncEngine {
           customerpModifiedAt: this.customerp.modifiedAtOf(record),
           crmofficeModifiedAt: this.crmoffice.modifiedAtOf(created),
         });
-        const state = { snapshot: merged, keys: keysOf(flow, merged, created, crmType, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
+        const state = { snapshot: merged, keys: linkKeysOf(flow, merged, created, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
         if (link) {
           link = await this.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef);
           await this.saveLink(link, state, refs);
@@ -381,7 +393,7 @@ export class SyncEngine {
     refs: ReferenceIndex,
   ): Promise<number> {
     const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
-    const keys = keysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, flow.crmoffice.type, refs);
+    const keys = linkKeysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, refs);
     const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys })).link;
     const ids = candidates.map((c) => c.id).sort();
     const known = own.conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(ids));
@@ -432,7 +444,7 @@ export class SyncEngine {
     await this.preloadReferences(mapping, 'CRMOFFICE', records, refs);
     for (const record of records) {
       const values = toCanonical(mapping, 'CRMOFFICE', record, refs).values;
-      const keys = keysOf(mapping, values, record, type, refs);
+      const keys = linkKeysOf(mapping, values, record, refs);
       const existing = refs.linkOf('CRMOFFICE', type, record.id);
       if (existing) {
         if (await this.saveLink(existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
@@ -515,7 +527,7 @@ export class SyncEngine {
     const open = conflicts.some((c) => !c.resolvedAt);
     const changes: LinkChanges = {
       snapshot: merge.merged,
-      keys: keysOf(flow, merge.merged, crm, crmType, refs),
+      keys: linkKeysOf(flow, merge.merged, crm, refs),
       state: deferred.length > 0 ? 'PENDING' : open ? 'CONFLICT' : 'IN_SYNC',
       conflicts,
     };
@@ -604,19 +616,6 @@ function latestPerRecord(items: readonly FeedChange[]): FeedChange[] {
   return [...latest.values()];
 }
 
-/**
- * The link's lookup keys: those of the mapping, plus for contacts the link id of the Crmoffice
- * contact's company (no dataflow maps it, but Contact.company and its filter need it).
- */
-function keysOf(mapping: Mapping, values: CanonicalValues, crmRecord: SystemRecord | null, crmType: string, refs: ReferenceIndex): Record<string, string | null> {
-  const keys: Record<string, string | null> = {};
-  for (const [key, value] of Object.entries(lookupKeysOf(mapping, values))) keys[key] = value ?? null;
-  if (crmType === 'Contact') {
-    const companyId = (crmRecord as CrmofficeContact | null)?.companyId;
-    keys['companyId'] = companyId ? refs.linkIdOf('CRMOFFICE', 'Company', companyId) : null;
-  }
-  return keys;
-}
 
 function count(summary: EntitySummary, outcome: PairOutcome): void {
   if (outcome === 'updated') summary.updated += 1;

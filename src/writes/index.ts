@@ -1,0 +1,47 @@
+/**
+ * Write-through mutations (DESIGN.md, "The pieces" 5): the service that writes both systems, the
+ * outbox of operations in MongoDB that makes it survive crashes and outages, and the worker that
+ * finishes what was left.
+ */
+export { WriteThrough, type ConflictResult, type LinkResult, type WriteResult, type WriteThroughDependencies, type WriteThroughOptions } from './write-through.js';
+export { OutboxWorker, type OutboxRunSummary, type OutboxWorkerDependencies, type OutboxWorkerOptions, type OutboxWorkerPhase } from './outbox-worker.js';
+export { OperationRunner, type KnownRecords, type OperationRunnerDependencies, type OperationRunnerOptions } from './operation-runner.js';
+export {
+  DEFAULT_RETENTION_MS,
+  FINISHED_OPERATIONS_COLLECTION,
+  LeaseLostError,
+  OPERATIONS_COLLECTION,
+  operationIdOf,
+  OPERATION_INDEXES,
+  OperationStore,
+  setupOperationIndexes,
+} from './operations.js';
+export {
+  FINAL_STATES,
+  UNFINISHED_STATES,
+  isFinal,
+  writesOf,
+  type OperationDocument,
+  type OperationFailure,
+  type OperationKind,
+  type OperationOutcome,
+  type OperationState,
+  type SideProgress,
+  type SystemWrite,
+  type WriteState,
+} from './operation.js';
+export { WriteRejectedError } from './write-errors.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export type {
+  ActivityFieldsInput,
+  AddressInput,
+  CompanyFieldsInput,
+  ContactFieldsInput,
+  CreateActivityInput,
+  CreateCompanyInput,
+  CreateContactInput,
+  RecordRefInput,
+  UpdateActivityInput,
+  UpdateCompanyInput,
+  UpdateContactInput,
+} from './unified-input.js';

@@ -1,0 +1,172 @@
+import { BadUserInputError, type SystemName } from '../errors.js';
+import { decodeUnifiedId, LINK_ENTITIES, SIDE_TYPES, type Link, type LinkEntity, type LinkStore } from '../links/index.js';
+import {
+  assertValidCanonicalInput,
+  canonicalFromInput,
+  dataflowForCustomerp,
+  inputFieldOf,
+  referenceProperties,
+  type CanonicalValues,
+  type CustomerpEntity,
+  type Mapping,
+} from '../mappings/index.js';
+
+/**
+ * The unified create/update inputs of schema/gateway-mutations.graphql, and their validation before
+ * anything is written. The rules come from the mapping tables (types, formats, lengths, required
+ * fields, enum values, date order: validateCanonicalInput) and from the tables' reference properties
+ * (what an `ownerId` / `companyId` must name); nothing here is specific to one mutation.
+ */
+
+export interface AddressInput {
+  street?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  country?: string | null;
+}
+
+/** The fields of a Contact; in updates an omitted field is left alone and null clears it. */
+export interface ContactFieldsInput {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  mobile?: string | null;
+  title?: string | null;
+  department?: string | null;
+  active?: boolean | null;
+  address?: AddressInput | null;
+  idempotencyKey?: string | null;
+}
+
+export interface CreateContactInput extends ContactFieldsInput {
+  /** EMPLOYEE (a Customerp Employee) or CUSTOMER_CONTACT (a Customerp Contact), each with its Crmoffice Contact. */
+  kind: string;
+}
+
+export type UpdateContactInput = ContactFieldsInput;
+
+export interface CompanyFieldsInput {
+  name?: string | null;
+  description?: string | null;
+  industry?: string | null;
+  website?: string | null;
+  code?: string | null;
+  active?: boolean | null;
+  idempotencyKey?: string | null;
+}
+
+export type CreateCompanyInput = CompanyFieldsInput;
+export type UpdateCompanyInput = CompanyFieldsInput;
+
+export interface ActivityFieldsInput {
+  subject?: string | null;
+  description?: string | null;
+  /** Crmoffice's ActivityStatus: OPEN, IN_PROGRESS, DONE or CANCELLED. */
+  status?: string | null;
+  /** DateTime (or a date); its UTC date is what both systems keep. */
+  startAt?: string | null;
+  dueAt?: string | null;
+  /** A Contact id (of kind EMPLOYEE). */
+  ownerId?: string | null;
+  /** A Company id. */
+  companyId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+export type CreateActivityInput = ActivityFieldsInput;
+export type UpdateActivityInput = ActivityFieldsInput;
+
+/** A record of one system, named by a client (linkRecords). */
+export interface RecordRefInput {
+  system: string;
+  type: string;
+  id: string;
+}
+
+/** Longest idempotency key accepted. */
+const MAX_KEY_LENGTH = 200;
+
+/** The idempotency key of an input, checked; null when none was given. */
+export function idempotencyKeyOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') throw new BadUserInputError('idempotencyKey must be a non-empty string', 'idempotencyKey');
+  if (value.length > MAX_KEY_LENGTH) {
+    throw new BadUserInputError(`idempotencyKey must be at most ${MAX_KEY_LENGTH} characters long`, 'idempotencyKey');
+  }
+  return value;
+}
+
+/** The live link of `entity` behind a unified id argument; BAD_USER_INPUT for a malformed id, NOT_FOUND-like null for none. */
+export async function linkOfArgument(links: LinkStore, id: unknown, entity: LinkEntity, field: string): Promise<Link | null> {
+  const parts = typeof id === 'string' ? decodeUnifiedId(id) : null;
+  if (!parts) throw new BadUserInputError(`${field} is not a valid id`, field);
+  if (parts.entity !== entity) throw new BadUserInputError(`${field} is the id of a ${parts.entity}, not of a ${entity}`, field);
+  const link = await links.findById(parts.linkId);
+  return link && link.deletedAt == null && link.entity === entity ? link : null;
+}
+
+export interface ValuesRequest {
+  mapping: Mapping;
+  input: Readonly<Record<string, unknown>>;
+  mode: 'create' | 'update';
+  /** The record's canonical values before an update (for rules across fields such as dueAt ≥ startAt). */
+  current?: Readonly<CanonicalValues>;
+  /** The systems the write goes to: every reference must name a record there. */
+  systems: readonly SystemName[];
+}
+
+/**
+ * The canonical values of a unified input, validated against the mapping table, with references
+ * (`ownerId`, `companyId`) checked and translated to link ids. Throws BadUserInputError naming the
+ * unified input field; reads only links, writes nothing.
+ */
+export async function validatedValues(links: LinkStore, request: ValuesRequest): Promise<CanonicalValues> {
+  const { mapping, input, mode, current, systems } = request;
+  const values = assertValidCanonicalInput(mapping, canonicalFromInput(mapping, input), { mode, current });
+  const references = referenceProperties(mapping).filter((p) => typeof values[p.field] === 'string');
+  if (references.length === 0) return values;
+
+  const targets = references.map((property) => {
+    const name = inputFieldOf(mapping.unifiedType, property.field);
+    const parts = decodeUnifiedId(values[property.field] as string);
+    if (!parts) throw new BadUserInputError(`${name} is not a valid id`, name);
+    return { property, name, parts };
+  });
+  const found = await links.findByIds(targets.map((t) => t.parts.linkId));
+  targets.forEach(({ property, name, parts }, i) => {
+    const entity = entityHolding(property.codec.targets.CUSTOMERP);
+    const what = describeTarget(property.codec.targets.CUSTOMERP);
+    const link = found[i];
+    if (parts.entity !== entity || !link || link.deletedAt != null || link.entity !== entity) {
+      throw new BadUserInputError(`${name} must name an existing ${what}`, name);
+    }
+    for (const system of systems) {
+      const side = system === 'CUSTOMERP' ? link.customerp : link.crmoffice;
+      const type = property.codec.targets[system];
+      if (side?.type !== type) {
+        // A target that is only in the other system (yet) cannot be referenced there: we never write dangling references.
+        const where = system === 'CUSTOMERP' ? 'Customerp' : 'Crmoffice';
+        throw new BadUserInputError(
+          side ? `${name} must name an existing ${what}` : `${name} names a ${entity} that has no record in ${where} (yet)`,
+          name,
+        );
+      }
+    }
+    values[property.field] = link._id;
+  });
+  return values;
+}
+
+/** The unified entity whose links hold a Customerp record type. */
+function entityHolding(customerpType: string): LinkEntity {
+  const entity = LINK_ENTITIES.find((e) => (SIDE_TYPES[e].customerp as readonly string[]).includes(customerpType));
+  if (!entity) throw new Error(`no unified entity holds Customerp ${customerpType}`);
+  return entity;
+}
+
+/** How a reference target reads in an error: `EMPLOYEE contact`, `company`. */
+function describeTarget(customerpType: string): string {
+  const flow = dataflowForCustomerp(customerpType as CustomerpEntity);
+  return flow.contactKind ? `${flow.contactKind} ${flow.unifiedType.toLowerCase()}` : flow.unifiedType.toLowerCase();
+}
