@@ -63,26 +63,26 @@ describe('SyncEngine, concurrent edits of one linked pair', () => {
 
   it('settles a same-field conflict on the newer edit and records both values', async () => {
     const link = employees[1] as Link;
-    await editEmployee(world, link, { department: 'Sales' });
+    await editEmployee(world, link, { department: 'Sales (edited in Customerp)' });
     await tick();
-    await editContact(world, link, { department: 'Support' });
+    await editContact(world, link, { department: 'Support (edited in Crmoffice)' });
     await world.engine.runOnce();
-    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Support' }, contact: { department: 'Support' } });
+    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Support (edited in Crmoffice)' }, contact: { department: 'Support (edited in Crmoffice)' } });
     const after = await world.links.findById(link._id);
     expect(after?.state).toBe('CONFLICT');
     expect(after?.conflicts.map(({ field, customerpValue, crmofficeValue, kept, resolvedAt }) => ({ field, customerpValue, crmofficeValue, kept, resolvedAt }))).toEqual([
-      { field: 'department', customerpValue: 'Sales', crmofficeValue: 'Support', kept: 'CRMOFFICE', resolvedAt: null },
+      { field: 'department', customerpValue: 'Sales (edited in Customerp)', crmofficeValue: 'Support (edited in Crmoffice)', kept: 'CRMOFFICE', resolvedAt: null },
     ]);
   });
 
   it('lets a newer Customerp edit win the same way', async () => {
     const link = employees[2] as Link;
-    await editContact(world, link, { department: 'Legal' });
+    await editContact(world, link, { department: 'Legal (edited in Crmoffice)' });
     await tick();
-    await editEmployee(world, link, { department: 'Research' });
+    await editEmployee(world, link, { department: 'Research (edited in Customerp)' });
     await world.engine.runOnce();
-    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Research' }, contact: { department: 'Research' } });
-    expect((await world.links.findById(link._id))?.conflicts).toMatchObject([{ field: 'department', customerpValue: 'Research', crmofficeValue: 'Legal', kept: 'CUSTOMERP' }]);
+    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Research (edited in Customerp)' }, contact: { department: 'Research (edited in Customerp)' } });
+    expect((await world.links.findById(link._id))?.conflicts).toMatchObject([{ field: 'department', customerpValue: 'Research (edited in Customerp)', crmofficeValue: 'Legal (edited in Crmoffice)', kept: 'CUSTOMERP' }]);
   });
 });
 
