@@ -210,14 +210,14 @@ export class SyncEngine {
         const entity = dataflowForCustomerp(feed.type).unifiedType;
         let after: string | null = null;
         do {
-          const page = await this.links.page({ entity, filter: { state: 'PENDING' }, first: 500, after });
+          const page = await this.links.findPage({ entity, filter: { state: 'PENDING' }, first: 500, after });
           const ids = page.links.filter((l) => l.customerp?.type === feed.type).map((l) => (l.customerp as { id: string }).id);
           summary.changes += ids.length;
           if (ids.length > 0) await this.applyCustomerp(PENDING_FEED, feed.type, ids, [], summary);
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
         do {
-          const page = await this.links.page({ entity, filter: { state: 'CONFLICT' }, first: 500, after });
+          const page = await this.links.findPage({ entity, filter: { state: 'CONFLICT' }, first: 500, after });
           const ids = page.links.filter((l) => l.customerp?.type === feed.type && !l.crmoffice).map((l) => (l.customerp as { id: string }).id);
           if (ids.length > 0) await this.applyCustomerp(PENDING_FEED, feed.type, ids, [], summary);
           after = page.hasNextPage ? page.endCursor : null;
