@@ -9,49 +9,105 @@
 import { ConfigError, loadSettings, type Settings } from './config.js';
 import { startGateway } from './gateway/server.js';
 import { logger } from './logger.js';
+import { Metrics } from './observability/metrics.js';
+import { SyncHistory, traced, tracePasses } from './ops/index.js';
 import { startMongo } from './runtime/mongo.js';
 import { Supervisor } from './runtime/supervisor.js';
 import { startReferenceSystems } from './runtime/reference-systems.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from './upstreams/index.js';
 import { projectPath } from './paths.js';
 import { SyncEngine, SyncWorker } from './sync/index.js';
+import { OutboxWorker, setupOperationIndexes, WriteThrough } from './writes/index.js';
 import { syncCommand } from './cli/sync-command.js';
+
+/** How long in-flight requests get to finish on SIGTERM before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 8_000;
+/** Bound on the whole shutdown (drain, the sync pass under way, leases, the rest); then exit anyway. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function start(settings: Settings): Promise<void> {
   const supervisor = new Supervisor();
+  const metrics = new Metrics({ processMetrics: true });
+  const syncHistory = new SyncHistory();
+  let stopSync: (() => Promise<void>) | undefined;
+  // SIGTERM (and Ctrl-C): the gateway stops accepting connections and drains in-flight requests while
+  // the sync pass under way finishes and the leases are released; then the rest stops in reverse
+  // order and the process exits 0. A second signal kills at once (the handlers are `once`).
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    void supervisor.stop(signal).then(() => process.exit(0));
+    setTimeout(() => {
+      logger.error({ signal, timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    void stopSync?.();
+    void supervisor.stop(signal).then(() => {
+      const state = supervisor.phase;
+      const failed = state.phase === 'stopped' && state.failures.length > 0;
+      logger.info({ signal, state: supervisor.describe() }, 'stopped');
+      process.exit(failed ? 1 : 0);
+    });
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
   const mongo = await supervisor.start('mongodb', () => startMongo(settings));
+  metrics.observeMongo(mongo.client);
+  await setupOperationIndexes(mongo.db); // the outbox's, idempotency keys included: at start-up, not on a first write
   const systems = await startReferenceSystems(settings, supervisor);
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
   const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: systems.customerpUrl, ...clientOptions });
   const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: systems.crmofficeUrl, ...clientOptions });
-  const engine = new SyncEngine({ db: mongo.db, customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) });
-  const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
+  metrics.observeUpstream(customerp);
+  metrics.observeUpstream(crmoffice);
+  const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
+  const engine = new SyncEngine({ db: mongo.db, ...apis });
+  const writeThrough = new WriteThrough({ db: mongo.db, ...apis });
+  const outbox = new OutboxWorker({ db: mongo.db, ...apis });
+  syncHistory.record(await engine.cursors.list()); // the baseline: the plot counts changes from here
+  const worker: SyncWorker = new SyncWorker(tracePasses(engine), {
+    intervalMs: settings.SYNC_INTERVAL_MS,
+    afterPass: async () => {
+      const feeds = await engine.cursors.list();
+      if (worker.last) metrics.recordSyncPass(worker.last, feeds);
+      syncHistory.record(feeds);
+      // Writes left by an outage or a crash are finished here, each run with a request id of its own.
+      await traced('outbox', () => outbox.runOnce()).catch((error: unknown) => logger.error({ err: error }, 'outbox run failed'));
+    },
+  });
+  // The syncNow mutation joins the worker's passes (one lease owner per process); once shutdown has
+  // begun it runs none, since a pass then would take the leases that stopping just released.
+  const syncNow = async (): Promise<void> => {
+    const { phase } = worker.phase;
+    if (phase === 'stopping' || phase === 'stopped') return;
+    await worker.runNow();
+  };
+  let syncStopped: Promise<void> | undefined;
+  stopSync = () => (syncStopped ??= worker.stop());
   await supervisor.start('sync worker', async () => {
     worker.start();
-    return { name: 'sync worker', stop: () => worker.stop() };
+    return { name: 'sync worker', stop: () => stopSync?.() ?? Promise.resolve() };
   });
   const gateway = await supervisor.start('gateway', async () => {
     const running = await startGateway({
-      dependencies: { db: mongo.db, customerp, crmoffice },
+      dependencies: { db: mongo.db, customerp, crmoffice, writeThrough, syncNow },
       port: settings.PORT,
       host: settings.HOST,
       mode: settings.NODE_ENV,
       introspection: settings.INTROSPECTION,
+      metrics,
+      syncHistory,
+      drainTimeoutMs: DRAIN_TIMEOUT_MS,
     });
-    return { name: 'gateway', stop: running.close, url: running.url };
+    return { name: 'gateway', stop: running.close, url: running.url, origin: running.origin };
   });
   supervisor.running();
 
+  const explorer = settings.INTROSPECTION ?? settings.NODE_ENV !== 'production';
   const lines = [
     '',
     `Gateway:   ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
+    ...(explorer ? [`Explorer:  ${gateway.origin}/explorer  (GraphiQL served locally, works offline)`] : []),
+    `Status:    ${gateway.origin}/status   Metrics: ${gateway.origin}/metrics   Ready: ${gateway.origin}/ready`,
     `Customerp: ${systems.customerpUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,
     `Crmoffice: ${systems.crmofficeUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,
     `MongoDB:   ${mongo.description}`,

@@ -21,7 +21,8 @@ export async function startMongo(settings: Settings): Promise<RunningMongo> {
   const uri = settings.MONGODB_URI ?? ferret?.uri;
   if (!uri) throw new Error('no MongoDB URI');
   try {
-    const { client, db } = await connectMongo(uri, settings.MONGODB_DB);
+    // Command monitoring feeds the MongoDB latency metrics (Metrics.observeMongo).
+    const { client, db } = await connectMongo(uri, settings.MONGODB_DB, { monitorCommands: true });
     await setupIndexes(db);
     const where = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).host;
     const description = ferret ? `FerretDB (SQLite) at ${where}, database ${settings.MONGODB_DB}` : `${where}, database ${settings.MONGODB_DB}`;

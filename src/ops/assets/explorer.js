@@ -1,0 +1,28 @@
+// The offline explorer: GraphiQL (UMD build, globals React, ReactDOM, GraphiQL) pointed at this
+// gateway, with the saved example operations as its tabs. No network beyond this host.
+'use strict';
+
+(async function startExplorer() {
+  const root = document.getElementById('graphiql');
+  let config;
+  try {
+    const response = await fetch('/explorer/examples.json', { headers: { accept: 'application/json' } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    config = await response.json();
+  } catch (error) {
+    root.textContent = `Could not load the explorer's examples: ${error.message}`;
+    return;
+  }
+  const fetcher = GraphiQL.createFetcher({ url: new URL(config.endpoint, window.location.href).toString() });
+  const tabs = config.examples.map((example) => ({ query: example.query, variables: example.variables }));
+  root.textContent = '';
+  ReactDOM.createRoot(root).render(
+    React.createElement(GraphiQL, {
+      fetcher,
+      defaultTabs: tabs,
+      defaultEditorToolsVisibility: 'variables',
+      // Headers typed here (a token, later) stay in this tab's memory, not in the browser's storage.
+      shouldPersistHeaders: false,
+    }),
+  );
+})();
