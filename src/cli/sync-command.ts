@@ -5,6 +5,7 @@ import { connectMongo } from '../mongo/index.js';
 import { setupIndexes } from '../links/index.js';
 import { FEEDS, SyncEngine, SyncWorker, type SyncSummary } from '../sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../upstreams/index.js';
+import { OutboxWorker, setupOperationIndexes } from '../writes/index.js';
 
 export interface SyncCommandOptions {
   once: boolean;
@@ -23,20 +24,25 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
   }
   const { client, db } = await connectMongo(settings.MONGODB_URI as string, settings.MONGODB_DB);
   await setupIndexes(db);
+  await setupOperationIndexes(db);
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
   const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: settings.CUSTOMERP_URL as string, ...clientOptions }));
   const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, ...clientOptions }));
   const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
   const engine = new SyncEngine({ db, customerp, crmoffice }, { onProgress: bars?.update });
+  // Mutations left unfinished by an outage or a crash are finished by whichever sync process runs.
+  const outbox = new OutboxWorker({ db, customerp, crmoffice });
+  const runOutbox = () => outbox.runOnce().then(() => undefined, (error: unknown) => logger.error({ err: error }, 'outbox run failed'));
   try {
     if (options.once) {
       const summary = await engine.runOnce();
+      await runOutbox();
       bars?.stop();
       await engine.releaseLeases();
       process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
       return summary.feeds.some((f) => f.blocked && !f.blocked.startsWith('owned by')) || summary.totals.errors > 0 ? 1 : 0;
     }
-    const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
+    const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS, afterPass: runOutbox });
     worker.start();
     logger.info({ owner: engine.owner, intervalMs: settings.SYNC_INTERVAL_MS }, 'sync worker running');
     await new Promise<void>((resolve) => {
