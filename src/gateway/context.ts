@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
 import { LinkStore } from '../links/index.js';
 import { FeedCursorStore } from '../sync/cursors.js';
 import { SyncEngine } from '../sync/engine.js';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   writeThrough: WriteThrough;
   /** Runs one sync pass now, or waits for the one running. */
   syncNow(): Promise<void>;
+  /** Who sent this request (the `@auth` directive checks its scopes). */
+  principal: Principal;
 }
 
 /** The long-lived parts the per-request context is made from. */
@@ -54,7 +57,11 @@ function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThroug
 }
 
 /** One context per request: per-request state (DataLoaders) must never be shared between requests. */
-export function createContext(dependencies: GatewayDependencies, options: LoaderOptions = {}): GatewayContext {
+export function createContext(
+  dependencies: GatewayDependencies,
+  options: LoaderOptions = {},
+  principal: Principal = OPEN_PRINCIPAL,
+): GatewayContext {
   const links = new LinkStore(dependencies.db);
   const loaders = createLoaders(links, new CustomerpApi(dependencies.customerp), new CrmofficeApi(dependencies.crmoffice), options);
   return {
@@ -66,5 +73,6 @@ export function createContext(dependencies: GatewayDependencies, options: Loader
     cursors: new FeedCursorStore(dependencies.db),
     loaders,
     views: new UnifiedViews(loaders),
+    principal,
   };
 }

@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { OPEN_PRINCIPAL, type Authenticate } from '../auth/principal.js';
 import { Metrics } from '../observability/metrics.js';
 import { createOpsRouter, gracefulDrainPlugin, requestContextMiddleware, SyncHistory, withOpsLinks } from '../ops/index.js';
 import { createContext, type GatewayContext, type GatewayDependencies } from './context.js';
@@ -34,6 +35,11 @@ export interface GatewayServerOptions {
   syncHistory?: SyncHistory;
   /** How long close() lets in-flight requests finish before it cuts their connections. @default 8000 */
   drainTimeoutMs?: number;
+  /**
+   * Who a request comes from, from its Authorization header. @default every request gets every scope
+   * (OPEN_PRINCIPAL): for tests only; the composition root always passes one and production refuses to start without.
+   */
+  authenticate?: Authenticate;
 }
 
 export interface RunningGateway {
@@ -100,7 +106,12 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     '/graphql',
     express.json({ limit: '1mb' }),
     requestContextMiddleware(),
-    expressMiddleware(apollo, { context: async () => createContext(options.dependencies, { batch: options.batching ?? true }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const principal = options.authenticate ? await options.authenticate(req.headers.authorization) : OPEN_PRINCIPAL;
+        return createContext(options.dependencies, { batch: options.batching ?? true }, principal);
+      },
+    }),
   );
   app.use(createOpsRouter({ db, metrics, history: syncHistory, explorer: introspection }));
 
