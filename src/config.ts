@@ -42,6 +42,30 @@ const settingsSchema = z.object({
     .enum(['true', 'false'])
     .transform((value) => value === 'true')
     .optional(),
+  /**
+   * Bearer token the gateway and the sync worker send to Customerp. When the reference system is
+   * started here (CUSTOMERP_URL unset) it requires this token; unset = a random one per start.
+   */
+  CUSTOMERP_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Bearer token for Crmoffice, as CUSTOMERP_TOKEN. */
+  CRMOFFICE_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** JWTs: required `iss`. Setting it (with a key source and an audience) turns JWT authentication on. */
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  /** JWTs: required `aud`. */
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** JWTs: where the issuer publishes its signing keys (JWKS). One of this or AUTH_JWT_PUBLIC_KEY. */
+  AUTH_JWT_JWKS_URL: httpUrl.optional(),
+  /** JWTs: the issuer's public key, PEM (SPKI). One of this or AUTH_JWT_JWKS_URL. */
+  AUTH_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  /** JWTs: accepted signing algorithms, comma-separated (never `none`, never HS*). @default RS256,ES256 */
+  AUTH_JWT_ALGORITHMS: z
+    .string()
+    .regex(/^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$/, 'expected asymmetric JWS algorithms, e.g. RS256,ES256')
+    .default('RS256,ES256'),
+  /** Requests one caller (API key or JWT subject) may send per RATE_LIMIT_WINDOW_S. @default 600 */
+  RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
+  /** Rate limit window in seconds. @default 60 */
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
   /** pino level. @default info */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
