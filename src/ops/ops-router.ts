@@ -18,6 +18,8 @@ export interface OpsDependencies {
   explorer: boolean;
   /** Where the explorer and the status page send GraphQL requests. @default '/graphql' */
   graphqlPath?: string;
+  /** Requests need a token: the explorer starts with an Authorization header to fill in. @default false */
+  authentication?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export function createOpsRouter(dependencies: OpsDependencies): Router {
     router.get('/explorer', page('explorer.html'));
     router.get('/explorer/examples.json', async (_req, res) => {
       res.setHeader('cache-control', 'no-store');
-      res.json({ endpoint: graphqlPath, examples: explorerExamples(await someContactId(db)) });
+      res.json({ endpoint: graphqlPath, authentication: dependencies.authentication ?? false, examples: explorerExamples(await someContactId(db)) });
     });
   } else {
     router.get(['/explorer', '/explorer/examples.json'], (_req, res) => {

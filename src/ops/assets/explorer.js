@@ -20,8 +20,10 @@
     React.createElement(GraphiQL, {
       fetcher,
       defaultTabs: tabs,
-      defaultEditorToolsVisibility: 'variables',
-      // Headers typed here (a token, later) stay in this tab's memory, not in the browser's storage.
+      // Where the gateway wants a token, the Headers tab starts with the header to fill in. Headers
+      // typed here stay in this tab's memory, not in the browser's storage.
+      ...(config.authentication ? { defaultHeaders: '{\n  "Authorization": "Bearer <paste your API key here>"\n}', isHeadersEditorEnabled: true } : {}),
+      defaultEditorToolsVisibility: config.authentication ? 'headers' : 'variables',
       shouldPersistHeaders: false,
     }),
   );

@@ -43,13 +43,38 @@ let plot = null;
 let plotNow = 0;
 let timer = null;
 
+/** The operator's token, once the gateway asked for one: kept for this tab only (sessionStorage), never in the URL. */
+const TOKEN_KEY = 'gateway-status-token';
+
+function tokenHeader() {
+  const token = window.sessionStorage.getItem(TOKEN_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** Shows the token form (the gateway answered 401 or FORBIDDEN); submitting it stores the token and refreshes. */
+function askForToken() {
+  const form = document.getElementById('token-form');
+  if (!form.hidden) return;
+  form.hidden = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = document.getElementById('token').value.trim();
+    if (!value) return;
+    window.sessionStorage.setItem(TOKEN_KEY, value);
+    form.hidden = true;
+    void refresh();
+  }, { once: true });
+}
+
 async function graphql(query, variables) {
   const response = await fetch(GRAPHQL, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...tokenHeader() },
     body: JSON.stringify({ query, variables }),
   });
   const body = await response.json().catch(() => null);
+  const codes = (body && body.errors ? body.errors : []).map((e) => e.extensions && e.extensions.code);
+  if (response.status === 401 || codes.includes('UNAUTHENTICATED') || codes.includes('FORBIDDEN')) askForToken();
   if (!body) throw new Error(`HTTP ${response.status} from ${GRAPHQL}`);
   if (body.errors && body.errors.length) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data;
