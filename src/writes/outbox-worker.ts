@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import { LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
+import { PeriodicLoop, type LoopPhase } from '../runtime/periodic-loop.js';
 import { FeedCursorStore } from '../sync/index.js';
 import type { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import { isFinal, type OperationState } from './operation.js';
@@ -29,12 +30,7 @@ export interface OutboxWorkerOptions extends OperationRunnerOptions {
   owner?: string;
 }
 
-export type OutboxWorkerPhase =
-  | { phase: 'idle' }
-  | { phase: 'running'; since: Date }
-  | { phase: 'waiting'; until: Date }
-  | { phase: 'stopping' }
-  | { phase: 'stopped' };
+export type OutboxWorkerPhase = LoopPhase;
 
 /** What one run did. */
 export interface OutboxRunSummary {
@@ -57,11 +53,8 @@ export class OutboxWorker {
   readonly operations: OperationStore;
   readonly runner: OperationRunner;
   readonly owner: string;
-  private state: OutboxWorkerPhase = { phase: 'idle' };
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<OutboxRunSummary> | undefined;
+  private readonly loop: PeriodicLoop<OutboxRunSummary>;
   private lastCleanupAt = 0;
-  private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly retentionMs: number;
   private readonly cleanupEveryMs: number;
@@ -79,50 +72,30 @@ export class OutboxWorker {
       options,
     );
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:outbox`;
-    this.intervalMs = options.intervalMs ?? 1000;
+    this.loop = new PeriodicLoop({ name: 'outbox run', intervalMs: options.intervalMs ?? 1000 }, () => this.run(new Date()));
     this.batchSize = options.batchSize ?? 200;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.cleanupEveryMs = options.cleanupEveryMs ?? 10 * 60 * 1000;
   }
 
   get phase(): OutboxWorkerPhase {
-    return this.state;
+    return this.loop.phase;
   }
 
   /** Runs now and then every intervalMs until stopped. */
   start(): void {
-    if (this.state.phase !== 'idle') return;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Lets the current run finish (each step is bounded by upstream timeouts), then stops. */
   async stop(): Promise<void> {
-    const state = this.state;
-    switch (state.phase) {
-      case 'stopped':
-      case 'stopping':
-        return;
-      case 'idle':
-      case 'waiting':
-      case 'running':
-        break;
-      default: {
-        const unreachable: never = state;
-        throw new Error(`unknown phase ${JSON.stringify(unreachable)}`);
-      }
-    }
-    this.state = { phase: 'stopping' };
-    if (this.timer) clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
-    this.state = { phase: 'stopped' };
+    await this.loop.stop();
+    this.loop.markStopped();
   }
 
   /** One run: advances every due operation (up to batchSize), then the retention cleanup when due. Joins a run in progress. */
   runOnce(now: Date = new Date()): Promise<OutboxRunSummary> {
-    this.current ??= this.run(now).finally(() => {
-      this.current = undefined;
-    });
-    return this.current;
+    return this.loop.runNow(() => this.run(now));
   }
 
   /**
@@ -169,17 +142,5 @@ export class OutboxWorker {
     }
     if (summary.claimed > 0) logger.info({ owner: this.owner, ...summary }, 'outbox run done');
     return summary;
-  }
-
-  private schedule(delayMs: number): void {
-    this.state = { phase: 'waiting', until: new Date(Date.now() + delayMs) };
-    this.timer = setTimeout(() => {
-      this.state = { phase: 'running', since: new Date() };
-      void this.runOnce()
-        .catch((error: unknown) => logger.error({ err: error }, 'outbox run failed'))
-        .then(() => {
-          if (this.state.phase === 'running') this.schedule(this.intervalMs);
-        });
-    }, delayMs);
   }
 }
