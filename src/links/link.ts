@@ -54,6 +54,11 @@ export interface Link {
   keys: Record<string, string | null>;
   state: LinkState;
   conflicts: Conflict[];
+  /**
+   * Set by unlinkRecords on the half link that keeps the Customerp record: sync leaves it unpaired
+   * (no identity match, no counterpart created) until linkRecords pairs it again.
+   */
+  detached: boolean;
   deletedAt: Date | null;
   lastSyncedAt: Date | null;
   createdAt: Date;
@@ -95,6 +100,7 @@ export interface LinkChanges {
   state?: LinkState;
   /** Replaces the whole list. */
   conflicts?: Conflict[];
+  detached?: boolean;
   deletedAt?: Date | null;
   lastSyncedAt?: Date | null;
 }

@@ -137,6 +137,7 @@ export class LinkStore {
     const set: MatchKeysAndValues<LinkDocument> = {
       [sideFieldOf(system)]: { type: ref.type, id: ref.id },
       [sideKeyFieldOf(system)]: refKeyOf(ref),
+      detached: false, // a pair again
     };
     // The entity is part of the condition, so a ref of the wrong type is caught without reading first.
     const wrongEntity = (current: LinkDocument): Error =>
@@ -326,6 +327,7 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
     keys: normalizeKeys(fields.keys ?? {}),
     state: fields.state ?? 'PENDING',
     conflicts: fields.conflicts ?? [],
+    detached: false,
     deletedAt: null,
     lastSyncedAt: fields.lastSyncedAt ?? null,
     createdAt: now,
@@ -339,7 +341,8 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
 /** The link as callers see it: without the derived side keys. */
 function toLink(doc: LinkDocument): Link {
   const { customerpKey: _customerpKey, crmofficeKey: _crmofficeKey, ...link } = doc;
-  return { ...link, snapshot: decodeSnapshot(link.snapshot) };
+  // Links stored before `detached` existed read as not detached.
+  return { ...link, detached: link.detached ?? false, snapshot: decodeSnapshot(link.snapshot) };
 }
 
 /**
@@ -376,6 +379,7 @@ function changesToSet(changes: LinkChanges): Partial<LinkDocument> {
   if (changes.keys !== undefined) set.keys = normalizeKeys(changes.keys);
   if (changes.state !== undefined) set.state = changes.state;
   if (changes.conflicts !== undefined) set.conflicts = changes.conflicts;
+  if (changes.detached !== undefined) set.detached = changes.detached;
   if (changes.deletedAt !== undefined) set.deletedAt = changes.deletedAt;
   if (changes.lastSyncedAt !== undefined) set.lastSyncedAt = changes.lastSyncedAt;
   return set;

@@ -249,6 +249,7 @@ export class SyncEngine {
     for (const record of records) {
       const link = refs.linkOf('CUSTOMERP', type, record.id);
       if (link?.deletedAt) continue; // its counterpart was deleted; the delete wins
+      if (link?.detached && !link.crmoffice) continue; // unlinked by a person: stays unpaired
       if (link?.crmoffice) pairs.push({ link, record });
       else unlinked.push(record);
     }

@@ -206,9 +206,10 @@ export class WriteThrough {
     if (!link.customerp || !link.crmoffice) throw new BadUserInputError('id names a record that is not linked to both systems', 'id');
     const crmRef = link.crmoffice;
     const [crmRecord] = await this.crmoffice.getMany(crmRef.type, [crmRef.id]);
-    // Not PENDING: the sync engine retries pending links at once, which would pair the record again.
+    // Not PENDING: the sync engine retries pending links at once. Detached: otherwise the record's next
+    // change would pair it again by identity key (or create a counterpart).
     let kept = await this.links.detachSide(link._id, link.version, 'CRMOFFICE');
-    kept = await this.links.update(kept._id, kept.version, { state: 'IN_SYNC' });
+    kept = await this.links.update(kept._id, kept.version, { state: 'IN_SYNC', detached: true });
     const mapping = crmofficeOnly[crmRef.type];
     const refs = await referencesFor(this.links, mapping, [], crmRecord ? [{ system: 'CRMOFFICE', record: crmRecord }] : []);
     const values = crmRecord ? toCanonical(mapping, 'CRMOFFICE', crmRecord, refs).values : null;

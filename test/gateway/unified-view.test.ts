@@ -22,6 +22,7 @@ function link(fields: Partial<Link> & Pick<Link, '_id' | 'entity'>): Link {
     keys: {},
     state: 'IN_SYNC',
     conflicts: [],
+    detached: false,
     deletedAt: null,
     lastSyncedAt: null,
     createdAt: new Date(T0),

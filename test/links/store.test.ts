@@ -68,6 +68,7 @@ describe('LinkStore.create', () => {
       keys: {},
       state: 'PENDING',
       conflicts: [],
+      detached: false,
       deletedAt: null,
       lastSyncedAt: null,
       createdAt: anyDate,

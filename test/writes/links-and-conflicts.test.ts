@@ -91,6 +91,29 @@ describe('WriteThrough.unlinkRecords', () => {
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });
 
+  it('stays unlinked: a later edit of the Customerp record is neither paired again by email nor copied to a new Crmoffice record', async () => {
+    const [pair] = (await world.pairs('Contact', 'EMPLOYEE')).slice(-2) as [Link];
+    const unlinkedId = encodeUnifiedId('Contact', pair._id);
+    await world.writes.unlinkRecords(unlinkedId);
+    await world.world.systems.resetStats();
+    await gql(world.world.systems.customerpServer.url, 'mutation($id: ID!, $input: EmployeeUpdateInput!) { updateEmployee(id: $id, input: $input) { id } }', {
+      id: pair.customerp?.id,
+      input: { jobTitle: 'Edited after unlinking' },
+    });
+    await world.world.engine.runOnce();
+    expect(await world.upstreamWrites()).toEqual({ customerp: 1, crmoffice: 0 });
+    const kept = await world.linkOf(pair._id);
+    expect(kept).toMatchObject({ customerp: pair.customerp, crmoffice: null, detached: true });
+    const crmHolders = (await world.world.linksOf('Contact')).filter((l) => l.crmoffice?.id === pair.crmoffice?.id);
+    expect(crmHolders).toEqual([expect.objectContaining({ customerp: null, kind: 'CRM_ONLY' })]);
+
+    // linkRecords pairs them again, and then sync carries the edit over.
+    const [customerpRef, crmofficeRef] = [pair.customerp as NonNullable<Link['customerp']>, pair.crmoffice as NonNullable<Link['crmoffice']>];
+    await world.writes.linkRecords({ system: 'CUSTOMERP', ...customerpRef }, { system: 'CRMOFFICE', ...crmofficeRef });
+    await world.world.engine.runOnce();
+    expect(await world.linkOf(pair._id)).toMatchObject({ crmoffice: pair.crmoffice, detached: false });
+  });
+
   it('refuses a record that is not linked to both systems', async () => {
     const crmOnly = (await world.world.linksOf('Company')).find((l) => !l.customerp) as Link;
     await expect(world.writes.unlinkRecords(encodeUnifiedId('Company', crmOnly._id))).rejects.toMatchObject({
