@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues } from 'mongodb';
 import type { SystemName } from '../errors.js';
+import { mongoFlavorOf } from '../mongo/flavor.js';
 import { LINKS_COLLECTION } from './indexes.js';
 import { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError } from './link-errors.js';
 import {
@@ -30,6 +31,13 @@ interface LinkDocument extends Link {
 
 type SideKeyField = 'customerpKey' | 'crmofficeKey';
 
+/** A condition an update needs besides the version: as a MongoDB filter, and as the same test in code. */
+interface Precondition {
+  filter: Filter<LinkDocument>;
+  holds(current: LinkDocument): boolean;
+  failure(current: LinkDocument): Error;
+}
+
 /**
  * The link store: one MongoDB document per unified record. Every write is a single-document atomic
  * operation (FerretDB has no transactions); concurrent writers are kept apart by the unique side keys
@@ -38,7 +46,7 @@ type SideKeyField = 'customerpKey' | 'crmofficeKey';
 export class LinkStore {
   private readonly links: Collection<LinkDocument>;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.links = db.collection<LinkDocument>(LINKS_COLLECTION);
   }
 
@@ -57,18 +65,20 @@ export class LinkStore {
    * The link holding `system`'s `ref`, created from `init` if there is none. Race-safe: any number of
    * concurrent calls for the same ref end with one document, returned to all of them, and exactly one
    * of them reports `created`. If init's other side already belongs to another link → DuplicateLinkError.
-   * A soft-deleted link is returned like any other (check deletedAt).
+   * A soft-deleted link is returned like any other (check deletedAt). `lookFirst: false` skips the
+   * first read, for a caller that has just seen there is no such link (a batch lookup).
    */
   async ensureLink<S extends SystemName>(
     entity: Link['entity'],
     system: S,
     ref: SideRef<S>,
     init: LinkInit = {},
+    options: { lookFirst?: boolean } = {},
   ): Promise<EnsuredLink> {
     // Read first (links mostly exist already), insert if missing, and let the unique side index decide
     // races: the losers' inserts fail and they read the winner's link. Not an upsert with $setOnInsert:
     // FerretDB 1.24 leaves out its null and empty-array fields.
-    const existing = await this.findByRef(system, ref);
+    const existing = options.lookFirst === false ? null : await this.findByRef(system, ref);
     if (existing) return { link: existing, created: false };
     const doc = newLinkDocument({ ...init, entity, [sideFieldOf(system)]: ref }, new Date());
     try {
@@ -140,10 +150,13 @@ export class LinkStore {
       detached: false, // a pair again
     };
     // The entity is part of the condition, so a ref of the wrong type is caught without reading first.
-    const wrongEntity = (current: LinkDocument): Error =>
-      new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`);
+    const sameEntity: Precondition = {
+      filter: { entity },
+      holds: (current) => current.entity === entity,
+      failure: (current) => new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`),
+    };
     try {
-      return await this.updateAt(id, expectedVersion, set, { entity }, wrongEntity);
+      return await this.updateAt(id, expectedVersion, set, sameEntity);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const holder = await this.findByRef(system, ref);
@@ -161,8 +174,12 @@ export class LinkStore {
       [sideFieldOf(system)]: null,
       [sideKeyFieldOf(system)]: sideKeyOf(null, id),
     };
-    const lastSide = (): Error => new TypeError(`link ${id} would be left without any side`);
-    return this.updateAt(id, expectedVersion, set, { [other]: { $ne: null } }, lastSide);
+    const keepsASide: Precondition = {
+      filter: { [other]: { $ne: null } },
+      holds: (current) => current[other] != null,
+      failure: () => new TypeError(`link ${id} would be left without any side`),
+    };
+    return this.updateAt(id, expectedVersion, set, keepsASide);
   }
 
   /**
@@ -189,6 +206,11 @@ export class LinkStore {
    * a soft delete (`deletedAt`), kept for audit.
    */
   async remove(id: string, expectedVersion: number): Promise<void> {
+    if ((await mongoFlavorOf(this.db)) === 'ferretdb') {
+      await this.checkedById(id, expectedVersion);
+      await this.links.deleteOne({ _id: id });
+      return;
+    }
     const { deletedCount } = await this.links.deleteOne({ _id: id, version: expectedVersion });
     if (deletedCount === 1) return;
     const current = await this.links.findOne({ _id: id });
@@ -203,27 +225,36 @@ export class LinkStore {
   }
 
   /**
-   * The version-checked single-document update behind update(), attachSide() and detachSide().
-   * `condition` must hold too; when only it fails, `conditionFailed` says why.
+   * The version-checked single-document update behind update(), attachSide() and detachSide();
+   * `precondition` must hold too. On MongoDB one atomic findOneAndUpdate whose filter carries every
+   * check. On FerretDB that filter would be tested in Go against every link (see mongo/flavor.ts),
+   * and FerretDB applies it no more atomically than a read and a write: so the link is read by `_id`,
+   * checked here, and written by `_id`, two commands that SQLite serves.
    */
-  private async updateAt(
-    id: string,
-    expectedVersion: number,
-    set: MatchKeysAndValues<LinkDocument>,
-    condition: Filter<LinkDocument> = {},
-    conditionFailed: (current: LinkDocument) => Error = () => new Error(`link ${id} did not accept the update`),
-  ): Promise<Link> {
-    const updated = await this.links.findOneAndUpdate(
-      { ...condition, _id: id, version: expectedVersion },
-      { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } },
-      { returnDocument: 'after' },
-    );
+  private async updateAt(id: string, expectedVersion: number, set: MatchKeysAndValues<LinkDocument>, precondition?: Precondition): Promise<Link> {
+    const update = { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } };
+    if ((await mongoFlavorOf(this.db)) === 'ferretdb') {
+      await this.checkedById(id, expectedVersion, precondition);
+      const updated = await this.links.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' });
+      if (!updated) throw new LinkNotFoundError(id);
+      return toLink(updated);
+    }
+    const updated = await this.links.findOneAndUpdate({ ...precondition?.filter, _id: id, version: expectedVersion }, update, { returnDocument: 'after' });
     if (updated) return toLink(updated);
     // Nothing matched: say why (costs a read, but only on this path).
     const current = await this.links.findOne({ _id: id });
     if (!current) throw new LinkNotFoundError(id);
     if (current.version !== expectedVersion) throw new StaleLinkVersionError(id, expectedVersion, current.version);
-    throw conditionFailed(current);
+    throw precondition ? precondition.failure(current) : new Error(`link ${id} did not accept the update`);
+  }
+
+  /** The link read by `_id`, if it is at `expectedVersion` and `precondition` holds; else the error saying why. */
+  private async checkedById(id: string, expectedVersion: number, precondition?: Precondition): Promise<LinkDocument> {
+    const current = await this.links.findOne({ _id: id });
+    if (!current) throw new LinkNotFoundError(id);
+    if (current.version !== expectedVersion) throw new StaleLinkVersionError(id, expectedVersion, current.version);
+    if (precondition && !precondition.holds(current)) throw precondition.failure(current);
+    return current;
   }
 
   /** Turns a duplicate-key error from inserting `doc` into a DuplicateLinkError naming the taken side. */

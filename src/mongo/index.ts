@@ -9,3 +9,4 @@ export {
   type FerretDBServer,
 } from './ferretdb.js';
 export { countCommands, type CommandCounter } from './command-counter.js';
+export { mongoFlavorOf, type MongoFlavor } from './flavor.js';

@@ -320,7 +320,7 @@ export class SyncEngine {
         const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
         const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
         if (canonical.deferred.length > 0 || create.deferred.length > 0) {
-          link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' })).link;
+          link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' }, { lookFirst: false })).link;
           await this.saveLink(link, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
           summary.deferred += 1;
           continue;
@@ -395,7 +395,7 @@ export class SyncEngine {
   ): Promise<number> {
     const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
     const keys = linkKeysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, refs);
-    const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys })).link;
+    const own = link ?? (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys }, { lookFirst: false })).link;
     const ids = candidates.map((c) => c.id).sort();
     const known = own.conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(ids));
     if (known && own.state === 'CONFLICT') return 0;
@@ -452,13 +452,15 @@ export class SyncEngine {
         else summary.unchanged += 1;
         continue;
       }
-      const { link, created } = await this.links.ensureLink(unifiedTypeOfCollection[type], 'CRMOFFICE', { type, id: record.id }, {
-        kind: type === 'Contact' ? 'CRM_ONLY' : null,
-        snapshot: values,
-        keys,
-        state: 'IN_SYNC',
-        lastSyncedAt: new Date(),
-      });
+      // The batch lookup (refs) has just found no link: insert straight away; a racing process's
+      // link still wins through the unique side key.
+      const { link, created } = await this.links.ensureLink(
+        unifiedTypeOfCollection[type],
+        'CRMOFFICE',
+        { type, id: record.id },
+        { kind: type === 'Contact' ? 'CRM_ONLY' : null, snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() },
+        { lookFirst: false },
+      );
       refs.remember(link);
       if (created) summary.tracked += 1;
     }

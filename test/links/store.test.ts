@@ -138,6 +138,17 @@ describe('LinkStore.ensureLink', () => {
     expect(ensured).toEqual({ link: existing, created: false });
   });
 
+  it('without the first read (lookFirst: false) still returns the existing link, and costs one insert when there is none', async () => {
+    const existing = await store.create({ entity: 'Company', crmoffice: { type: 'Company', id: 'co-2' }, keys: { name: 'Acme' } });
+    const again = await store.ensureLink('Company', 'CRMOFFICE', { type: 'Company', id: 'co-2' }, { keys: { name: 'Other' } }, { lookFirst: false });
+    expect(again).toEqual({ link: existing, created: false });
+    const commands = countCommands(mongo.client);
+    const fresh = await store.ensureLink('Company', 'CRMOFFICE', { type: 'Company', id: 'co-3' }, { keys: { name: 'New' } }, { lookFirst: false });
+    expect(fresh.created).toBe(true);
+    commands.stop();
+    expect(commands.names()).toEqual(['insert']);
+  });
+
   it('creates a half link from init when the ref is not linked yet', async () => {
     const ensured = await store.ensureLink('Activity', 'CUSTOMERP', { type: 'Project', id: 'pr-1' }, { keys: { name: 'Rollout' }, state: 'IN_SYNC' });
     expect(ensured.created).toBe(true);
