@@ -15,8 +15,16 @@ export const logger: Logger = pino({
     const requestId = currentRequestId();
     return requestId ? { requestId } : {};
   },
-  // Personal data stays out of logs above debug: never log these keys, wherever they appear.
-  redact: { paths: ['email', '*.email', 'phone', '*.phone', 'mobile', '*.mobile', 'authorization', '*.authorization', 'token', '*.token'], censor: '[redacted]' },
+  // Personal data and credentials stay out of logs: never log these keys, wherever they appear
+  // (`req.headers.authorization` included, and the upstream token settings should settings be logged).
+  redact: {
+    paths: [
+      'email', '*.email', 'phone', '*.phone', 'mobile', '*.mobile',
+      'authorization', '*.authorization', '*.*.authorization', 'token', '*.token',
+      'CUSTOMERP_TOKEN', '*.CUSTOMERP_TOKEN', 'CRMOFFICE_TOKEN', '*.CRMOFFICE_TOKEN',
+    ],
+    censor: '[redacted]',
+  },
   ...(process.stdout.isTTY && level !== 'silent' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' } } } : {}),
 });
 

@@ -26,8 +26,13 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
   await setupIndexes(db);
   await setupOperationIndexes(db);
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
-  const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: settings.CUSTOMERP_URL as string, ...clientOptions }));
-  const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, ...clientOptions }));
+  // It never starts reference systems: the tokens are the configured ones (a system without one gets no header).
+  const customerp = new CustomerpApi(
+    new UpstreamClient({ system: 'CUSTOMERP', url: settings.CUSTOMERP_URL as string, token: settings.CUSTOMERP_TOKEN, ...clientOptions }),
+  );
+  const crmoffice = new CrmofficeApi(
+    new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, token: settings.CRMOFFICE_TOKEN, ...clientOptions }),
+  );
   const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
   const engine = new SyncEngine({ db, customerp, crmoffice }, { onProgress: bars?.update });
   // Mutations left unfinished by an outage or a crash are finished by whichever sync process runs.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Settings } from '../config.js';
 import { DEMO_SIZE, demoSizeOf, type DemoSize } from '../reference/core/index.js';
 import { startCrmoffice } from '../reference/crmoffice/index.js';
@@ -7,6 +8,10 @@ import type { Supervisor } from './supervisor.js';
 export interface SystemEndpoints {
   customerpUrl: string;
   crmofficeUrl: string;
+  /** The bearer token for Customerp's clients: CUSTOMERP_TOKEN, or the one generated for a reference system started here; undefined = none configured. Never log it. */
+  customerpToken: string | undefined;
+  /** As customerpToken, for Crmoffice (CRMOFFICE_TOKEN). */
+  crmofficeToken: string | undefined;
   /** Whether this process started the reference systems (no URLs configured). */
   startedReference: boolean;
 }
@@ -21,27 +26,38 @@ export function seedOf(setting: string): 'empty' | DemoSize {
 /**
  * Uses CUSTOMERP_URL / CRMOFFICE_URL when set; otherwise starts the reference system with demo data
  * on its port. Each system is decided on its own, so one real and one reference system also works.
+ * A reference system started here requires a bearer token: CUSTOMERP_TOKEN / CRMOFFICE_TOKEN, or a
+ * random one per start (only this process knows it: give it to the clients, never print it).
  */
 export async function startReferenceSystems(settings: Settings, supervisor: Supervisor): Promise<SystemEndpoints> {
   const seed = seedOf(settings.REFERENCE_SEED);
   let startedReference = false;
   let customerpUrl = settings.CUSTOMERP_URL;
+  let customerpToken = settings.CUSTOMERP_TOKEN;
   if (!customerpUrl) {
+    const token = (customerpToken ??= generateToken());
     const server = await supervisor.start('customerp', async () => {
-      const running = await startCustomerp({ port: settings.CUSTOMERP_PORT, host: settings.HOST, seed });
+      const running = await startCustomerp({ port: settings.CUSTOMERP_PORT, host: settings.HOST, seed, token });
       return { name: 'customerp', stop: running.close, url: running.url };
     });
     customerpUrl = server.url;
     startedReference = true;
   }
   let crmofficeUrl = settings.CRMOFFICE_URL;
+  let crmofficeToken = settings.CRMOFFICE_TOKEN;
   if (!crmofficeUrl) {
+    const token = (crmofficeToken ??= generateToken());
     const server = await supervisor.start('crmoffice', async () => {
-      const running = await startCrmoffice({ port: settings.CRMOFFICE_PORT, host: settings.HOST, seed });
+      const running = await startCrmoffice({ port: settings.CRMOFFICE_PORT, host: settings.HOST, seed, token });
       return { name: 'crmoffice', stop: running.close, url: running.url };
     });
     crmofficeUrl = server.url;
     startedReference = true;
   }
-  return { customerpUrl, crmofficeUrl, startedReference };
+  return { customerpUrl, crmofficeUrl, customerpToken, crmofficeToken, startedReference };
+}
+
+/** 256 random bits, URL-safe: a token for a reference system nobody configured one for. */
+function generateToken(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -18,8 +18,23 @@ export interface UpstreamClientOptions {
   maxDelayMs?: number;
   /** Longest Retry-After (HTTP 429) worth waiting for inside one call; longer fails at once. @default 5000 */
   maxRetryAfterMs?: number;
-  /** Sent as `Authorization: Bearer <token>` when set. */
+  /**
+   * Sent as `Authorization: Bearer <token>` on every request; never logged, never in an error.
+   * Printable ASCII, no spaces. @default none: no Authorization header
+   */
   token?: string;
+}
+
+/**
+ * The system refused the gateway's own credentials (HTTP 401): a misconfigured or rotated token,
+ * not a fault of the request. An outage to everything above (reads fail with UPSTREAM_UNAVAILABLE,
+ * writes wait in the outbox, sync feeds resume from their cursors once the token is fixed), but
+ * never retried within a call: the same token would be refused again.
+ */
+export class UpstreamCredentialsError extends UpstreamUnavailableError {
+  constructor(system: SystemName) {
+    super(system, 'it refused the gateway\'s credentials (HTTP 401)');
+  }
 }
 
 /** One request as seen by observers (metrics, tests). */
@@ -42,7 +57,8 @@ export interface RequestOptions {
  * A GraphQL client for one upstream system, over HTTP with `graphql-request`: every request has a
  * timeout; failures come back as typed errors (UpstreamUnavailableError when the system can't be
  * reached in time, UpstreamRejectedError when it answered with an error of its own); retry-safe
- * requests are retried with capped, jittered exponential backoff that honours Retry-After.
+ * requests are retried with capped, jittered exponential backoff that honours Retry-After. A refused
+ * token (HTTP 401) is an UpstreamCredentialsError, never retried, and logged once per streak.
  */
 export class UpstreamClient {
   readonly system: SystemName;
@@ -53,8 +69,14 @@ export class UpstreamClient {
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly observers = new Set<(event: UpstreamRequestEvent) => void>();
+  /** Whether the last answer was a refused token: an error is logged when this turns true. */
+  private credentialsRefused = false;
 
   constructor(options: UpstreamClientOptions) {
+    // Never put the token itself in this message: it ends up in logs.
+    if (options.token !== undefined && !/^[\x21-\x7e]+$/.test(options.token)) {
+      throw new Error(`UpstreamClient for ${options.system}: the token must be printable ASCII without spaces`);
+    }
     this.system = options.system;
     this.timeoutMs = options.timeoutMs ?? 3000;
     this.retries = options.retries ?? 2;
@@ -107,12 +129,14 @@ export class UpstreamClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         this.emit({ system: this.system, operation, outcome: 'ok', durationMs: performance.now() - started, attempt });
+        this.noteCredentials(false, operation);
         return result;
       } catch (raw) {
         const error = this.classify(raw);
         const outcome = error instanceof UpstreamRejectedError ? 'rejected' : 'unavailable';
         this.emit({ system: this.system, operation, outcome, durationMs: performance.now() - started, attempt });
-        if (error instanceof UpstreamRejectedError || attempt >= attempts) throw error;
+        this.noteCredentials(error instanceof UpstreamCredentialsError, operation);
+        if (error instanceof UpstreamRejectedError || error instanceof UpstreamCredentialsError || attempt >= attempts) throw error;
         const delay = this.backoff(attempt, error.retryAfterSeconds);
         if (delay > this.maxRetryAfterMs) throw error; // the system asks for a longer pause than a call may take
         logger.debug({ system: this.system, operation, attempt, delayMs: delay, reason: error.message }, 'upstream retry');
@@ -125,6 +149,7 @@ export class UpstreamClient {
   private classify(raw: unknown): UpstreamRejectedError | UpstreamUnavailableError {
     if (raw instanceof ClientError) {
       const status = raw.response.status;
+      if (status === 401) return new UpstreamCredentialsError(this.system);
       if (status === 429) {
         const retryAfter = Number(raw.response.headers?.get('retry-after'));
         return new UpstreamUnavailableError(this.system, 'rate limited (HTTP 429)', Number.isFinite(retryAfter) ? retryAfter : undefined);
@@ -145,6 +170,14 @@ export class UpstreamClient {
       return new UpstreamUnavailableError(this.system, `no answer within ${this.timeoutMs} ms`);
     }
     return new UpstreamUnavailableError(this.system, 'connection failed');
+  }
+
+  /** Logs when the system starts refusing our token and when it accepts it again, not on every request. */
+  private noteCredentials(refused: boolean, operation: string): void {
+    if (refused === this.credentialsRefused) return;
+    this.credentialsRefused = refused;
+    if (refused) logger.error({ system: this.system, operation }, `${this.system} refuses the gateway's credentials (HTTP 401); check ${this.system}_TOKEN`);
+    else logger.info({ system: this.system, operation }, `${this.system} accepts the gateway's credentials again`);
   }
 
   /** Capped, jittered exponential backoff; exactly what Retry-After asks (plus jitter) when it is given. */

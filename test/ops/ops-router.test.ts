@@ -171,8 +171,8 @@ describe('modes', () => {
     const gateway = await startGateway({
       dependencies: {
         db: ops.world.database.db,
-        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: ops.world.systems.customerpServer.url, retries: 0 }),
-        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, retries: 0 }),
+        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: ops.world.systems.customerpServer.url, token: ops.world.systems.tokens.customerp, retries: 0 }),
+        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 }),
       },
       mode,
     });
@@ -220,8 +220,8 @@ describe('request ids', () => {
     gateway = await startGateway({
       dependencies: {
         db: ops.world.database.db,
-        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, retries: 0 }),
-        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, retries: 0 }),
+        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, token: ops.world.systems.tokens.customerp, retries: 0 }),
+        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 }),
       },
       mode: 'test',
     });
@@ -264,8 +264,8 @@ describe('request ids', () => {
     await ops.worker.stop(); // its leases go, so this engine may run the feeds
     const engine = new SyncEngine({
       db: ops.world.database.db,
-      customerp: new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, retries: 0 })),
-      crmoffice: new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, retries: 0 })),
+      customerp: new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, token: ops.world.systems.tokens.customerp, retries: 0 })),
+      crmoffice: new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 })),
     });
     const worker = new SyncWorker(tracePasses(engine));
     const ids: (string | undefined)[][] = [];

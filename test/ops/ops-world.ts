@@ -45,8 +45,8 @@ export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}
   const metrics = new Metrics();
   const history = new SyncHistory();
   const clientOptions = { timeoutMs: 2000, retries: 0 };
-  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: world.systems.customerpServer.url, ...clientOptions });
-  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: world.systems.crmofficeServer.url, ...clientOptions });
+  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: world.systems.customerpServer.url, token: world.systems.tokens.customerp, ...clientOptions });
+  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: world.systems.crmofficeServer.url, token: world.systems.tokens.crmoffice, ...clientOptions });
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   metrics.observeMongo(world.database.client);

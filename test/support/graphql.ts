@@ -1,8 +1,10 @@
-/** Sends one GraphQL request the way any client would; returns `data`, throws on errors. */
+import { authorizationFor } from './upstream-tokens.js';
+
+/** Sends one GraphQL request the way any client would (with the system's token, if it has one); returns `data`, throws on errors. */
 export async function gql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorizationFor(url) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };

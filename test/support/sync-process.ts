@@ -7,6 +7,9 @@ export interface SyncProcessTarget {
   database: string;
   customerpUrl: string;
   crmofficeUrl: string;
+  /** The systems' bearer tokens (CUSTOMERP_TOKEN / CRMOFFICE_TOKEN), when they require one. */
+  customerpToken?: string;
+  crmofficeToken?: string;
 }
 
 /** A running `main.ts sync` child; `exit` settles when it ends, with everything it printed. */
@@ -29,6 +32,8 @@ export function startSyncProcess(target: SyncProcessTarget, args: string[] = [],
       MONGODB_DB: target.database,
       CUSTOMERP_URL: target.customerpUrl,
       CRMOFFICE_URL: target.crmofficeUrl,
+      ...(target.customerpToken === undefined ? {} : { CUSTOMERP_TOKEN: target.customerpToken }),
+      ...(target.crmofficeToken === undefined ? {} : { CRMOFFICE_TOKEN: target.crmofficeToken }),
       LOG_LEVEL: 'silent',
       SYNC_INTERVAL_MS: '50',
       ...env,

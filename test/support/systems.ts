@@ -1,12 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import type { DemoSize, FaultSettings, RequestStats, RunningReferenceServer } from '../../src/reference/core/index.js';
 import { startCrmoffice } from '../../src/reference/crmoffice/index.js';
 import { startCustomerp } from '../../src/reference/customerp/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
+import { authorizationFor, forgetToken, rememberToken } from './upstream-tokens.js';
 
-/** Both reference systems on free ports, with API facades pointed at them over HTTP. */
+/**
+ * Both reference systems on free ports, each requiring a random bearer token of its own, with API
+ * facades pointed at them over HTTP that send it. Clients a test builds itself need `tokens`; the
+ * helpers of test/support/graphql.ts find them by URL (upstream-tokens.ts).
+ */
 export interface TestSystems {
   customerpServer: RunningReferenceServer;
   crmofficeServer: RunningReferenceServer;
+  /** The bearer token each system requires, on `/graphql` and `/admin/*` alike. */
+  tokens: { customerp: string; crmoffice: string };
   customerp: CustomerpApi;
   crmoffice: CrmofficeApi;
   /** Zeroes both systems' request statistics. */
@@ -29,14 +37,21 @@ export interface TestSystemsOptions {
 
 export async function startTestSystems(options: TestSystemsOptions = {}): Promise<TestSystems> {
   const seed = options.seed ?? 'demo';
-  const [customerpServer, crmofficeServer] = await Promise.all([startCustomerp({ seed }), startCrmoffice({ seed })]);
+  const tokens = { customerp: randomBytes(24).toString('base64url'), crmoffice: randomBytes(24).toString('base64url') };
+  const [customerpServer, crmofficeServer] = await Promise.all([
+    startCustomerp({ seed, token: tokens.customerp }),
+    startCrmoffice({ seed, token: tokens.crmoffice }),
+  ]);
+  rememberToken(customerpServer.url, tokens.customerp);
+  rememberToken(crmofficeServer.url, tokens.crmoffice);
   const clientOptions = { timeoutMs: options.timeoutMs ?? 2000, retries: options.retries ?? 1, baseDelayMs: 20, maxDelayMs: 200 };
-  const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: customerpServer.url, ...clientOptions }));
-  const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: crmofficeServer.url, ...clientOptions }));
+  const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: customerpServer.url, token: tokens.customerp, ...clientOptions }));
+  const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: crmofficeServer.url, token: tokens.crmoffice, ...clientOptions }));
   const admin = async (server: RunningReferenceServer, path: string, body?: unknown): Promise<unknown> => {
+    const authorization = authorizationFor(server.origin);
     const response = await fetch(`${server.origin}${path}`, body === undefined && path.endsWith('stats')
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+      ? { headers: authorization }
+      : { method: 'POST', headers: { 'content-type': 'application/json', ...authorization }, body: JSON.stringify(body ?? {}) });
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   };
@@ -49,6 +64,7 @@ export async function startTestSystems(options: TestSystemsOptions = {}): Promis
   return {
     customerpServer,
     crmofficeServer,
+    tokens,
     customerp,
     crmoffice,
     resetStats: async () => {
@@ -65,6 +81,8 @@ export async function startTestSystems(options: TestSystemsOptions = {}): Promis
     },
     close: async () => {
       await Promise.all([customerpServer.close(), crmofficeServer.close()]);
+      forgetToken(customerpServer.url);
+      forgetToken(crmofficeServer.url);
     },
   };
 }

@@ -34,6 +34,8 @@ describe('sync process killed in the middle of a pass', () => {
       database: database.name,
       customerpUrl: systems.customerpServer.url,
       crmofficeUrl: systems.crmofficeServer.url,
+      customerpToken: systems.tokens.customerp,
+      crmofficeToken: systems.tokens.crmoffice,
     };
     seeded = await readCrmoffice(systems.crmofficeServer.url);
   });

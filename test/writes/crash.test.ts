@@ -41,6 +41,8 @@ function runBurstUntil(plan: BurstStep[], doneBefore: number): Promise<{ done: S
       WRITE_DB: world.world.database.name,
       CUSTOMERP_URL: world.world.systems.customerpServer.url,
       CRMOFFICE_URL: world.world.systems.crmofficeServer.url,
+      CUSTOMERP_TOKEN: world.world.systems.tokens.customerp,
+      CRMOFFICE_TOKEN: world.world.systems.tokens.crmoffice,
       BURST_PLAN: JSON.stringify(plan),
       BURST_LEASE_MS: String(LEASE_MS),
     },

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -10,11 +11,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { ErrorCode } from '../../errors.js';
 import { FaultInjector, parseFaultSettings, type FaultSettings } from './faults.js';
 
 /** What `GET /admin/stats` answers. */
 export interface RequestStats {
-  /** GraphQL HTTP requests served (fault-rejected ones are counted in `rejected` instead). */
+  /** GraphQL HTTP requests served (fault-rejected ones are counted in `rejected` instead; unauthenticated ones nowhere). */
   requests: number;
   /** GraphQL HTTP requests answered with an injected fault (429, 500, 503). */
   rejected: number;
@@ -37,6 +39,12 @@ export interface ReferenceServerOptions<Context> {
   faults?: Partial<FaultSettings>;
   /** Rewrites each error of an executed request before it is sent, e.g. `describeInputError`. @default identity */
   formatError?: (error: GraphQLError) => GraphQLError;
+  /**
+   * Bearer token every request must carry (`Authorization: Bearer <token>`), the admin endpoints'
+   * included; any other request gets HTTP 401 and is counted nowhere. Printable ASCII, no spaces.
+   * @default none: every request is accepted
+   */
+  token?: string;
 }
 
 export interface RunningReferenceServer {
@@ -54,12 +62,14 @@ const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
  * Serves a reference system: GraphQL over HTTP at `/graphql` plus the admin endpoints of DESIGN.md
- * ("Ports, settings, admin"). Plain `node:http` + graphql-js: the stand-in for an external product
- * needs no framework, and staying small keeps its overhead out of the gateway's benchmarks.
+ * ("Ports, settings, admin"), all behind a bearer token when `token` is set. Plain `node:http` +
+ * graphql-js: the stand-in for an external product needs no framework, and staying small keeps its
+ * overhead out of the gateway's benchmarks.
  */
 export async function startReferenceServer<Context>(
   options: ReferenceServerOptions<Context>,
 ): Promise<RunningReferenceServer> {
+  const checkCredentials = options.token === undefined ? undefined : bearerCheck(options.name, options.token);
   const faults = new FaultInjector(options.faults);
   let stats: RequestStats = { requests: 0, rejected: 0, fields: {} };
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
@@ -141,10 +151,20 @@ export async function startReferenceServer<Context>(
     sendJson(res, 404, { error: `no admin endpoint ${req.method} ${path}` });
   }
 
+  /** 401 before anything else happens: no fault is judged, nothing is counted, nothing of the request is echoed. */
+  async function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): Promise<void> {
+    await readBody(req).catch(() => undefined); // keeps a keep-alive connection usable
+    const challenge = `Bearer realm="${options.name}"${refusal === 'invalid' ? ', error="invalid_token"' : ''}`;
+    const message = `${options.name}: ${refusal === 'invalid' ? 'invalid bearer token' : 'missing bearer token'}`;
+    sendJson(res, 401, { errors: [{ message, extensions: { code: ErrorCode.Unauthenticated } }] }, { 'www-authenticate': challenge });
+  }
+
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handle =
-      path === '/graphql' && req.method === 'POST'
+    const refusal = checkCredentials?.(req.headers.authorization);
+    const handle = refusal
+      ? refuse(req, res, refusal)
+      : path === '/graphql' && req.method === 'POST'
         ? handleGraphQL(req, res)
         : path.startsWith('/admin/')
           ? handleAdmin(req, res, path)
@@ -179,6 +199,28 @@ export async function startReferenceServer<Context>(
         server.closeAllConnections();
       }),
   };
+}
+
+type Refusal = 'missing' | 'invalid';
+
+/**
+ * Checks an Authorization header against the token (RFC 6750 `Bearer`, scheme case-insensitive):
+ * undefined when it matches. Compares SHA-256 digests in constant time, so neither the content nor
+ * the length of the token leaks through timing.
+ */
+function bearerCheck(name: string, token: string): (header: string | undefined) => Refusal | undefined {
+  // Never put the token itself in this message: it ends up in logs.
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new Error(`${name}: the token must be printable ASCII without spaces`);
+  const expected = sha256(token);
+  return (header) => {
+    const credentials = header === undefined ? undefined : /^Bearer(?: +(.*))?$/i.exec(header.trim());
+    if (!credentials?.[1]) return 'missing'; // no header, another scheme, or `Bearer` alone
+    return timingSafeEqual(sha256(credentials[1]), expected) ? undefined : 'invalid';
+  };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function countRootFields(document: DocumentNode, operationName: string | undefined, fields: Record<string, number>): void {

@@ -24,6 +24,8 @@ export interface CrmofficeOptions {
   /** `demo` is DEMO_SIZE; `empty` starts with no records. @default 'demo' */
   seed?: 'demo' | 'empty' | DemoSize;
   faults?: Partial<FaultSettings>;
+  /** Bearer token every request must carry, admin endpoints included (HTTP 401 otherwise). @default none: open */
+  token?: string;
 }
 
 /** Starts the Crmoffice reference server with its seed; `POST /admin/reset` restores that seed. */
@@ -42,6 +44,7 @@ export async function startCrmoffice(options: CrmofficeOptions = {}): Promise<Ru
     port: options.port,
     host: options.host,
     faults: options.faults,
+    token: options.token,
     // A value the schema's types reject (a missing lastName, an unknown enum value) is BAD_USER_INPUT too.
     formatError: describeInputError,
   });

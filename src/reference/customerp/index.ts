@@ -16,6 +16,8 @@ export interface CustomerpOptions {
   seed?: 'demo' | 'empty' | DemoSize;
   /** Faults from the start; `POST /admin/faults` changes them later. @default none */
   faults?: Partial<FaultSettings>;
+  /** Bearer token every request must carry, admin endpoints included (HTTP 401 otherwise). @default none: open */
+  token?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function startCustomerp(options: CustomerpOptions = {}): Promise<Ru
     port: options.port,
     host: options.host,
     faults: options.faults,
+    token: options.token,
     formatError: describeInputError,
   });
 }
