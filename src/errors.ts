@@ -5,6 +5,8 @@ import { GraphQLError } from 'graphql';
  * Apollo Server's own codes (BAD_USER_INPUT, INTERNAL_SERVER_ERROR, …) are reused by name.
  */
 export enum ErrorCode {
+  /** A request the HTTP layer refuses before GraphQL sees it: too large, batched, malformed JSON, CSRF. */
+  BadRequest = 'BAD_REQUEST',
   BadUserInput = 'BAD_USER_INPUT',
   NotFound = 'NOT_FOUND',
   VersionConflict = 'VERSION_CONFLICT',
@@ -85,9 +87,39 @@ export class UpstreamRejectedError extends GraphQLError {
   }
 }
 
+/**
+ * No valid credentials. Thrown while building the request context, so Apollo Server answers HTTP 401
+ * with `WWW-Authenticate: Bearer` (it reads `extensions.http` and strips it from the response body).
+ * The message never says which check failed.
+ */
+export class UnauthenticatedError extends GraphQLError {
+  constructor(message = 'invalid or expired token') {
+    super(message, {
+      extensions: { code: ErrorCode.Unauthenticated, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+    });
+  }
+}
+
+/** The caller's scopes do not grant a field (the schema's `@auth`); nothing of the field was read. */
+export class ForbiddenError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: ErrorCode.Forbidden } });
+  }
+}
+
+/**
+ * The caller used up its quota. Thrown while building the request context, so Apollo Server answers
+ * HTTP 429 with `Retry-After` (from `extensions.http`, which it strips from the response body).
+ */
 export class RateLimitedError extends GraphQLError {
   constructor(message: string, retryAfterSeconds: number) {
-    super(message, { extensions: { code: ErrorCode.RateLimited, retryAfter: retryAfterSeconds } });
+    super(message, {
+      extensions: {
+        code: ErrorCode.RateLimited,
+        retryAfter: retryAfterSeconds,
+        http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+      },
+    });
   }
 }
 
