@@ -3,6 +3,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/gateway-server.js';
 import { projectPath } from '../paths.js';
+import { authDirectiveTransformer } from './authorization/index.js';
 import { CustomerpPerson, Node } from './resolvers/abstract-types.js';
 import { Activity } from './resolvers/activity.js';
 import { Company } from './resolvers/company.js';
@@ -42,9 +43,12 @@ const resolvers: Resolvers = {
   ConflictConnection,
 };
 
-/** The gateway schema; fails at start-up if a field with arguments or an abstract type lacks a resolver. */
+/**
+ * The gateway schema, its `@auth` scopes enforced on every field (src/gateway/authorization). Fails at
+ * start-up if a field with arguments or an abstract type lacks a resolver, or a root field lacks `@auth`.
+ */
 export function buildGatewaySchema(): GraphQLSchema {
-  return makeExecutableSchema({
+  const schema = makeExecutableSchema({
     typeDefs,
     resolvers,
     resolverValidationOptions: {
@@ -53,4 +57,5 @@ export function buildGatewaySchema(): GraphQLSchema {
       requireResolversToMatchSchema: 'error',
     },
   });
+  return authDirectiveTransformer(schema);
 }
