@@ -2,31 +2,53 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors.js';
 import { logger } from '../logger.js';
+import { currentRequestId } from '../observability/request-context.js';
 
 /**
- * Apollo Server's `formatError`: errors we raise on purpose (typed GraphQLErrors from errors.ts, and
- * Apollo's own parse/validation/input errors) go out as they are, codes intact. Anything else is a
- * bug or an infrastructure failure: it is logged, and outside development the client sees only
- * INTERNAL_SERVER_ERROR, with no message, no stack trace, nothing about our dependencies.
+ * Apollo Server's `formatError`. Errors raised on purpose — typed GraphQLErrors from errors.ts,
+ * Apollo's own parse, validation, input and HTTP errors, the limits' rejections — carry a code of
+ * their own and go out as they are, except that outside development they lose stack traces and
+ * "Did you mean …?" suggestions (which would spell out the schema that disabled introspection
+ * hides). Anything else is a bug or an infrastructure failure: it is logged, and outside development
+ * the client sees only INTERNAL_SERVER_ERROR and the request id to quote, nothing about our
+ * dependencies (no message, no stack trace, no URL).
  */
 export function createFormatError(development: boolean): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
-    const original = unwrapResolverError(error);
-    if (original instanceof GraphQLError) return withoutStacktrace(formatted, development);
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL request');
+    if (isDeliberate(formatted, error)) return development ? formatted : hardened(formatted);
+    logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a GraphQL request');
     if (development) return formatted;
+    const requestId = currentRequestId();
     return {
       message: 'Internal server error',
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.Internal },
+      extensions: { code: ErrorCode.Internal, ...(requestId ? { requestId } : {}) },
     };
   };
 }
 
-/** Our own errors carry what the client needs in their code; a stack trace is noise except while developing. */
-function withoutStacktrace(formatted: GraphQLFormattedError, development: boolean): GraphQLFormattedError {
-  if (development || !formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+/**
+ * A GraphQLError with a code of its own. Apollo Server gives INTERNAL_SERVER_ERROR to everything
+ * without one, including what a resolver or the context function threw that was no GraphQLError
+ * (it wraps those, e.g. "Context creation failed: …").
+ */
+function isDeliberate(formatted: GraphQLFormattedError, error: unknown): boolean {
+  return unwrapResolverError(error) instanceof GraphQLError && formatted.extensions?.['code'] !== ErrorCode.Internal;
+}
+
+/** A deliberate error as clients outside development see it: no stack trace, no suggestions. */
+function hardened(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = withoutSuggestions(formatted.message);
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return { ...formatted, message };
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
-  return { ...formatted, extensions };
+  return { ...formatted, message, extensions };
+}
+
+/**
+ * graphql-js's suggestions: `Did you mean "name"?`, `Did you mean "a", "b", or "c"?`,
+ * `Did you mean the enum value "CUSTOMERP"?`, for fields, arguments, types, input fields and enum values.
+ */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '');
 }

@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import { OPEN_PRINCIPAL, type Authenticate } from '../auth/principal.js';
+import express, { type Request } from 'express';
+import { OPEN_PRINCIPAL, type Authenticate, type Principal } from '../auth/principal.js';
 import { Metrics } from '../observability/metrics.js';
 import { createOpsRouter, gracefulDrainPlugin, requestContextMiddleware, SyncHistory, withOpsLinks } from '../ops/index.js';
 import { createContext, type GatewayContext, type GatewayDependencies } from './context.js';
 import { createFormatError } from './format-error.js';
+import { jsonBody, operationLimitOptions, RateLimiter, setupRateLimitIndexes, type RateLimitOptions } from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
 import { checkDependencies } from './resolvers/health.js';
 
@@ -20,9 +21,10 @@ export interface GatewayServerOptions {
   /** @default '127.0.0.1' */
   host?: string;
   /**
-   * development: Apollo Sandbox as landing page, introspection, stack traces in errors. test: the
-   * same without stack traces. production: no sandbox, no introspection (see `introspection`), and
-   * unexpected errors masked. @default 'development'
+   * development: Apollo Sandbox as landing page, introspection, stack traces in errors, limits'
+   * values in their errors. test: the same without stack traces and without limits' values, with
+   * unexpected errors masked and no "Did you mean" suggestions. production: as test, and no sandbox,
+   * no introspection (see `introspection`). @default 'development'
    */
   mode?: 'development' | 'production' | 'test';
   /** Introspection and Apollo Sandbox, whatever the mode (the INTROSPECTION setting). @default mode !== 'production' */
@@ -40,6 +42,12 @@ export interface GatewayServerOptions {
    * (OPEN_PRINCIPAL): for tests only; the composition root always passes one and production refuses to start without.
    */
   authenticate?: Authenticate;
+  /**
+   * Requests per client and window, counted in MongoDB: a client is its principal's subject (API key,
+   * JWT subject), or its IP address when unauthenticated (authentication not configured, or failed).
+   * Over quota: RATE_LIMITED, HTTP 429, Retry-After. Indexes are ensured at start-up. @default false (no limit)
+   */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export interface RunningGateway {
@@ -71,23 +79,35 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
   const introspection = options.introspection ?? mode !== 'production';
   const metrics = options.metrics ?? new Metrics();
   const syncHistory = options.syncHistory ?? new SyncHistory();
+  const limits = operationLimitOptions<GatewayContext>(development);
   const apollo = new ApolloServer<GatewayContext>({
     schema: buildGatewaySchema(),
     introspection,
     includeStacktraceInErrorResponses: development,
     formatError: createFormatError(development),
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
+    // Apollo's default, stated: a request without a JSON content type or an `apollo-require-preflight`
+    // header (what a browser sends cross-site without a preflight) is refused with 400.
+    csrfPrevention: true,
+    // No automatic persisted queries: clients send the document (PERSISTED_QUERY_NOT_SUPPORTED
+    // otherwise), and anonymous clients cannot fill a cache in this process.
+    persistedQueries: false,
     // The process's composition root owns SIGINT/SIGTERM (it stops sync and the rest in order, then
     // exits 0); Apollo's own handler would re-raise the signal and kill the process midway.
     stopOnTerminationSignals: false,
     plugins: [
       gracefulDrainPlugin<GatewayContext>(httpServer, { timeoutMs: options.drainTimeoutMs ?? 8000 }),
-      introspection ? withOpsLinks(ApolloServerPluginLandingPageLocalDefault({ embed: true })) : ApolloServerPluginLandingPageDisabled(),
+      introspection ? withOpsLinks(sandboxLandingPage(options.authenticate !== undefined)) : ApolloServerPluginLandingPageDisabled(),
       metrics.apolloPlugin<GatewayContext>(),
+      ...limits.plugins,
     ],
   });
+  const { db, customerp, crmoffice } = options.dependencies;
+  const admit = createAdmission(options.authenticate, options.rateLimit ? await startRateLimiter(options.rateLimit, db) : undefined);
   await apollo.start();
 
-  const { db, customerp, crmoffice } = options.dependencies;
   let draining = false;
   app.disable('x-powered-by');
   app.use(requestContextMiddleware());
@@ -104,16 +124,13 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    ...jsonBody(development),
     requestContextMiddleware(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const principal = options.authenticate ? await options.authenticate(req.headers.authorization) : OPEN_PRINCIPAL;
-        return createContext(options.dependencies, { batch: options.batching ?? true }, principal);
-      },
+      context: async ({ req }) => createContext(options.dependencies, { batch: options.batching ?? true }, await admit(req)),
     }),
   );
-  app.use(createOpsRouter({ db, metrics, history: syncHistory, explorer: introspection }));
+  app.use(createOpsRouter({ db, metrics, history: syncHistory, explorer: introspection, authentication: options.authenticate !== undefined }));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -134,5 +151,44 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
       draining = true;
       await apollo.stop();
     },
+  };
+}
+
+/**
+ * Apollo Sandbox, embedded. Where requests need a token it opens with the Authorization header in
+ * place, for the person to paste their key into (never a real key: the page is public).
+ */
+function sandboxLandingPage(authentication: boolean): ApolloServerPlugin<GatewayContext> {
+  if (!authentication) return ApolloServerPluginLandingPageLocalDefault({ embed: true });
+  return ApolloServerPluginLandingPageLocalDefault({
+    embed: { initialState: { sharedHeaders: { Authorization: 'Bearer <paste your API key here>' } } },
+  });
+}
+
+/** The rate limiter of `options`, its index ensured (so a missing MongoDB fails start-up, not the first request). */
+async function startRateLimiter(options: RateLimitOptions, gatewayDb: GatewayDependencies['db']): Promise<RateLimiter> {
+  const db = options.db ?? gatewayDb;
+  await setupRateLimitIndexes(db);
+  return new RateLimiter(db, options);
+}
+
+/**
+ * Who a GraphQL request comes from, once they are within their rate limit: authenticate, then count
+ * the request against the principal's subject. Unauthenticated requests count against the client's
+ * address: all of them when authentication is not configured, the failed ones when it is (so that
+ * guessing tokens is rate limited too).
+ */
+function createAdmission(authenticate: Authenticate | undefined, rateLimiter: RateLimiter | undefined): (req: Request) => Promise<Principal> {
+  return async (req) => {
+    const address = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    let principal: Principal;
+    try {
+      principal = authenticate ? await authenticate(req.headers.authorization) : OPEN_PRINCIPAL;
+    } catch (error) {
+      await rateLimiter?.consume(address);
+      throw error;
+    }
+    await rateLimiter?.consume(principal.kind === 'open' ? address : principal.subject);
+    return principal;
   };
 }

@@ -89,11 +89,11 @@ describe('the gateway server', () => {
       closedDb = db;
     });
 
-    it('masks an unexpected error in production: no message, no stack trace', async () => {
+    it('masks an unexpected error in production: no message, no stack trace, the request id to quote', async () => {
       const gateway = await start({ mode: 'production' }, closedDb);
       expect(await post(gateway, '{ contacts { totalCount } }')).toEqual({
         data: null,
-        errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['contacts'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['contacts'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }],
       });
     });
 
