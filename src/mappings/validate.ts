@@ -13,6 +13,18 @@ export interface ValidationOptions {
 // Deliberately loose: one @, no spaces, a dot in the domain. The systems may check more.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+// An instant with date, time and zone: what Crmoffice's DateTime fields accept (and nothing else).
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+function isIsoDateTime(value: string): boolean {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const realDay = date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return realDay && hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59 && !Number.isNaN(Date.parse(value));
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -33,6 +45,10 @@ function problemWith(property: MappedProperty, name: string, value: unknown): st
       }
       if (type.format === 'email' && !EMAIL.test(value)) return `${name} must be an e-mail address`;
       if (type.format === 'url' && !isHttpUrl(value)) return `${name} must be an http or https URL`;
+      // A Crmoffice DateTime kept as a string (a Crmoffice-only record's dates): it still has to be one.
+      if (property.codec.crmofficeType === 'DateTime' && !isIsoDateTime(value)) {
+        return `${name} must be an ISO 8601 date-time with zone, e.g. 2025-03-01T09:30:00.000Z`;
+      }
       return null;
     case 'boolean':
       return typeof value === 'boolean' ? null : `${name} must be a boolean`;
@@ -87,12 +103,18 @@ export function validateCanonicalInput(
     if (property.notBefore === undefined) continue;
     const date = effective(values, options.current, property.field);
     const earliest = effective(values, options.current, property.notBefore);
-    if (typeof date === 'string' && typeof earliest === 'string' && date < earliest) {
+    if (typeof date === 'string' && typeof earliest === 'string' && isBefore(date, earliest)) {
       const name = nameOf(property.field);
       return new BadUserInputError(`${name} must not be before ${nameOf(property.notBefore)}`, name);
     }
   }
   return null;
+}
+
+/** Dates (YYYY-MM-DD) compare as text; date-times (any zone) as the instants they name. */
+function isBefore(date: string, earliest: string): boolean {
+  const [a, b] = [Date.parse(date), Date.parse(earliest)];
+  return Number.isNaN(a) || Number.isNaN(b) ? date < earliest : a < b;
 }
 
 function effective(values: Readonly<Record<string, unknown>>, current: Readonly<CanonicalValues> | undefined, field: string): unknown {

@@ -5,6 +5,7 @@ import type {
   QueryResolvers,
   System,
 } from '../../generated/gateway-server.js';
+import { BadUserInputError } from '../../errors.js';
 import type { CrmofficeRef, CustomerpRef, Link, LinkEntity, LinkFilter } from '../../links/index.js';
 import { conflictPage } from '../conflicts.js';
 import type { GatewayContext } from '../context.js';
@@ -57,23 +58,42 @@ function filterLinkId(id: string | null | undefined, entity: LinkEntity, field: 
   return id == null ? null : linkIdOfArg(id, entity, field).linkId;
 }
 
+/**
+ * Longest text a filter field takes. Longer than any value the keys hold (a contact's name is at most
+ * 200 + 1 + 200 characters, up to twice that once lower-cased; an e-mail address or a code 200), so
+ * nothing that could match is refused; and short enough that `nameContains` stays a cheap pattern
+ * (one of 100,000 characters kept MongoDB busy for seconds).
+ */
+const MAX_FILTER_TEXT = 1000;
+
+/** A text filter value, checked; BAD_USER_INPUT naming `field` when it is longer than any key. */
+function filterText(value: string | null | undefined, field: string): string | null {
+  if (value == null) return null;
+  if (value.length > MAX_FILTER_TEXT) throw new BadUserInputError(`${field} must be at most ${MAX_FILTER_TEXT} characters long`, field);
+  return value;
+}
+
 function contactFilter(filter: ContactFilter | null | undefined): LinkFilter {
   return {
     kind: filter?.kind ?? null,
-    email: filter?.email ?? null,
-    nameContains: filter?.nameContains ?? null,
+    email: filterText(filter?.email, 'filter.email'),
+    nameContains: filterText(filter?.nameContains, 'filter.nameContains'),
     companyId: filterLinkId(filter?.companyId, 'Company', 'filter.companyId'),
     state: filter?.syncState ?? null,
   };
 }
 
 function companyFilter(filter: CompanyFilter | null | undefined): LinkFilter {
-  return { nameContains: filter?.nameContains ?? null, code: filter?.code ?? null, state: filter?.syncState ?? null };
+  return {
+    nameContains: filterText(filter?.nameContains, 'filter.nameContains'),
+    code: filterText(filter?.code, 'filter.code'),
+    state: filter?.syncState ?? null,
+  };
 }
 
 function activityFilter(filter: ActivityFilter | null | undefined): LinkFilter {
   return {
-    status: filter?.status ?? null,
+    status: filterText(filter?.status, 'filter.status'),
     ownerId: filterLinkId(filter?.ownerId, 'Contact', 'filter.ownerId'),
     companyId: filterLinkId(filter?.companyId, 'Company', 'filter.companyId'),
     state: filter?.syncState ?? null,
