@@ -72,6 +72,9 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Settings whose values are credentials: error messages say how long they are, never what they are. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['CUSTOMERP_TOKEN', 'CRMOFFICE_TOKEN', 'AUTH_JWT_PUBLIC_KEY']);
+
 /** A setting that failed validation; `message` is the one line to print. */
 export class ConfigError extends Error {
   constructor(
@@ -92,7 +95,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!result.success) {
     const issue = result.error.issues[0];
     const setting = String(issue?.path[0] ?? 'settings');
-    throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${JSON.stringify(env[setting])})`);
+    // A secret is never echoed, not even a wrong one (it may be a right one set in the wrong place).
+    const got = SECRET_SETTINGS.has(setting) ? `a value of ${env[setting]?.length ?? 0} characters` : JSON.stringify(env[setting]);
+    throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${got})`);
   }
   return result.data;
 }

@@ -4,8 +4,10 @@
  *   start   MongoDB (FerretDB when MONGODB_URI is unset), the reference systems (when their URLs are
  *           unset), the sync worker and the gateway; prints where everything is; Ctrl-C stops all.
  *   sync    the sync worker alone (`--once` for one pass).
+ *   keys    API keys: create --name <n> --scopes <a,b>, revoke <id|name>, list [--json].
  *   docs    writes docs/dataflow.rst from the mapping tables.
  */
+import { ApiKeyStore, createAuthenticator, issueDemoKey, jwtVerifierFromSettings } from './auth/index.js';
 import { ConfigError, loadSettings, type Settings } from './config.js';
 import { startGateway } from './gateway/server.js';
 import { logger } from './logger.js';
@@ -18,6 +20,7 @@ import { CrmofficeApi, CustomerpApi, UpstreamClient } from './upstreams/index.js
 import { projectPath } from './paths.js';
 import { SyncEngine, SyncWorker } from './sync/index.js';
 import { OutboxWorker, setupOperationIndexes, WriteThrough } from './writes/index.js';
+import { keysCommand } from './cli/keys-command.js';
 import { syncCommand } from './cli/sync-command.js';
 
 /** How long in-flight requests get to finish on SIGTERM before their connections are cut. */
@@ -50,13 +53,21 @@ async function start(settings: Settings): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
+  // A bad JWT configuration fails before anything starts.
+  const jwt = await jwtVerifierFromSettings(settings);
   const mongo = await supervisor.start('mongodb', () => startMongo(settings));
   metrics.observeMongo(mongo.client);
+  const apiKeys = new ApiKeyStore(mongo.db);
+  if (settings.NODE_ENV === 'production' && !jwt && !(await apiKeys.list()).some((key) => key.revokedAt === null)) {
+    throw new Error('NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*');
+  }
+  // A fresh all-scopes demo key per start (the previous one is revoked); never in production.
+  const demoKey = settings.NODE_ENV === 'production' ? undefined : await issueDemoKey(apiKeys);
   await setupOperationIndexes(mongo.db); // the outbox's, idempotency keys included: at start-up, not on a first write
   const systems = await startReferenceSystems(settings, supervisor);
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
-  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: systems.customerpUrl, ...clientOptions });
-  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: systems.crmofficeUrl, ...clientOptions });
+  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: systems.customerpUrl, token: systems.customerpToken, ...clientOptions });
+  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: systems.crmofficeUrl, token: systems.crmofficeToken, ...clientOptions });
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
@@ -97,6 +108,8 @@ async function start(settings: Settings): Promise<void> {
       metrics,
       syncHistory,
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
+      authenticate: createAuthenticator({ apiKeys, jwt }),
+      rateLimit: { points: settings.RATE_LIMIT_POINTS, windowSeconds: settings.RATE_LIMIT_WINDOW_S },
     });
     return { name: 'gateway', stop: running.close, url: running.url, origin: running.origin };
   });
@@ -106,6 +119,7 @@ async function start(settings: Settings): Promise<void> {
   const lines = [
     '',
     `Gateway:   ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
+    ...(demoKey ? [`API key:   ${demoKey.secret}  (demo key, every scope, new each start; send it as  Authorization: Bearer <key>)`] : []),
     ...(explorer ? [`Explorer:  ${gateway.origin}/explorer  (GraphiQL served locally, works offline)`] : []),
     `Status:    ${gateway.origin}/status   Metrics: ${gateway.origin}/metrics   Ready: ${gateway.origin}/ready`,
     `Customerp: ${systems.customerpUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,
@@ -143,12 +157,16 @@ async function main(argv: string[]): Promise<void> {
       return start(settings);
     case 'docs':
       return docs();
+    case 'keys': {
+      const code = await keysCommand(settings, argv.slice(1));
+      process.exit(code);
+    }
     case 'sync': {
       const code = await syncCommand(settings, { once: argv.includes('--once'), json: argv.includes('--json') });
       process.exit(code);
     }
     default:
-      process.stderr.write(`unknown command ${command}; expected start, sync or docs\n`);
+      process.stderr.write(`unknown command ${command}; expected start, sync, keys or docs\n`);
       process.exit(2);
   }
 }

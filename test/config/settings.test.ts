@@ -17,6 +17,9 @@ describe('loadSettings', () => {
       UPSTREAM_RETRIES: 2,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
+      AUTH_JWT_ALGORITHMS: 'RS256,ES256',
+      RATE_LIMIT_POINTS: 600,
+      RATE_LIMIT_WINDOW_S: 60,
     });
   });
 
@@ -37,10 +40,20 @@ describe('loadSettings', () => {
     ['NODE_ENV', 'staging'],
     ['LOG_LEVEL', 'loud'],
     ['REFERENCE_SEED', 'lots'],
+    ['AUTH_JWT_ALGORITHMS', 'HS256'],
+    ['AUTH_JWT_ALGORITHMS', 'RS256,none'],
+    ['AUTH_JWT_JWKS_URL', 'file:///etc/keys.json'],
+    ['RATE_LIMIT_POINTS', '0'],
   ])('rejects %s=%s with an error naming the setting', (setting, value) => {
     const attempt = () => loadSettings({ [setting]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(new RegExp(`^invalid setting ${setting}: .+ \\(got "${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\)$`));
+  });
+
+  it('never echoes a credential it rejects', () => {
+    expect(() => loadSettings({ CUSTOMERP_TOKEN: 'short-secret' })).toThrow(
+      new ConfigError('CUSTOMERP_TOKEN', 'expected at least 16 characters (got a value of 12 characters)'),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiKeyStore } from '../../src/auth/index.js';
 import { projectRoot } from '../../src/paths.js';
 import { FEEDS, LeaseStore } from '../../src/sync/index.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
@@ -21,6 +22,7 @@ interface Instance {
 
 let systems: TestSystems;
 let database: TestDatabase;
+let apiKey: string;
 const instances: Instance[] = [];
 
 function startInstance(port: number): Instance {
@@ -34,10 +36,13 @@ function startInstance(port: number): Instance {
       MONGODB_DB: database.name,
       CUSTOMERP_URL: systems.customerpServer.url,
       CRMOFFICE_URL: systems.crmofficeServer.url,
+      CUSTOMERP_TOKEN: systems.tokens.customerp,
+      CRMOFFICE_TOKEN: systems.tokens.crmoffice,
       SYNC_INTERVAL_MS: '200',
       UPSTREAM_RETRIES: '0',
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
+      RATE_LIMIT_POINTS: '100000', // the test's burst is load, not abuse
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,7 +84,7 @@ function post(port: number, body: string): Promise<Outcome> {
   const startedAt = Date.now();
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close' } },
+      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${apiKey}` } },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -99,6 +104,8 @@ const QUERY = JSON.stringify({ query: '{ contacts(first: 3, filter: { kind: EMPL
 
 beforeAll(async () => {
   [systems, database] = await Promise.all([startTestSystems({ seed: 'demo' }), testDatabase('shutdown')]);
+  // Production refuses to start without authentication: the operator has created a key.
+  apiKey = (await new ApiKeyStore(database.db).create({ name: 'load', scopes: ['contacts:read'] })).secret;
 });
 
 afterAll(async () => {
