@@ -206,6 +206,8 @@ export const dateAsDateTime: ValueCodec = {
   },
 };
 
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 /**
  * A Crmoffice `DateTime` kept whole, for records outside every dataflow (a CRM-only meeting keeps its
  * time of day; only a dataflow with Customerp narrows it to a date).
@@ -214,7 +216,11 @@ export const crmofficeDateTime: ValueCodec = {
   kind: 'value',
   valueType: { kind: 'string' },
   crmofficeType: 'DateTime',
-  sides: { CUSTOMERP: plainString, CRMOFFICE: plainString },
+  sides: {
+    CUSTOMERP: plainString,
+    // Inputs may give a date alone (the contract's "date-time or YYYY-MM-DD"): it is that day's midnight UTC.
+    CRMOFFICE: { decode: plainString.decode, encode: (value) => (typeof value === 'string' && PLAIN_DATE.test(value) ? `${value}T00:00:00.000Z` : value) },
+  },
 };
 
 /** A reference to a linked record: `targets` names the target's type in each system. */

@@ -25,6 +25,15 @@ function isIsoDateTime(value: string): boolean {
   return realDay && hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59 && !Number.isNaN(Date.parse(value));
 }
 
+/** YYYY-MM-DD naming a real day. */
+function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -46,8 +55,8 @@ function problemWith(property: MappedProperty, name: string, value: unknown): st
       if (type.format === 'email' && !EMAIL.test(value)) return `${name} must be an e-mail address`;
       if (type.format === 'url' && !isHttpUrl(value)) return `${name} must be an http or https URL`;
       // A Crmoffice DateTime kept as a string (a Crmoffice-only record's dates): it still has to be one.
-      if (property.codec.crmofficeType === 'DateTime' && !isIsoDateTime(value)) {
-        return `${name} must be an ISO 8601 date-time with zone, e.g. 2025-03-01T09:30:00.000Z`;
+      if (property.codec.crmofficeType === 'DateTime' && !isIsoDateTime(value) && !isCalendarDate(value)) {
+        return `${name} must be an ISO 8601 date-time with zone or a date, e.g. 2025-03-01T09:30:00.000Z or 2025-03-01`;
       }
       return null;
     case 'boolean':

@@ -203,12 +203,24 @@ describe('dates of Crmoffice-only activities (found by this fuzzing)', () => {
       data: null,
       errors: [
         expect.objectContaining({
-          message: `${field} must be an ISO 8601 date-time with zone, e.g. 2025-03-01T09:30:00.000Z`,
+          message: `${field} must be an ISO 8601 date-time with zone or a date, e.g. 2025-03-01T09:30:00.000Z or 2025-03-01`,
           extensions: { code: 'BAD_USER_INPUT', field },
         }),
       ],
     });
     expect(await fuzz.upstreamWrites()).toEqual(before);
+  });
+
+  it('takes a date alone as that day at midnight UTC, as the contract says', async () => {
+    const crmOnly = (await fuzz.world.linksOf('Activity')).find((link) => link.deletedAt == null && !link.customerp && link.crmoffice);
+    if (!crmOnly) throw new Error('the demo world has no Crmoffice-only activity');
+    const answer = await post('mutation($id: ID!, $input: UpdateActivityInput!) { updateActivity(id: $id, input: $input) { writes { system state } activity { startAt dueAt } } }', {
+      id: encodeUnifiedId('Activity', crmOnly._id),
+      input: { startAt: '2026-03-02', dueAt: '2026-03-05T16:30:00.000Z' },
+    });
+    expect(answer.body).toEqual({
+      data: { updateActivity: { writes: [{ system: 'CUSTOMERP', state: 'SKIPPED' }, { system: 'CRMOFFICE', state: 'APPLIED' }], activity: { startAt: '2026-03-02T00:00:00.000Z', dueAt: '2026-03-05T16:30:00.000Z' } } },
+    });
   });
 });
 
