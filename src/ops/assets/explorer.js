@@ -14,15 +14,17 @@
     return;
   }
   const fetcher = GraphiQL.createFetcher({ url: new URL(config.endpoint, window.location.href).toString() });
-  const tabs = config.examples.map((example) => ({ query: example.query, variables: example.variables }));
+  // Where the gateway wants a token, every tab starts with the header to fill in (a tab's own headers
+  // win over defaultHeaders in GraphiQL 3, so they go on each tab).
+  const headers = config.authentication ? '{\n  "Authorization": "Bearer <paste your API key here>"\n}' : undefined;
+  const tabs = config.examples.map((example) => ({ query: example.query, variables: example.variables, headers }));
   root.textContent = '';
   ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {
       fetcher,
       defaultTabs: tabs,
-      // Where the gateway wants a token, the Headers tab starts with the header to fill in. Headers
-      // typed here stay in this tab's memory, not in the browser's storage.
-      ...(config.authentication ? { defaultHeaders: '{\n  "Authorization": "Bearer <paste your API key here>"\n}', isHeadersEditorEnabled: true } : {}),
+      // Headers typed here stay in this tab's memory, not in the browser's storage.
+      ...(headers ? { defaultHeaders: headers, isHeadersEditorEnabled: true } : {}),
       defaultEditorToolsVisibility: config.authentication ? 'headers' : 'variables',
       shouldPersistHeaders: false,
     }),
