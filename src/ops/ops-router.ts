@@ -100,11 +100,15 @@ export async function refreshStoredGauges(db: Db, metrics: Metrics): Promise<voi
   }
 }
 
-/** A linked EMPLOYEE contact's public id, for the explorer's update example; null when there is none. */
+/**
+ * A linked, in-sync EMPLOYEE contact's public id, for the explorer's update example; null when there
+ * is none. In sync: not a half link waiting on an ambiguous match (CONFLICT), whose update would reach
+ * one system only.
+ */
 async function someContactId(db: Db): Promise<string | null> {
   try {
-    const { links } = await new LinkStore(db).findPage({ entity: 'Contact', filter: { kind: 'EMPLOYEE' }, first: 1, after: null });
-    const link = links[0];
+    const { links } = await new LinkStore(db).findPage({ entity: 'Contact', filter: { kind: 'EMPLOYEE', state: 'IN_SYNC' }, first: 20, after: null });
+    const link = links.find((candidate) => candidate.customerp && candidate.crmoffice);
     return link ? encodeUnifiedId('Contact', link._id) : null;
   } catch {
     return null;
