@@ -389,12 +389,12 @@ describe('authorization over HTTP', () => {
 
     const found = await data<{
       contacts: { nodes: { id: string; company: { id: string } | null; activities: { totalCount: number }; link: { crmoffice: { id: string } | null } }[] };
-      companies: { nodes: { id: string; code: string | null; contacts: { totalCount: number }; activities: { totalCount: number }; link: { crmoffice: { id: string } | null } }[] };
+      companies: { nodes: { id: string; code: string | null; contacts: { totalCount: number }; activities: { totalCount: number }; link: { customerp: { id: string } | null; crmoffice: { id: string } | null } }[] };
       activities: { nodes: { id: string; owner: { id: string } | null; company: { id: string } | null; link: { crmoffice: { id: string } | null } }[] };
       conflicts: { nodes: { id: string; field: string }[] };
     }>(`{
       contacts(first: 100) { nodes { id company { id } activities(first: 1) { totalCount } link { crmoffice { id } } } }
-      companies(first: 100) { nodes { id code contacts(first: 1) { totalCount } activities(first: 1) { totalCount } link { crmoffice { id } } } }
+      companies(first: 100) { nodes { id code contacts(first: 1) { totalCount } activities(first: 1) { totalCount } link { customerp { id } crmoffice { id } } } }
       activities(first: 100) { nodes { id owner { id } company { id } link { crmoffice { id } } } }
       conflicts { nodes { id field } }
     }`);
@@ -421,7 +421,8 @@ describe('authorization over HTTP', () => {
       freshContact: fresh.contact as string,
       freshCompany: fresh.company as string,
       freshActivity: fresh.activity as string,
-      unlinkable: pick(found.companies.nodes, (c) => c.link.crmoffice !== null && c.id !== companyNode.id && notFresh(c.id) && c.contacts.totalCount === 0, 'second company').id,
+      // Linked to both systems: a Crmoffice-only company cannot be unlinked.
+      unlinkable: pick(found.companies.nodes, (c) => c.link.customerp !== null && c.link.crmoffice !== null && c.id !== companyNode.id && notFresh(c.id) && c.contacts.totalCount === 0, 'second company').id,
       conflict: pick(found.conflicts.nodes, (c) => c.field === 'department', 'department conflict').id,
       unlinkedProduct: product.id as string,
       unlinkedCompany: company.id as string,
