@@ -22,6 +22,7 @@ import { connectMongo, countCommands, startFerretDB, type FerretDBServer } from 
 import { demoSizeOf, type RunningReferenceServer } from '../src/reference/core/index.js';
 import { startCrmoffice } from '../src/reference/crmoffice/index.js';
 import { startCustomerp } from '../src/reference/customerp/index.js';
+import { NO_WRITE_OWNERSHIP } from '../src/reconcile/index.js';
 import { SyncEngine } from '../src/sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../src/upstreams/index.js';
 import { projectPath } from '../src/paths.js';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     const engine = new SyncEngine(
       {
         db,
+        writeOwnership: NO_WRITE_OWNERSHIP,
         customerp: new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: customerp.url, ...syncClients })),
         crmoffice: new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: crmoffice.url, ...syncClients })),
       },

@@ -38,6 +38,7 @@ const { DEMO_SIZE, demoSizeOf } = await import('../src/reference/core/index.js')
 const { startCrmoffice } = await import('../src/reference/crmoffice/index.js');
 const { seededCustomerpId, startCustomerp } = await import('../src/reference/customerp/index.js');
 const { SyncEngine, SyncWorker } = await import('../src/sync/index.js');
+const { NO_WRITE_OWNERSHIP } = await import('../src/reconcile/index.js');
 const { CrmofficeApi, CustomerpApi, UpstreamClient: Client } = await import('../src/upstreams/index.js');
 
 const SIZES = (process.env['BENCH_SYNC_SIZES'] ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
@@ -238,7 +239,7 @@ async function backfill(uri: string, target: number): Promise<BackfillRow> {
     const progress: { at: number; changes: number }[] = [];
     const perFeed = new Map<string, number>();
     const engine = new SyncEngine(
-      { db, customerp: new CustomerpApi(customerpClient), crmoffice: new CrmofficeApi(crmofficeClient) },
+      { db, customerp: new CustomerpApi(customerpClient), crmoffice: new CrmofficeApi(crmofficeClient), writeOwnership: NO_WRITE_OWNERSHIP },
       {
         owner: 'bench',
         onProgress: ({ feed, changes }) => {
@@ -353,7 +354,7 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
     const options = { timeoutMs: 10_000, retries: 2 };
     const customerp = new CustomerpApi(new Client({ system: 'CUSTOMERP', url: servers.customerp, ...options }));
     const crmoffice = new CrmofficeApi(new Client({ system: 'CRMOFFICE', url: servers.crmoffice, ...options }));
-    const engine = new SyncEngine({ db, customerp, crmoffice }, { owner: 'bench-lag' });
+    const engine = new SyncEngine({ db, customerp, crmoffice, writeOwnership: NO_WRITE_OWNERSHIP }, { owner: 'bench-lag' });
     await engine.runOnce();
     await engine.runOnce();
     const pairs = await synced(db);

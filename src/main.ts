@@ -19,7 +19,7 @@ import { startReferenceSystems } from './runtime/reference-systems.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from './upstreams/index.js';
 import { projectPath } from './paths.js';
 import { SyncEngine, SyncWorker } from './sync/index.js';
-import { OutboxWorker, setupOperationIndexes, WriteThrough } from './writes/index.js';
+import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes, WriteThrough } from './writes/index.js';
 import { keysCommand } from './cli/keys-command.js';
 import { syncCommand } from './cli/sync-command.js';
 
@@ -71,7 +71,7 @@ async function start(settings: Settings): Promise<void> {
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
-  const engine = new SyncEngine({ db: mongo.db, ...apis });
+  const engine = new SyncEngine({ db: mongo.db, ...apis, writeOwnership: outboxWriteOwnership(mongo.db) });
   const writeThrough = new WriteThrough({ db: mongo.db, ...apis });
   const outbox = new OutboxWorker({ db: mongo.db, ...apis });
   syncHistory.record(await engine.cursors.list()); // the baseline: the plot counts changes from here

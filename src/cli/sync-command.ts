@@ -3,9 +3,10 @@ import type { Settings } from '../config.js';
 import { logger } from '../logger.js';
 import { connectMongo } from '../mongo/index.js';
 import { setupIndexes } from '../links/index.js';
-import { FEEDS, SyncEngine, SyncWorker, type SyncSummary } from '../sync/index.js';
+import { FEEDS } from '../reconcile/index.js';
+import { SyncEngine, SyncWorker, type SyncSummary } from '../sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../upstreams/index.js';
-import { OutboxWorker, setupOperationIndexes } from '../writes/index.js';
+import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes } from '../writes/index.js';
 
 export interface SyncCommandOptions {
   once: boolean;
@@ -34,7 +35,7 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
     new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, token: settings.CRMOFFICE_TOKEN, ...clientOptions }),
   );
   const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
-  const engine = new SyncEngine({ db, customerp, crmoffice }, { onProgress: bars?.update });
+  const engine = new SyncEngine({ db, customerp, crmoffice, writeOwnership: outboxWriteOwnership(db) }, { onProgress: bars?.update });
   // Mutations left unfinished by an outage or a crash are finished by whichever sync process runs.
   const outbox = new OutboxWorker({ db, customerp, crmoffice });
   const runOutbox = () => outbox.runOnce().then(() => undefined, (error: unknown) => logger.error({ err: error }, 'outbox run failed'));

@@ -1,9 +1,9 @@
 import type { Db } from 'mongodb';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
 import { LinkStore } from '../links/index.js';
-import { FeedCursorStore } from '../sync/cursors.js';
+import { FeedCursorStore } from '../reconcile/index.js';
 import { SyncEngine } from '../sync/engine.js';
-import { WriteThrough } from '../writes/index.js';
+import { outboxWriteOwnership, WriteThrough } from '../writes/index.js';
 import { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import type { UpstreamClient } from '../upstreams/upstream-client.js';
 import { createLoaders, type GatewayLoaders, type LoaderOptions } from './loaders/index.js';
@@ -46,7 +46,7 @@ function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThroug
   let parts = processParts.get(dependencies);
   if (!parts) {
     const apis = { db: dependencies.db, customerp: new CustomerpApi(dependencies.customerp), crmoffice: new CrmofficeApi(dependencies.crmoffice) };
-    const engine = dependencies.syncNow ? undefined : new SyncEngine(apis);
+    const engine = dependencies.syncNow ? undefined : new SyncEngine({ ...apis, writeOwnership: outboxWriteOwnership(dependencies.db) });
     parts = {
       writeThrough: dependencies.writeThrough ?? new WriteThrough(apis),
       syncNow: dependencies.syncNow ?? (async () => void (await engine?.runOnce())),

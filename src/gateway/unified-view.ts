@@ -14,7 +14,7 @@ import {
   type ReferenceResolver,
   type SystemRecord,
 } from '../mappings/index.js';
-import { threeWayMerge } from '../sync/merge.js';
+import { threeWayMerge } from '../reconcile/index.js';
 import type { GatewayLoaders } from './loaders/index.js';
 
 /** One side of a link as this request found it. */

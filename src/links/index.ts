@@ -7,6 +7,7 @@ export { SIDE_TYPES, assertSideFits } from './sides.js';
 export {
   LINK_ENTITIES,
   isLinkEntity,
+  isLiveLink,
   sideFieldOf,
   type Conflict,
   type CrmofficeRef,

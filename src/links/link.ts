@@ -160,3 +160,8 @@ export function sideFieldOf(system: SystemName): 'customerp' | 'crmoffice' {
 export function isLinkEntity(value: unknown): value is LinkEntity {
   return typeof value === 'string' && (LINK_ENTITIES as readonly string[]).includes(value);
 }
+
+/** Whether `link` exists and still stands for a record (not soft-deleted): the one live-link rule. */
+export function isLiveLink(link: Link | null | undefined): link is Link {
+  return link != null && link.deletedAt == null;
+}

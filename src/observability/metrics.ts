@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MongoClient } from 'mongodb';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FeedCursorDocument } from '../sync/cursors.js';
+import type { FeedCursorDocument } from '../reconcile/index.js';
 import type { SyncSummary } from '../sync/summary.js';
 import type { UpstreamClient } from '../upstreams/upstream-client.js';
 

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import { encodeUnifiedId, LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { FeedCursorStore } from '../sync/cursors.js';
+import { FeedCursorStore } from '../reconcile/index.js';
 import { OperationStore } from '../writes/index.js';
 import { assertAssetsPresent, OWN_ASSETS_DIR, VENDOR_ASSETS } from './assets.js';
 import { explorerExamples } from './explorer-examples.js';

@@ -1,4 +1,4 @@
-import type { FeedCursorDocument } from '../sync/cursors.js';
+import type { FeedCursorDocument } from '../reconcile/index.js';
 
 /** One minute of sync, as the status page plots it. */
 export interface SyncSample {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
-import { DuplicateLinkError, LinkStore, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
+import { DuplicateLinkError, isLiveLink, LinkStore, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
   crmofficeOnly,
@@ -12,32 +12,37 @@ import {
   propertyOf,
   recordIdentityKey,
   referencedLinkIds,
-  referencedRecordIds,
   toCanonical,
   toCreateInput,
   unifiedTypeOfCollection,
   type CanonicalValues,
-  type CrmofficeContact,
   type CrmofficeRecord,
   type CustomerpRecord,
   type Dataflow,
-  type Mapping,
   type SystemInput,
   type SystemRecord,
 } from '../mappings/index.js';
-import type { CrmofficeApi, CrmofficeType, CustomerpApi, CustomerpType, FeedChange } from '../upstreams/index.js';
-import { FeedCursorStore } from './cursors.js';
+import {
+  FEEDS,
+  FeedCursorStore,
+  linkKeysOf,
+  pairRecords,
+  PENDING_FEED,
+  ReferenceIndex,
+  threeWayMerge,
+  type Feed,
+  type WriteOwnership,
+} from '../reconcile/index.js';
+import { apiOf, otherSystem, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType, type FeedChange, type SystemApis } from '../upstreams/index.js';
 import { LeaseStore } from './leases.js';
-import { linkKeysOf } from './link-keys.js';
-import { threeWayMerge } from './merge.js';
-import { ReferenceIndex } from './reference-index.js';
-import { OperationStore } from '../writes/operations.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
 
 export interface SyncEngineDependencies {
   db: Db;
   customerp: CustomerpApi;
   crmoffice: CrmofficeApi;
+  /** Which records unfinished write-through operations own: sync leaves them to the operation. */
+  writeOwnership: WriteOwnership;
 }
 
 export interface SyncEngineOptions {
@@ -56,29 +61,6 @@ export interface SyncEngineOptions {
   /** Called after each applied batch (progress bars). */
   onProgress?: (event: { feed: string; changes: number; done: boolean }) => void;
 }
-
-/** A feed the engine pulls: one record type of one system. */
-export type Feed =
-  | { id: string; system: 'CUSTOMERP'; type: CustomerpType }
-  | { id: string; system: 'CRMOFFICE'; type: CrmofficeType };
-
-/**
- * Feeds in pass order: targets of references first (products and employees before projects,
- * companies and contacts before activities), Customerp before Crmoffice so that records that already
- * exist on both sides are matched by identity key before Crmoffice-only half links are made.
- */
-export const FEEDS: readonly Feed[] = [
-  { id: 'customerp:PRODUCT', system: 'CUSTOMERP', type: 'Product' },
-  { id: 'customerp:EMPLOYEE', system: 'CUSTOMERP', type: 'Employee' },
-  { id: 'customerp:CONTACT', system: 'CUSTOMERP', type: 'Contact' },
-  { id: 'customerp:PROJECT', system: 'CUSTOMERP', type: 'Project' },
-  { id: 'crmoffice:COMPANIES', system: 'CRMOFFICE', type: 'Company' },
-  { id: 'crmoffice:CONTACTS', system: 'CRMOFFICE', type: 'Contact' },
-  { id: 'crmoffice:ACTIVITIES', system: 'CRMOFFICE', type: 'Activity' },
-];
-
-/** Links left PENDING (deferred references, interrupted creates) are retried at the end of each pass. */
-const PENDING_FEED = 'pending';
 
 /** The mass-delete guard stopped a feed; nothing was deleted. */
 export class MassDeleteGuardError extends Error {
@@ -100,7 +82,8 @@ export class SyncEngine {
   readonly links: LinkStore;
   readonly cursors: FeedCursorStore;
   readonly leases: LeaseStore;
-  private readonly operations: OperationStore;
+  private readonly writeOwnership: WriteOwnership;
+  private readonly apis: SystemApis;
   private readonly customerp: CustomerpApi;
   private readonly crmoffice: CrmofficeApi;
   private readonly batchSize: number;
@@ -117,7 +100,8 @@ export class SyncEngine {
     this.links = new LinkStore(dependencies.db);
     this.cursors = new FeedCursorStore(dependencies.db);
     this.leases = new LeaseStore(dependencies.db);
-    this.operations = new OperationStore(dependencies.db);
+    this.writeOwnership = dependencies.writeOwnership;
+    this.apis = { CUSTOMERP: dependencies.customerp, CRMOFFICE: dependencies.crmoffice };
     this.customerp = dependencies.customerp;
     this.crmoffice = dependencies.crmoffice;
     this.batchSize = options.batchSize ?? 200;
@@ -162,9 +146,7 @@ export class SyncEngine {
     const watchingSince = stored?.lastRunAt ?? new Date();
     try {
       for (;;) {
-        const page = feed.system === 'CUSTOMERP'
-          ? await this.customerp.changes(feed.type, cursor, this.batchSize)
-          : await this.crmoffice.changes(feed.type, cursor, this.batchSize);
+        const page = await apiOf(this.apis, feed.system).changes(feed.type, cursor, this.batchSize);
         summary.changes += page.items.length;
         const latest = latestPerRecord(page.items);
         const upserts = latest.filter((c) => c.op === 'UPSERT').map((c) => c.id);
@@ -242,7 +224,7 @@ export class SyncEngine {
     await this.applyDeletes(feedId, 'CUSTOMERP', type, flow.unifiedType, deleteIds, refs, summary);
     const records = (await this.customerp.getMany(type, upsertIds)).filter(isPresent);
     if (records.length === 0) return;
-    await this.preloadReferences(flow, 'CUSTOMERP', records, refs);
+    await refs.loadReferencesOf(flow, 'CUSTOMERP', records);
 
     const pairs: { link: Link; record: CustomerpRecord }[] = [];
     const unlinked: CustomerpRecord[] = [];
@@ -255,7 +237,7 @@ export class SyncEngine {
     }
     if (pairs.length > 0) {
       const counterparts = await this.crmoffice.getMany(flow.crmoffice.type, pairs.map((p) => (p.link.crmoffice as { id: string }).id));
-      await this.preloadReferences(flow, 'CRMOFFICE', counterparts.filter(isPresent), refs);
+      await refs.loadReferencesOf(flow, 'CRMOFFICE', counterparts.filter(isPresent));
       for (const [i, { link, record }] of pairs.entries()) {
         const counterpart = counterparts[i];
         if (!counterpart) continue; // deleted in Crmoffice: its feed brings the DELETE
@@ -277,7 +259,7 @@ export class SyncEngine {
       : [];
     const found = lookups.length > 0 ? await this.crmoffice.findByIdentity(crmType, [...new Set(lookups)]) : [];
     await refs.loadRefs('CRMOFFICE', crmType, found.map((c) => c.id));
-    await this.preloadReferences(flow, 'CRMOFFICE', found, refs);
+    await refs.loadReferencesOf(flow, 'CRMOFFICE', found);
     const byIdentity = new Map<string, CrmofficeRecord[]>();
     for (const candidate of found) {
       const key = recordIdentityKey(flow, 'CRMOFFICE', candidate);
@@ -286,22 +268,21 @@ export class SyncEngine {
       byIdentity.set(key, [...(byIdentity.get(key) ?? []), candidate]);
     }
 
-    // A half link that a mutation is still completing belongs to the outbox: creating its counterpart
-    // here too would race the outbox into a duplicate. One query over the (small) unfinished outbox.
-    const halfLinks = new Set(records.map((r) => refs.linkOf('CUSTOMERP', type, r.id)?._id).filter((id): id is string => id !== undefined));
-    const busy = halfLinks.size > 0 ? new Set((await this.operations.unfinished()).map((op) => op.linkId).filter((id) => id !== null && halfLinks.has(id))) : new Set();
+    // A record that a mutation is still creating (or completing) belongs to its operation: a counterpart
+    // made here too would race the operation into a duplicate. Asked after the records were read.
+    const busy = await this.writeOwnership.ownedRecords('CUSTOMERP', type, records.map((record) => ({ record, linkId: refs.linkOf('CUSTOMERP', type, record.id)?._id ?? null })));
 
     for (const record of records) {
       const ref = { type, id: record.id };
       let link = refs.linkOf('CUSTOMERP', type, record.id);
-      if (link && busy.has(link._id)) {
+      if (busy.has(record.id)) {
         summary.deferred += 1;
         continue;
       }
       const identity = recordIdentityKey(flow, 'CUSTOMERP', record);
       const candidates = (identity ? byIdentity.get(identity) ?? [] : []).filter((c) => {
         const holder = refs.linkOf('CRMOFFICE', crmType, c.id);
-        return !holder || (!holder.customerp && !holder.deletedAt);
+        return !holder || (!holder.customerp && isLiveLink(holder));
       });
       try {
         if (candidates.length > 1) {
@@ -326,7 +307,6 @@ export class SyncEngine {
           continue;
         }
         const created = await this.crmoffice.create(crmType, create.input);
-        summary.created += 1;
         const crmRef = { type: crmType, id: created.id };
         const { merged } = threeWayMerge({
           base: null,
@@ -336,13 +316,23 @@ export class SyncEngine {
           crmofficeModifiedAt: this.crmoffice.modifiedAtOf(created),
         });
         const state = { snapshot: merged, keys: linkKeysOf(flow, merged, created, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
-        if (link) {
-          link = await this.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef);
-          await this.saveLink(link, state, refs);
-        } else {
-          // One write for the common case: the link is born complete.
-          refs.remember(await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state }));
+        let attached: Link;
+        try {
+          attached = link
+            ? await this.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef)
+            : // One write for the common case: the link is born complete.
+              await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state });
+        } catch (error) {
+          if (!(error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError)) throw error;
+          // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
+          // a duplicate, and the writer that loses a link race removes what it created.
+          await this.crmoffice.remove(crmType, created.id, null);
+          logger.debug({ type, id: record.id, reason: error.message, removed: created.id }, 'link raced; duplicate counterpart removed');
+          continue;
         }
+        summary.created += 1;
+        if (link) await this.saveLink(attached, state, refs);
+        else refs.remember(attached);
       } catch (error) {
         if (error instanceof UpstreamRejectedError) {
           summary.errors += 1;
@@ -359,22 +349,10 @@ export class SyncEngine {
     }
   }
 
-  /** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist. */
+  /** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist (pairRecords). */
   private async linkExisting(flow: Dataflow, ref: { type: CustomerpType; id: string }, own: Link | null, candidate: CrmofficeRecord, refs: ReferenceIndex): Promise<Link> {
     const crmRef = { type: flow.crmoffice.type as CrmofficeType, id: candidate.id };
-    const theirs = refs.linkOf('CRMOFFICE', crmRef.type, candidate.id);
-    let link: Link;
-    if (theirs && own) {
-      // Both sides have half links: keep ours, retire theirs (a Crmoffice-only view that is now linked).
-      await this.links.remove(theirs._id, theirs.version);
-      link = await this.links.attachSide(own._id, own.version, 'CRMOFFICE', crmRef);
-    } else if (theirs) {
-      link = await this.links.attachSide(theirs._id, theirs.version, 'CUSTOMERP', ref);
-    } else if (own) {
-      link = await this.links.attachSide(own._id, own.version, 'CRMOFFICE', crmRef);
-    } else {
-      link = await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, state: 'PENDING' });
-    }
+    let link = await pairRecords(this.links, { flow, customerp: { ref, link: own }, crmoffice: { ref: crmRef, link: refs.linkOf('CRMOFFICE', crmRef.type, candidate.id) } });
     // A match that was ambiguous before (a duplicate has since gone) is settled now.
     const settled = link.conflicts.map((c) => (c.field === 'identity' && !c.resolvedAt ? { ...c, resolvedAt: new Date() } : c));
     const kind = flow.contactKind ?? null;
@@ -428,8 +406,8 @@ export class SyncEngine {
     for (const [cpType, pairs] of pairsByType) {
       const flow = dataflowForCustomerp(cpType);
       const counterparts = await this.customerp.getMany(cpType, pairs.map((p) => (p.link.customerp as { id: string }).id));
-      await this.preloadReferences(flow, 'CRMOFFICE', pairs.map((p) => p.record), refs);
-      await this.preloadReferences(flow, 'CUSTOMERP', counterparts.filter(isPresent), refs);
+      await refs.loadReferencesOf(flow, 'CRMOFFICE', pairs.map((p) => p.record));
+      await refs.loadReferencesOf(flow, 'CUSTOMERP', counterparts.filter(isPresent));
       for (const [i, { link, record }] of pairs.entries()) {
         const counterpart = counterparts[i];
         if (!counterpart) continue; // deleted in Customerp: its feed brings the DELETE
@@ -442,7 +420,7 @@ export class SyncEngine {
   /** Crmoffice records with no Customerp counterpart: a half link keeps their unified view current. */
   private async trackCrmofficeOnly(type: CrmofficeType, records: CrmofficeRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
     const mapping = crmofficeOnly[type];
-    await this.preloadReferences(mapping, 'CRMOFFICE', records, refs);
+    await refs.loadReferencesOf(mapping, 'CRMOFFICE', records);
     for (const record of records) {
       const values = toCanonical(mapping, 'CRMOFFICE', record, refs).values;
       const keys = linkKeysOf(mapping, values, record, refs);
@@ -561,7 +539,7 @@ export class SyncEngine {
     refs: ReferenceIndex,
     summary: EntitySummary,
   ): Promise<void> {
-    const victims = ids.map((id) => refs.linkOf(system, type, id)).filter((l): l is Link => l !== null && !l.deletedAt);
+    const victims = ids.map((id) => refs.linkOf(system, type, id)).filter(isLiveLink);
     if (victims.length === 0) return;
     const planned = (this.passDeletes.get(feedId) ?? 0) + victims.length;
     if (planned > this.massDeleteAllowance) {
@@ -569,24 +547,14 @@ export class SyncEngine {
       if (planned > this.massDeleteShare * total) throw new MassDeleteGuardError(feedId, planned, total, this.massDeleteShare);
     }
     for (const link of victims) {
-      const other = system === 'CUSTOMERP' ? link.crmoffice : link.customerp;
+      const counterpartSystem = otherSystem(system);
+      const other = link[counterpartSystem === 'CUSTOMERP' ? 'customerp' : 'crmoffice'];
       if (other) {
-        if (system === 'CUSTOMERP') await this.crmoffice.remove(other.type as CrmofficeType, other.id, null);
-        else await this.customerp.remove(other.type as CustomerpType, other.id, null);
+        await apiOf(this.apis, counterpartSystem).remove(other.type, other.id, null);
         summary.deleted += 1;
       }
       await this.saveLink(link, { deletedAt: new Date(), state: 'IN_SYNC' });
       this.passDeletes.set(feedId, (this.passDeletes.get(feedId) ?? 0) + 1);
-    }
-  }
-
-  /** Loads the links that `records`' references (and Crmoffice contacts' companies) point at. */
-  private async preloadReferences(mapping: Mapping, system: SystemName, records: readonly SystemRecord[], refs: ReferenceIndex): Promise<void> {
-    if (records.length === 0) return;
-    for (const [type, ids] of Object.entries(referencedRecordIds(mapping, system, records))) await refs.loadRefs(system, type, ids);
-    if (system === 'CRMOFFICE' && mapping.crmoffice.type === 'Contact') {
-      const companies = records.map((r) => (r as CrmofficeContact).companyId).filter((id): id is string => typeof id === 'string');
-      await refs.loadRefs('CRMOFFICE', 'Company', companies);
     }
   }
 

@@ -17,12 +17,20 @@ import {
   type SystemInput,
   type SystemRecord,
 } from '../mappings/index.js';
-import type { FeedCursorStore } from '../sync/index.js';
-import { threeWayMerge } from '../sync/index.js';
-import { CUSTOMERP_FEEDS, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType } from '../upstreams/index.js';
+import {
+  feedIdOf,
+  linkKeysOf,
+  mappingNamed,
+  referencesFor,
+  sortedValues,
+  threeWayMerge,
+  type FeedCursorStore,
+  type SystemRecordOf,
+} from '../reconcile/index.js';
+import { apiOf, SYSTEM_LABELS, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType, type SystemApis } from '../upstreams/index.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { stableJson } from './fingerprint.js';
-import { linkKeysOf, mappingNamed, referencesFor, sortedValues, type SystemRecordOf } from './link-values.js';
+import { matchesInput, previousValues } from './record-input.js';
 import {
   decodeValues,
   isFinal,
@@ -85,7 +93,11 @@ export class OperationRunner {
   readonly backoff: BackoffOptions;
   readonly concurrencyAttempts: number;
 
+  /** Both systems' APIs by name. */
+  readonly apis: SystemApis;
+
   constructor(readonly dependencies: OperationRunnerDependencies, options: OperationRunnerOptions = {}) {
+    this.apis = { CUSTOMERP: dependencies.customerp, CRMOFFICE: dependencies.crmoffice };
     this.leaseMs = options.leaseMs ?? 30_000;
     this.orderWaitMs = options.orderWaitMs ?? 2000;
     this.backoff = options.backoff ?? {};
@@ -220,7 +232,7 @@ class OperationRun {
       const refs = await referencesFor(this.links, this.mapping, [this.values], []);
       const { input, deferred } = toCreateInput(this.mapping, system, this.values, refs);
       if (deferred[0]) throw this.goneReference(system, deferred[0]);
-      const feedCursor = system === 'CUSTOMERP' ? ((await this.runner.dependencies.cursors.get(customerpFeedOf(type)))?.cursor ?? null) : null;
+      const feedCursor = system === 'CUSTOMERP' ? ((await this.runner.dependencies.cursors.get(feedIdOf(system, type)))?.cursor ?? null) : null;
       await this.advance({ [`${key}.sentAt`]: new Date(), [`${key}.input`]: input, [`${key}.feedCursor`]: feedCursor }, true);
       record = await this.create(system, type, input);
     }
@@ -235,13 +247,18 @@ class OperationRun {
       ({ link, record } = await this.attachCrmoffice(link, { type: type as CrmofficeType, id: record.id }, record));
       this.known.CRMOFFICE = record;
     }
-    await this.advance({
-      state: nextState(system),
-      linkId: link._id,
-      [`${key}.ref`]: { type, id: record.id },
-      [`${key}.write`]: 'APPLIED',
-      [`${key}.error`]: null,
-    });
+    // Recorded at once after the Customerp create: from then on sync knows the record (and its half
+    // link) as this operation's by id, not only by its identity key (WriteOwnership).
+    await this.advance(
+      {
+        state: nextState(system),
+        linkId: link._id,
+        [`${key}.ref`]: { type, id: record.id },
+        [`${key}.write`]: 'APPLIED',
+        [`${key}.error`]: null,
+      },
+      system === 'CUSTOMERP',
+    );
   }
 
   /** Writes the mutation's fields that `system`'s record does not hold yet; a side the link lacks is skipped. */
@@ -708,29 +725,27 @@ class OperationRun {
   }
 
   private getOne(system: SystemName, type: string, id: string): Promise<SystemRecord | null> {
-    const { customerp, crmoffice } = this.runner.dependencies;
-    const read = system === 'CUSTOMERP' ? customerp.getMany(type as CustomerpType, [id]) : crmoffice.getMany(type as CrmofficeType, [id]);
-    return read.then((records) => records[0] ?? null);
+    return this.api(system).getMany(type, [id]).then((records) => records[0] ?? null);
   }
 
   private create(system: SystemName, type: string, input: SystemInput): Promise<SystemRecord> {
-    const { customerp, crmoffice } = this.runner.dependencies;
-    return system === 'CUSTOMERP' ? customerp.create(type as CustomerpType, input) : crmoffice.create(type as CrmofficeType, input);
+    return this.api(system).create(type, input);
   }
 
   private update(system: SystemName, type: string, id: string, input: SystemInput, token: string): Promise<SystemRecord> {
-    const { customerp, crmoffice } = this.runner.dependencies;
-    return system === 'CUSTOMERP' ? customerp.update(type as CustomerpType, id, input, token) : crmoffice.update(type as CrmofficeType, id, input, token);
+    return this.api(system).update(type, id, input, token);
   }
 
   private remove(system: SystemName, type: string, id: string): Promise<boolean> {
-    const { customerp, crmoffice } = this.runner.dependencies;
-    return system === 'CUSTOMERP' ? customerp.remove(type as CustomerpType, id, null) : crmoffice.remove(type as CrmofficeType, id, null);
+    return this.api(system).remove(type, id, null);
   }
 
   private tokenOf(system: SystemName, record: SystemRecord): string {
-    const { customerp, crmoffice } = this.runner.dependencies;
-    return system === 'CUSTOMERP' ? customerp.tokenOf(record) : crmoffice.tokenOf(record);
+    return this.api(system).tokenOf(record);
+  }
+
+  private api(system: SystemName) {
+    return apiOf(this.runner.apis, system);
   }
 }
 
@@ -754,50 +769,15 @@ function nextState(system: SystemName): OperationState {
 }
 
 function nameOf(system: SystemName): string {
-  return system === 'CUSTOMERP' ? 'Customerp' : 'Crmoffice';
+  return SYSTEM_LABELS[system];
 }
 
-/** The sync engine's id of a Customerp feed (src/sync/engine.ts FEEDS). */
-function customerpFeedOf(type: string): string {
-  return `customerp:${CUSTOMERP_FEEDS[type as CustomerpType]}`;
-}
 
 /** The record type an operation writes in `system`. */
 function recordTypeOf(op: OperationDocument, system: SystemName, mapping: Mapping): string {
   const ref = op[sideKeyOf(system)].ref;
   if (ref) return ref.type;
   return system === 'CRMOFFICE' ? mapping.crmoffice.type : ((mapping as Partial<Dataflow>).customerp?.type ?? '');
-}
-
-/** The current values of the fields an update input writes (a nested object whole), for undoing it. */
-export function previousValues(input: SystemInput, record: SystemRecord): SystemInput {
-  const fields = record as unknown as Record<string, unknown>;
-  const previous: SystemInput = {};
-  for (const field of Object.keys(input)) {
-    const value = fields[field];
-    if (typeof value === 'object' && value !== null) {
-      previous[field] = Object.fromEntries(
-        Object.entries(value as Record<string, unknown>)
-          .filter(([leaf]) => !leaf.startsWith('__'))
-          .map(([leaf, leafValue]) => [leaf, typeof leafValue === 'string' || typeof leafValue === 'boolean' ? leafValue : null]),
-      );
-    } else {
-      previous[field] = typeof value === 'string' || typeof value === 'boolean' ? value : null;
-    }
-  }
-  return previous;
-}
-
-/** Whether `record` holds every value of `input` (nested objects: every leaf given). */
-function matchesInput(record: SystemRecord, input: SystemInput): boolean {
-  const fields = record as unknown as Record<string, unknown>;
-  return Object.entries(input).every(([field, value]) => {
-    if (typeof value === 'object' && value !== null) {
-      const nested = (fields[field] ?? {}) as Record<string, unknown>;
-      return Object.entries(value).every(([leaf, leafValue]) => (nested[leaf] ?? null) === (leafValue ?? null));
-    }
-    return (fields[field] ?? null) === (value ?? null);
-  });
 }
 
 /** The unified input field behind a system's field name (`mobilePhone` → `mobile`), or null. */

@@ -198,6 +198,25 @@ export class OperationStore {
       .toArray();
   }
 
+  /**
+   * The unfinished operations that may own one of these records of `system`: those on one of
+   * `linkIds`, those that wrote one of `recordIds`, and creates in flight there (sent, answer not yet
+   * recorded). One query; the outbox holds only unfinished operations, so the last clause stays small.
+   */
+  async unfinishedTouching(system: SystemName, recordIds: readonly string[], linkIds: readonly string[]): Promise<OperationDocument[]> {
+    const side = system === 'CUSTOMERP' ? 'customerp' : 'crmoffice';
+    return this.operations
+      .find({
+        state: { $in: [...UNFINISHED_STATES] },
+        $or: [
+          { linkId: { $in: [...linkIds] } },
+          { [`${side}.ref.id`]: { $in: [...recordIds] } },
+          { kind: 'create', [`${side}.ref`]: null, [`${side}.sentAt`]: { $ne: null } },
+        ],
+      })
+      .toArray();
+  }
+
   /** Takes an unfinished operation whose lease is free (or ran out); null when it is not to be had. */
   async claim(id: string, owner: string, leaseMs: number, now: Date = new Date()): Promise<OperationDocument | null> {
     return this.operations.findOneAndUpdate(

@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 import { LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import { PeriodicLoop, type LoopPhase } from '../runtime/periodic-loop.js';
-import { FeedCursorStore } from '../sync/index.js';
+import { FeedCursorStore } from '../reconcile/index.js';
 import type { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import { isFinal, type OperationState } from './operation.js';
 import { OperationRunner, type OperationRunnerOptions } from './operation-runner.js';

@@ -7,6 +7,7 @@ import {
   decodeUnifiedId,
   DuplicateLinkError,
   encodeUnifiedId,
+  isLiveLink,
   LinkStore,
   StaleLinkVersionError,
   type CrmofficeRef,
@@ -25,10 +26,9 @@ import {
   type Dataflow,
   type Mapping,
 } from '../mappings/index.js';
-import { FeedCursorStore } from '../sync/index.js';
+import { FeedCursorStore, linkKeysOf, mappingOfLink, pairRecords, referencesFor } from '../reconcile/index.js';
 import { CRMOFFICE_TYPES, CUSTOMERP_TYPES, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType } from '../upstreams/index.js';
 import { fingerprintOf } from './fingerprint.js';
-import { linkKeysOf, referencesFor } from './link-values.js';
 import {
   encodeValues,
   isFinal,
@@ -40,7 +40,8 @@ import {
   type SideProgress,
   type SystemWrite,
 } from './operation.js';
-import { OperationRunner, previousValues, type KnownRecords, type OperationRunnerOptions } from './operation-runner.js';
+import { OperationRunner, type KnownRecords, type OperationRunnerOptions } from './operation-runner.js';
+import { previousValues } from './record-input.js';
 import { OperationStore, operationIdOf } from './operations.js';
 import {
   idempotencyKeyOf,
@@ -238,7 +239,7 @@ export class WriteThrough {
       return { ...(await this.replay(existing._id, existing, fingerprint)), conflictId: conflict.conflictId };
     }
     const link = await this.links.findById(conflict.linkId);
-    const found = link && link.deletedAt == null ? link.conflicts.find((c) => c.id === conflict.conflictId) : undefined;
+    const found = isLiveLink(link) ? link.conflicts.find((c) => c.id === conflict.conflictId) : undefined;
     if (!link || !found) throw new NotFoundError('no such conflict');
     if (found.resolvedAt) throw new BadUserInputError('the conflict is already resolved', 'id');
     if (found.field === 'identity') throw new BadUserInputError('an ambiguous identity match is resolved by linking the right records (linkRecords)', 'id');
@@ -393,25 +394,15 @@ export class WriteThrough {
     };
   }
 
-  /** Puts the two records into one link, reusing whichever half links exist (as the sync engine does). */
+  /** Puts the two records into one link, reusing whichever half links exist (pairRecords, as sync does). */
   private async pair(flow: Dataflow, cpRef: CustomerpRef, crmRef: CrmofficeRef): Promise<Link> {
     const [ours, theirs] = await Promise.all([this.links.findByRef('CUSTOMERP', cpRef), this.links.findByRef('CRMOFFICE', crmRef)]);
-    if (ours && theirs && ours._id === theirs._id && ours.deletedAt == null) return ours;
-    if (ours && (ours.crmoffice || ours.deletedAt)) throw new BadUserInputError(`customerp.id: Customerp ${cpRef.type} ${cpRef.id} is already linked`, 'customerp.id');
-    if (theirs && (theirs.customerp || theirs.deletedAt)) throw new BadUserInputError(`crmoffice.id: Crmoffice ${crmRef.type} ${crmRef.id} is already linked`, 'crmoffice.id');
+    if (ours && theirs && ours._id === theirs._id && isLiveLink(ours)) return ours;
+    if (ours && (ours.crmoffice || !isLiveLink(ours))) throw new BadUserInputError(`customerp.id: Customerp ${cpRef.type} ${cpRef.id} is already linked`, 'customerp.id');
+    if (theirs && (theirs.customerp || !isLiveLink(theirs))) throw new BadUserInputError(`crmoffice.id: Crmoffice ${crmRef.type} ${crmRef.id} is already linked`, 'crmoffice.id');
     let link: Link;
     try {
-      if (ours && theirs) {
-        // The Crmoffice record's own (Crmoffice-only) view is merged into this one.
-        await this.links.remove(theirs._id, theirs.version);
-        link = await this.links.attachSide(ours._id, ours.version, 'CRMOFFICE', crmRef);
-      } else if (theirs) {
-        link = await this.links.attachSide(theirs._id, theirs.version, 'CUSTOMERP', cpRef);
-      } else if (ours) {
-        link = await this.links.attachSide(ours._id, ours.version, 'CRMOFFICE', crmRef);
-      } else {
-        link = await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind, customerp: cpRef, crmoffice: crmRef, state: 'PENDING' });
-      }
+      link = await pairRecords(this.links, { flow, customerp: { ref: cpRef, link: ours }, crmoffice: { ref: crmRef, link: theirs } });
     } catch (error) {
       if (error instanceof DuplicateLinkError) {
         const field = error.system === 'CUSTOMERP' ? 'customerp.id' : 'crmoffice.id';
@@ -457,12 +448,6 @@ function requiredFlow(entity: 'Company' | 'Activity'): Dataflow {
   return flow;
 }
 
-/** The mapping a link's records are written with: its dataflow, or the Crmoffice-only view. */
-function mappingOfLink(link: Link): Mapping {
-  if (link.customerp) return dataflowForCustomerp(link.customerp.type);
-  if (link.crmoffice) return crmofficeOnly[link.crmoffice.type];
-  throw new Error(`link ${link._id} has no side`);
-}
 
 function customerpRefOf(input: RecordRefInput): CustomerpRef {
   if (input.system !== 'CUSTOMERP') throw new BadUserInputError('customerp.system must be CUSTOMERP', 'customerp.system');

@@ -10,6 +10,7 @@ import { SyncEngine, SyncWorker } from '../../src/sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
 import { parseExposition } from './prometheus.js';
 import { startOpsWorld, type OpsWorld } from './ops-world.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 // The operator's endpoints over HTTP: /ready per dependency, /metrics in Prometheus format, the pages
 // and every file they load served by the gateway itself, request ids end to end.
@@ -264,6 +265,7 @@ describe('request ids', () => {
     await ops.worker.stop(); // its leases go, so this engine may run the feeds
     const engine = new SyncEngine({
       db: ops.world.database.db,
+      writeOwnership: outboxWriteOwnership(ops.world.database.db),
       customerp: new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, token: ops.world.systems.tokens.customerp, retries: 0 })),
       crmoffice: new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 })),
     });

@@ -3,7 +3,7 @@ import { Metrics } from '../../src/observability/metrics.js';
 import { SyncHistory, traced, tracePasses } from '../../src/ops/index.js';
 import { SyncEngine, SyncWorker, type SyncSummary } from '../../src/sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
-import { OutboxWorker, setupOperationIndexes, WriteThrough } from '../../src/writes/index.js';
+import { outboxWriteOwnership, OutboxWorker, setupOperationIndexes, WriteThrough } from '../../src/writes/index.js';
 import type { TestSystemsOptions } from '../support/systems.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
@@ -52,7 +52,7 @@ export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}
   metrics.observeMongo(world.database.client);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
   await setupOperationIndexes(world.database.db);
-  const engine = new SyncEngine({ db: world.database.db, ...apis });
+  const engine = new SyncEngine({ db: world.database.db, ...apis, writeOwnership: outboxWriteOwnership(world.database.db) });
   const writeThrough = new WriteThrough({ db: world.database.db, ...apis }, { backoff: FAST_BACKOFF });
   const outbox = new OutboxWorker({ db: world.database.db, ...apis }, { backoff: FAST_BACKOFF });
   history.record(await engine.cursors.list());

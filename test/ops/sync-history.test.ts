@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SyncHistory } from '../../src/ops/index.js';
-import type { FeedCursorDocument } from '../../src/sync/index.js';
+import type { FeedCursorDocument } from '../../src/reconcile/index.js';
 
 function cursor(id: string, applied: number, lagMs: number | null): FeedCursorDocument {
   const [system, entity] = id.split(':') as [string, string];

@@ -2,6 +2,7 @@ import { LinkStore, setupIndexes, type Link, type LinkEntity, type LinkKind } fr
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync/index.js';
 import { testDatabase, type TestDatabase } from './mongo.js';
 import { startTestSystems, type TestSystems, type TestSystemsOptions } from './systems.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /** Both reference systems, a database of its own and a sync engine over them: one suite's world. */
 export interface SyncWorld {
@@ -18,7 +19,7 @@ export async function startSyncWorld(suite: string, options: TestSystemsOptions 
   const systems = await startTestSystems(options);
   const database = await testDatabase(suite);
   await setupIndexes(database.db);
-  const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, options.engine);
+  const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, options.engine);
   const links = new LinkStore(database.db);
   return {
     systems,

@@ -6,6 +6,7 @@ import { convergenceProblems, readCrmoffice, type CrmofficeData } from '../suppo
 import { changesSince, editRecord, feedEnd, pairsOf, readRecord, type Pair } from '../support/edits.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /**
  * Several sync processes on one database (DESIGN.md, "Scale"): each feed is owned by one process at a
@@ -17,7 +18,7 @@ describe('two sync engines on the same database', () => {
   let store: LinkStore;
   let seeded: CrmofficeData;
   const engine = (owner: string, leaseTtlMs?: number) =>
-    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, { owner, leaseTtlMs });
+    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner, leaseTtlMs });
 
   beforeAll(async () => {
     systems = await startTestSystems();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Link } from '../../src/links/index.js';
-import { FEEDS } from '../../src/sync/index.js';
+import { FEEDS } from '../../src/reconcile/index.js';
 import { gql } from '../support/graphql.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 

@@ -9,6 +9,7 @@ import { convergenceProblems, identityDuplicates, readCrmoffice, type CrmofficeD
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { runSyncOnce, startSyncProcess, waitUntil, type SyncProcess, type SyncProcessTarget } from '../support/sync-process.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 
 /**
@@ -70,7 +71,7 @@ describe('sync process killed in the middle of a pass', () => {
   /** A further pass, in-process: it must find nothing to write. */
   async function furtherPassWrites(): Promise<{ summary: SyncSummary; writes: { customerp: number; crmoffice: number } }> {
     await systems.resetStats();
-    const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, { owner: 'further-pass' });
+    const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner: 'further-pass' });
     const summary = await engine.runOnce();
     await engine.releaseLeases();
     return { summary, writes: await systems.writes() };
@@ -159,7 +160,7 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
     // Each pass dies at its first create of `type`; the next one, restarted, must adopt that record.
     for (const type of ['Company', 'Contact', 'Activity'] as const) {
       const dying = new DiesAfterCreate(systems.crmoffice.client, type);
-      const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: dying }, { owner: `dies-after-${type}` });
+      const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: dying, writeOwnership: outboxWriteOwnership(database.db) }, { owner: `dies-after-${type}` });
       await expect(engine.runOnce()).rejects.toThrow(`died after creating Crmoffice ${type} `);
       await expireLeases();
       const orphan = { type, id: dying.created as string };
@@ -168,7 +169,7 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
       previous = orphan;
     }
 
-    const restarted = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice });
+    const restarted = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) });
     const finish = await restarted.runOnce();
     expect(finish.feeds.filter((f) => f.blocked)).toEqual([]);
     expect((await store.findByRef('CRMOFFICE', previous as { type: CrmofficeType; id: string }))?.customerp).toEqual(expect.objectContaining({ id: expect.any(String) }));

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LinkStore, setupIndexes } from '../../src/links/index.js';
-import { FeedCursorStore, SyncEngine, type FeedCursorDocument, type SyncEngineOptions, type SyncSummary } from '../../src/sync/index.js';
+import { FeedCursorStore, type FeedCursorDocument } from '../../src/reconcile/index.js';
+import { SyncEngine, type SyncEngineOptions, type SyncSummary } from '../../src/sync/index.js';
 import { convergenceProblems, readCrmoffice, type CrmofficeData } from '../support/convergence.js';
 import { editRecord, pairsOf, readRecord, type Pair } from '../support/edits.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { startTestSystems, type TestSystems, type TestSystemsOptions } from '../support/systems.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /** Both reference systems (demo data), a database, and the first pass done: a synced installation. */
 interface World {
@@ -26,7 +28,7 @@ async function syncedWorld(suite: string, options: TestSystemsOptions = {}): Pro
   // One owner for the whole suite: passes that follow each other, like one worker's.
   const owner = `${suite}-worker`;
   const engine = (engineOptions: SyncEngineOptions = {}) =>
-    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, { owner, ...engineOptions });
+    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner, ...engineOptions });
   const first = engine();
   await first.runOnce();
   await first.runOnce(); // the echoes of the first pass's own writes

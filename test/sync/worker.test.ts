@@ -5,6 +5,7 @@ import { editRecord, pairsOf, readRecord } from '../support/edits.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { waitUntil } from '../support/sync-process.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
+import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /** When each pass of an engine started and ended (ms since the epoch), and how it ended. */
 interface PassLog {
@@ -46,7 +47,7 @@ describe('SyncWorker', () => {
   });
 
   function engine(owner: string): SyncEngine {
-    return new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice }, { owner });
+    return new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner });
   }
 
   /** An engine whose passes are logged; `failFirst` makes the first pass throw (a bug, MongoDB gone). */

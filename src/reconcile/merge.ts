@@ -85,3 +85,8 @@ export function threeWayMerge(input: MergeInput): MergeResult {
     fields.filter((field) => side[field] !== undefined && merged[field] !== undefined && !sameCanonicalValue(side[field], merged[field]));
   return { merged, conflicts, changedFor: { customerp: changedOn(customerp), crmoffice: changedOn(crmoffice) } };
 }
+
+/** Values with their fields in sorted order, the order threeWayMerge writes snapshots in (they are compared as JSON). */
+export function sortedValues(values: Readonly<CanonicalValues>): CanonicalValues {
+  return Object.fromEntries(Object.keys(values).sort().map((field) => [field, values[field] ?? null]));
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CanonicalValue, CanonicalValues } from '../../src/mappings/index.js';
 import { createRandom } from '../../src/reference/core/index.js';
-import { threeWayMerge, type MergeInput, type MergeResult } from '../../src/sync/merge.js';
+import { threeWayMerge, type MergeInput, type MergeResult } from '../../src/reconcile/index.js';
 
 const EARLY = '2025-06-01T10:00:00.000Z';
 const LATE = '2025-06-01T11:00:00.000Z';
