@@ -8,10 +8,11 @@ export const LINKS_COLLECTION = 'links';
  * Lookups are by entity first because every list query (contacts, companies, activities) is.
  */
 export const LINK_INDEXES: readonly IndexDescription[] = [
-  // One link per Customerp record. On a derived key (see sideKeyOf) so links missing this side don't collide.
-  { key: { customerpKey: 1 }, name: 'customerp_unique', unique: true },
+  // One link per Customerp record (refKeyOf). Sparse: a half link without this side has no key and
+  // is left out, so any number of them coexist (MongoDB and the embedded engine alike).
+  { key: { customerpKey: 1 }, name: 'customerp_key_unique', unique: true, sparse: true },
   // One link per Crmoffice record, same reasoning.
-  { key: { crmofficeKey: 1 }, name: 'crmoffice_unique', unique: true },
+  { key: { crmofficeKey: 1 }, name: 'crmoffice_key_unique', unique: true, sparse: true },
   // Stable paging: every page is `entity = X, _id > after` in _id order.
   { key: { entity: 1, _id: 1 }, name: 'entity_id' },
   // contacts(filter: { email }) and matching by email before creating a Crmoffice contact.
@@ -31,10 +32,29 @@ export const LINK_INDEXES: readonly IndexDescription[] = [
   { key: { entity: 1, state: 1 }, name: 'entity_state' },
 ];
 
-/** Creates every index of the link store; call once at start-up, before serving (idempotent). */
+/** Side-key indexes of stores written before side keys were sparse (absent sides held `none:<linkId>`). */
+const RETIRED_INDEXES = ['customerp_unique', 'crmoffice_unique'];
+
+/** Creates every index of the link store in one command; call once at start-up, before serving (idempotent). */
 export async function setupIndexes(db: Db): Promise<void> {
   const links = db.collection(LINKS_COLLECTION);
-  // One at a time: FerretDB 1.24 drops the connection (a server panic) when a single createIndexes
-  // names two or more indexes that all exist already, i.e. on every restart.
-  for (const { key, ...options } of LINK_INDEXES) await links.createIndex(key, options);
+  await retirePlaceholderKeys(db);
+  await links.createIndexes([...LINK_INDEXES]);
+}
+
+/**
+ * Moves a store from placeholder side keys (`none:<linkId>`, the old non-sparse indexes) to absent
+ * ones: drops the old indexes, unsets the placeholders. A no-op on a store that never had them.
+ */
+async function retirePlaceholderKeys(db: Db): Promise<void> {
+  const exists = (await db.listCollections({ name: LINKS_COLLECTION }, { nameOnly: true }).toArray()).length > 0;
+  if (!exists) return;
+  const links = db.collection(LINKS_COLLECTION);
+  const names = new Set((await links.indexes()).map((index) => index.name));
+  const retired = RETIRED_INDEXES.filter((name) => names.has(name));
+  if (retired.length === 0) return;
+  for (const name of retired) await links.dropIndex(name);
+  for (const field of ['customerpKey', 'crmofficeKey']) {
+    await links.updateMany({ [field]: { $regex: '^none:' } }, { $unset: { [field]: '' } });
+  }
 }

@@ -11,15 +11,9 @@ export const SIDE_TYPES: Readonly<
 };
 
 /**
- * The unique-index key of one side: `Employee:emp-1`, or `none:<linkId>` when the side is missing.
- * A unique index counts a missing field as null (so two half links would collide) and FerretDB 1.24
- * has no partialFilterExpression to leave them out; a key that is unique per link when absent does.
+ * The unique-index key of a present side (`Employee:emp-1`), what lookups by ref search for. A link
+ * missing a side has no key for it at all: the side-key indexes are sparse, so half links never collide.
  */
-export function sideKeyOf(ref: CustomerpRef | CrmofficeRef | null, linkId: string): string {
-  return ref ? refKeyOf(ref) : `none:${linkId}`;
-}
-
-/** The side key of a present side, what lookups by ref search for. */
 export function refKeyOf(ref: CustomerpRef | CrmofficeRef): string {
   return `${ref.type}:${ref.id}`;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues, type UpdateFilter } from 'mongodb';
 import type { SystemName } from '../errors.js';
-import { mongoFlavorOf } from '../mongo/flavor.js';
 import { LINKS_COLLECTION } from './indexes.js';
 import { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError } from './link-errors.js';
 import {
@@ -21,32 +20,31 @@ import {
   type NewLink,
   type SideRef,
 } from './link.js';
-import { SIDE_TYPES, assertSideFits, refKeyOf, sideKeyOf } from './sides.js';
+import { SIDE_TYPES, assertSideFits, refKeyOf } from './sides.js';
 
-/** The stored shape: a Link plus the derived unique keys of its two sides (see sideKeyOf). */
+/** The stored shape: a Link plus the derived unique keys of its sides (refKeyOf); an absent side has none. */
 interface LinkDocument extends Link {
-  customerpKey: string;
-  crmofficeKey: string;
+  customerpKey?: string;
+  crmofficeKey?: string;
 }
 
 type SideKeyField = 'customerpKey' | 'crmofficeKey';
 
-/** A condition an update needs besides the version: as a MongoDB filter, and as the same test in code. */
+/** A condition an update needs besides the version: as a MongoDB filter, and the error when it does not hold. */
 interface Precondition {
   filter: Filter<LinkDocument>;
-  holds(current: LinkDocument): boolean;
   failure(current: LinkDocument): Error;
 }
 
 /**
- * The link store: one MongoDB document per unified record. Every write is a single-document atomic
- * operation (FerretDB has no transactions); concurrent writers are kept apart by the unique side keys
- * and by the `version` token. Indexes come from setupIndexes(), which must have run.
+ * The link store: one MongoDB document per unified record. Every write is one single-document atomic
+ * operation (no transactions needed); concurrent writers are kept apart by the unique side keys and by
+ * the `version` token, checked in the same command that writes. Indexes come from setupIndexes().
  */
 export class LinkStore {
   private readonly links: Collection<LinkDocument>;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.links = db.collection<LinkDocument>(LINKS_COLLECTION);
   }
 
@@ -76,8 +74,7 @@ export class LinkStore {
     options: { lookFirst?: boolean } = {},
   ): Promise<EnsuredLink> {
     // Read first (links mostly exist already), insert if missing, and let the unique side index decide
-    // races: the losers' inserts fail and they read the winner's link. Not an upsert with $setOnInsert:
-    // FerretDB 1.24 leaves out its null and empty-array fields.
+    // races: the losers' inserts fail and they read the winner's link.
     const existing = options.lookFirst === false ? null : await this.findByRef(system, ref);
     if (existing) return { link: existing, created: false };
     const doc = newLinkDocument({ ...init, entity, [sideFieldOf(system)]: ref }, new Date());
@@ -128,7 +125,7 @@ export class LinkStore {
    * else wrote first (nothing is changed), LinkNotFoundError if there is no such link.
    */
   async update(id: string, expectedVersion: number, changes: LinkChanges): Promise<Link> {
-    return this.updateAt(id, expectedVersion, changesToSet(changes));
+    return this.updateAt(id, expectedVersion, { $set: changesToSet(changes) });
   }
 
   /**
@@ -152,11 +149,10 @@ export class LinkStore {
     // The entity is part of the condition, so a ref of the wrong type is caught without reading first.
     const sameEntity: Precondition = {
       filter: { entity },
-      holds: (current) => current.entity === entity,
       failure: (current) => new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`),
     };
     try {
-      return await this.updateAt(id, expectedVersion, set, sameEntity);
+      return await this.updateAt(id, expectedVersion, { $set: set }, sameEntity);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const holder = await this.findByRef(system, ref);
@@ -170,16 +166,12 @@ export class LinkStore {
    */
   async detachSide(id: string, expectedVersion: number, system: SystemName): Promise<Link> {
     const other = sideFieldOf(system === 'CUSTOMERP' ? 'CRMOFFICE' : 'CUSTOMERP');
-    const set: MatchKeysAndValues<LinkDocument> = {
-      [sideFieldOf(system)]: null,
-      [sideKeyFieldOf(system)]: sideKeyOf(null, id),
-    };
     const keepsASide: Precondition = {
       filter: { [other]: { $ne: null } },
-      holds: (current) => current[other] != null,
       failure: () => new TypeError(`link ${id} would be left without any side`),
     };
-    return this.updateAt(id, expectedVersion, set, keepsASide);
+    const update: UpdateFilter<LinkDocument> = { $set: { [sideFieldOf(system)]: null }, $unset: { [sideKeyFieldOf(system)]: '' } };
+    return this.updateAt(id, expectedVersion, update, keepsASide);
   }
 
   /**
@@ -206,11 +198,6 @@ export class LinkStore {
    * a soft delete (`deletedAt`), kept for audit.
    */
   async remove(id: string, expectedVersion: number): Promise<void> {
-    if ((await mongoFlavorOf(this.db)) === 'ferretdb') {
-      await this.checkedById(id, expectedVersion);
-      await this.links.deleteOne({ _id: id });
-      return;
-    }
     const { deletedCount } = await this.links.deleteOne({ _id: id, version: expectedVersion });
     if (deletedCount === 1) return;
     const current = await this.links.findOne({ _id: id });
@@ -225,20 +212,12 @@ export class LinkStore {
   }
 
   /**
-   * The version-checked single-document update behind update(), attachSide() and detachSide();
-   * `precondition` must hold too. On MongoDB one atomic findOneAndUpdate whose filter carries every
-   * check. On FerretDB that filter would be tested in Go against every link (see mongo/flavor.ts),
-   * and FerretDB applies it no more atomically than a read and a write: so the link is read by `_id`,
-   * checked here, and written by `_id`, two commands that SQLite serves.
+   * The version-checked single-document update behind update(), attachSide() and detachSide(): one
+   * atomic findOneAndUpdate whose filter carries every check (version, `precondition`), so of any
+   * number of concurrent writers at one version exactly one wins; it also bumps version and updatedAt.
    */
-  private async updateAt(id: string, expectedVersion: number, set: MatchKeysAndValues<LinkDocument>, precondition?: Precondition): Promise<Link> {
-    const update = { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } };
-    if ((await mongoFlavorOf(this.db)) === 'ferretdb') {
-      await this.checkedById(id, expectedVersion, precondition);
-      const updated = await this.links.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' });
-      if (!updated) throw new LinkNotFoundError(id);
-      return toLink(updated);
-    }
+  private async updateAt(id: string, expectedVersion: number, change: UpdateFilter<LinkDocument>, precondition?: Precondition): Promise<Link> {
+    const update: UpdateFilter<LinkDocument> = { ...change, $set: { ...change.$set, updatedAt: new Date() }, $inc: { version: 1 } };
     const updated = await this.links.findOneAndUpdate({ ...precondition?.filter, _id: id, version: expectedVersion }, update, { returnDocument: 'after' });
     if (updated) return toLink(updated);
     // Nothing matched: say why (costs a read, but only on this path).
@@ -248,27 +227,19 @@ export class LinkStore {
     throw precondition ? precondition.failure(current) : new Error(`link ${id} did not accept the update`);
   }
 
-  /** The link read by `_id`, if it is at `expectedVersion` and `precondition` holds; else the error saying why. */
-  private async checkedById(id: string, expectedVersion: number, precondition?: Precondition): Promise<LinkDocument> {
-    const current = await this.links.findOne({ _id: id });
-    if (!current) throw new LinkNotFoundError(id);
-    if (current.version !== expectedVersion) throw new StaleLinkVersionError(id, expectedVersion, current.version);
-    if (precondition && !precondition.holds(current)) throw precondition.failure(current);
-    return current;
-  }
-
   /** Turns a duplicate-key error from inserting `doc` into a DuplicateLinkError naming the taken side. */
   private async explainDuplicate(error: unknown, doc: LinkDocument): Promise<unknown> {
     if (!isDuplicateKeyError(error)) return error;
-    // FerretDB does not say which index was violated (MongoDB's keyValue), so look.
+    // Engines differ in how they name the violated index (MongoDB's keyValue), so look: a rare path.
+    const taken = [doc.customerpKey, doc.crmofficeKey];
     const holder = await this.links.findOne({
       _id: { $ne: doc._id },
-      $or: [{ customerpKey: doc.customerpKey }, { crmofficeKey: doc.crmofficeKey }],
+      $or: [{ customerpKey: { $in: taken.filter((key) => key !== undefined) } }, { crmofficeKey: { $in: taken.filter((key) => key !== undefined) } }],
     });
-    if (holder && doc.customerp && holder.customerpKey === doc.customerpKey) {
+    if (holder && doc.customerp && doc.customerpKey !== undefined && holder.customerpKey === doc.customerpKey) {
       return new DuplicateLinkError('CUSTOMERP', doc.customerp, holder._id);
     }
-    if (holder && doc.crmoffice && holder.crmofficeKey === doc.crmofficeKey) {
+    if (holder && doc.crmoffice && doc.crmofficeKey !== undefined && holder.crmofficeKey === doc.crmofficeKey) {
       return new DuplicateLinkError('CRMOFFICE', doc.crmoffice, holder._id);
     }
     return error;
@@ -299,8 +270,8 @@ export class LinkStore {
     const docs = await this.links.find(clauses.length === 1 ? clauses[0]! : { $or: clauses }).toArray();
     const byKey = new Map<string, Link>();
     for (const doc of docs) {
-      byKey.set(`customerpKey ${doc.customerpKey}`, toLink(doc));
-      byKey.set(`crmofficeKey ${doc.crmofficeKey}`, toLink(doc));
+      if (doc.customerpKey !== undefined) byKey.set(`customerpKey ${doc.customerpKey}`, toLink(doc));
+      if (doc.crmofficeKey !== undefined) byKey.set(`crmofficeKey ${doc.crmofficeKey}`, toLink(doc));
     }
     return wanted.map(({ field, key }) => byKey.get(`${field} ${key}`) ?? null);
   }
@@ -364,8 +335,8 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
     createdAt: now,
     updatedAt: now,
     version: 1,
-    customerpKey: sideKeyOf(customerp, _id),
-    crmofficeKey: sideKeyOf(crmoffice, _id),
+    ...(customerp && { customerpKey: refKeyOf(customerp) }),
+    ...(crmoffice && { crmofficeKey: refKeyOf(crmoffice) }),
   };
 }
 
@@ -448,11 +419,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * A unique-index violation. MongoDB reports 11000 for every write; FerretDB 1.24 does too for inserts,
- * but for updates passes SQLite's error through with code 1 ("UNIQUE constraint failed: index …").
- */
+/** A unique-index violation (E11000), on an insert or an update. */
 function isDuplicateKeyError(error: unknown): boolean {
-  if (!(error instanceof MongoServerError)) return false;
-  return error.code === 11000 || /UNIQUE constraint failed/.test(error.message);
+  return error instanceof MongoServerError && error.code === 11000;
 }

@@ -90,8 +90,8 @@ export interface OperationOutcome {
 export interface OperationDocument {
   /** `key:<idempotency key>`, or `op:<UUID>` without one (see operationIdOf). */
   _id: string;
-  /** The client's idempotency key, or `none:<_id>` (unique index; FerretDB has no partial indexes). */
-  idempotencyKey: string;
+  /** The client's idempotency key, or null (its uniqueness is the `_id`'s: see operationIdOf). */
+  idempotencyKey: string | null;
   /** Hash of the mutation, its target and its input: the same key with another input is refused. */
   fingerprint: string;
   /** The public mutation, e.g. `updateContact`. */

@@ -21,19 +21,14 @@ export const DEFAULT_RETENTION_MS = 24 * 60 * 60 * 1000;
 /**
  * Every index of the two collections, named so re-running setupOperationIndexes() is a no-op.
  *
- * Two FerretDB 1.24 facts shape this store. It has neither TTL nor partial indexes, so idempotency
- * keys are not expired by a TTL index (as the design has it) but by an explicit cleanup: the outbox
- * worker deletes finished operations older than the retention (deleteFinishedBefore). And it uses no
- * secondary index to answer a query (every query but one by `_id` reads the whole collection), so
- * finished operations move out of `operations` at once (archive), which keeps the worker's and the
- * ordering queries small; and the idempotency key is part of the `_id` (idOfKey), so looking a key up
- * is a lookup by `_id`.
+ * The idempotency key is part of the `_id` (operationIdOf): one operation per key is the `_id`'s own
+ * uniqueness, and looking a key up is a lookup by `_id`. Finished operations move out of `operations`
+ * at once (archive), which keeps the worker's and the ordering queries small. Keys expire by an
+ * explicit cleanup (deleteFinishedBefore, run by the outbox worker) rather than a TTL index, which the
+ * embedded engine lacks.
  */
 export const OPERATION_INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [OPERATIONS_COLLECTION]: [
-    // One operation per idempotency key (also enforced by the _id). Operations without a client key
-    // store `none:<_id>`: a unique index counts a missing field as null, and there are no partial indexes.
-    { key: { idempotencyKey: 1 }, name: 'idempotency_key_unique', unique: true },
     // The outbox worker's scan: unfinished operations that are due.
     { key: { state: 1, nextAttemptAt: 1 }, name: 'state_due' },
     // Per-link ordering: older unfinished operations on the same link go first.
@@ -45,12 +40,16 @@ export const OPERATION_INDEXES: Readonly<Record<string, readonly IndexDescriptio
   ],
 };
 
-/** Creates every index of the outbox; call once at start-up, before serving (idempotent). */
+/** An index of stores written when operations without a key held a placeholder key: the `_id` does its work. */
+const RETIRED_INDEX = 'idempotency_key_unique';
+
+/** Creates every index of the outbox, one command per collection; call once at start-up (idempotent). */
 export async function setupOperationIndexes(db: Db): Promise<void> {
-  for (const [collection, indexes] of Object.entries(OPERATION_INDEXES)) {
-    // One at a time: FerretDB 1.24 drops the connection when one createIndexes names several existing indexes.
-    for (const { key, ...options } of indexes) await db.collection(collection).createIndex(key, options);
+  const existing = (await db.listCollections({ name: OPERATIONS_COLLECTION }, { nameOnly: true }).toArray()).length > 0;
+  if (existing && (await db.collection(OPERATIONS_COLLECTION).indexes()).some((index) => index.name === RETIRED_INDEX)) {
+    await db.collection(OPERATIONS_COLLECTION).dropIndex(RETIRED_INDEX);
   }
+  for (const [collection, indexes] of Object.entries(OPERATION_INDEXES)) await db.collection(collection).createIndexes([...indexes]);
 }
 
 /** The `_id` of the operation that holds a client's idempotency key (or of a key-less one). */
@@ -66,7 +65,7 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** What ordering and scheduling need of an unfinished operation (a projection: FerretDB reads less). */
+/** What ordering and scheduling need of an unfinished operation (a projection: the worker reads less). */
 export type OperationSummary = Pick<OperationDocument, '_id' | 'linkId' | 'createdAt' | 'state' | 'nextAttemptAt' | 'lease'>;
 
 const SUMMARY_PROJECTION = { _id: 1, linkId: 1, createdAt: 1, state: 1, nextAttemptAt: 1, lease: 1 } as const;
@@ -129,7 +128,6 @@ export class OperationStore {
 
   /** Moves a finished operation out of the outbox (copy, then delete: it is never in neither). */
   async archive(operation: Pick<OperationDocument, '_id'>): Promise<void> {
-    // By _id alone (FerretDB answers those without reading the whole collection); a finished operation never changes again.
     const current = await this.operations.findOne({ _id: operation._id });
     if (!current || !(FINAL_STATES as readonly string[]).includes(current.state)) return;
     try {
@@ -266,10 +264,7 @@ export class OperationStore {
   }
 }
 
-/**
- * A unique-index violation: MongoDB and FerretDB report 11000 for inserts (FerretDB passes SQLite's
- * message through for updates, which this store never needs to recognise).
- */
+/** A unique-index violation (E11000). */
 function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && (error.code === 11000 || /UNIQUE constraint failed/.test(error.message));
+  return error instanceof MongoServerError && error.code === 11000;
 }

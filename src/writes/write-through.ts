@@ -369,7 +369,7 @@ export class WriteThrough {
     const _id = operationIdOf(spec.key);
     return {
       _id,
-      idempotencyKey: spec.key ?? `none:${_id}`,
+      idempotencyKey: spec.key,
       fingerprint: spec.fingerprint,
       mutation: spec.mutation,
       kind: spec.kind,

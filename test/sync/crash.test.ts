@@ -65,7 +65,7 @@ describe('sync process killed in the middle of a pass', () => {
 
   /** Stands in for the dead process's leases expiring (60 s by default; the CLI has no setting for it). */
   async function expireLeases(): Promise<void> {
-    await database.db.collection('sync_lease_claims').updateMany({}, { $set: { expiresAt: new Date(0) } });
+    await database.db.collection('sync_leases').updateMany({}, { $set: { expiresAt: new Date(0) } });
   }
 
   /** A further pass, in-process: it must find nothing to write. */
@@ -155,7 +155,7 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
 
   it('links each record it created instead of creating it again, for companies, contacts and activities', async () => {
     const store = new LinkStore(database.db);
-    const expireLeases = () => database.db.collection('sync_lease_claims').updateMany({}, { $set: { expiresAt: new Date(0) } });
+    const expireLeases = () => database.db.collection('sync_leases').updateMany({}, { $set: { expiresAt: new Date(0) } });
     let previous: { type: CrmofficeType; id: string } | null = null;
     // Each pass dies at its first create of `type`; the next one, restarted, must adopt that record.
     for (const type of ['Company', 'Contact', 'Activity'] as const) {

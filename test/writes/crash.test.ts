@@ -132,7 +132,7 @@ describe('WriteThrough killed in the middle of a burst', () => {
     for (const link of pairs) {
       const last = operations.filter((o) => o.mutation === 'updateContact' && o.linkId === link._id).at(-1);
       if (!last) continue;
-      const expected = `Burst ${last.idempotencyKey.slice('burst-'.length)}`;
+      const expected = `Burst ${(last.idempotencyKey ?? '').slice('burst-'.length)}`;
       expect(await world.customerpRecord('Employee', link.customerp?.id as string)).toMatchObject({ department: expected });
       expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({ department: expected });
     }

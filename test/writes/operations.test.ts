@@ -20,7 +20,7 @@ function operation(key: string | null, fields: Partial<OperationDocument> = {}):
   const _id = operationIdOf(key);
   return {
     _id,
-    idempotencyKey: key ?? `none:${_id}`,
+    idempotencyKey: key,
     fingerprint: 'f1',
     mutation: 'updateCompany',
     kind: 'update',
