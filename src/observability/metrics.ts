@@ -1,9 +1,33 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MongoClient } from 'mongodb';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FeedCursorDocument } from '../reconcile/index.js';
-import type { SyncSummary } from '../sync/summary.js';
-import type { UpstreamClient } from '../upstreams/upstream-client.js';
+
+// This module sits below everything it measures: it names only the shapes it reads (structurally a
+// SyncSummary, a feed cursor, an UpstreamClient), so that no layer above is imported from here.
+
+/** What one upstream HTTP attempt reports (UpstreamClient's request event). */
+export interface ObservedRequest {
+  system: string;
+  operation: string;
+  outcome: string;
+  durationMs: number;
+}
+
+/** Anything that reports its upstream requests (an UpstreamClient). */
+export interface ObservableRequests {
+  observe(observer: (event: ObservedRequest) => void): unknown;
+}
+
+/** What the metrics read of one sync pass (a SyncSummary). */
+export interface SyncPassCounts {
+  feeds: readonly { feed: string; changes: number; unchanged: number; conflicts: number; created: number; updated: number; deleted: number }[];
+}
+
+/** What the metrics read of a feed cursor (a FeedCursorDocument). */
+export interface FeedLag {
+  _id: string;
+  lagMs: number | null;
+}
 
 /**
  * The gateway's Prometheus metrics (prom-client), on a registry of its own so that tests and several
@@ -96,7 +120,7 @@ export class Metrics {
   }
 
   /** Counts every HTTP attempt `client` makes. */
-  observeUpstream(client: UpstreamClient): void {
+  observeUpstream(client: ObservableRequests): void {
     client.observe((event) => {
       this.upstreamRequests.inc({ system: event.system, operation: event.operation, outcome: event.outcome });
       this.upstreamDuration.observe({ system: event.system }, event.durationMs / 1000);
@@ -110,7 +134,7 @@ export class Metrics {
   }
 
   /** Records what one sync pass did, and each feed's lag as its cursor document says. */
-  recordSyncPass(summary: SyncSummary, cursors: readonly FeedCursorDocument[]): void {
+  recordSyncPass(summary: SyncPassCounts, cursors: readonly FeedLag[]): void {
     for (const feed of summary.feeds) {
       this.syncApplied.inc({ feed: feed.feed }, feed.changes);
       this.syncEchoes.inc({ feed: feed.feed }, feed.unchanged);
