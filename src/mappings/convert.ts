@@ -108,7 +108,7 @@ export function toCanonical(
   record: SystemRecord,
   resolver: ReferenceResolver,
 ): CanonicalConversion {
-  const fields = record as unknown as Fields;
+  const fields: Fields = record;
   const values: CanonicalValues = {};
   const deferred: DeferredReference[] = [];
   for (const property of mappedProperties(mapping)) {
@@ -191,7 +191,7 @@ export function diffForUpdate(
   current: SystemRecord,
   resolver: ReferenceResolver,
 ): InputConversion {
-  const fields = current as unknown as Fields;
+  const fields: Fields = current;
   const input: SystemInput = {};
   const deferred: DeferredReference[] = [];
   for (const property of mappedProperties(mapping)) {
@@ -230,7 +230,7 @@ export function referencedRecordIds(mapping: Mapping, system: SystemName, record
   for (const property of referenceProperties(mapping)) {
     const ids = (byType[property.codec.targets[system]] ??= new Set());
     for (const record of records) {
-      const id = rawId(readPath(record as unknown as Fields, sideField(property, system)));
+      const id = rawId(readPath(record, sideField(property, system)));
       if (id !== null) ids.add(id);
     }
   }

@@ -2,7 +2,7 @@ import type { SystemInput, SystemRecord } from '../mappings/index.js';
 
 /** The current values of the fields an update input writes (a nested object whole), for undoing it. */
 export function previousValues(input: SystemInput, record: SystemRecord): SystemInput {
-  const fields = record as unknown as Record<string, unknown>;
+  const fields: Readonly<Record<string, unknown>> = record;
   const previous: SystemInput = {};
   for (const field of Object.keys(input)) {
     const value = fields[field];
@@ -21,7 +21,7 @@ export function previousValues(input: SystemInput, record: SystemRecord): System
 
 /** Whether `record` holds every value of `input` (nested objects: every leaf given). */
 export function matchesInput(record: SystemRecord, input: SystemInput): boolean {
-  const fields = record as unknown as Record<string, unknown>;
+  const fields: Readonly<Record<string, unknown>> = record;
   return Object.entries(input).every(([field, value]) => {
     if (typeof value === 'object' && value !== null) {
       const nested = (fields[field] ?? {}) as Record<string, unknown>;

@@ -11,12 +11,14 @@ import {
   type CrmofficeCompany,
   type CustomerpProject,
 } from '../../src/mappings/index.js';
+import { malformedRecord } from './malformed-record.js';
 import { noLinks } from './resolver-stub.js';
 
 const project = (id: string, managerId: string | null, productId: string | null): CustomerpProject => ({
   id,
   version: 1,
   updatedAt: '2025-01-01T00:00:00.000Z',
+  projectNumber: `P-${id}`,
   name: `Project ${id}`,
   description: null,
   status: 'PLANNED',
@@ -40,18 +42,18 @@ const company: CrmofficeCompany = {
 
 describe('the mapping engine', () => {
   it('rejects a malformed upstream value, naming the system, dataflow, field, expectation and value', () => {
-    const bad = { ...project('prj-1', null, null), status: 'PAUSED' } as unknown as CustomerpProject;
+    const bad = malformedRecord(project('prj-1', null, null), { status: 'PAUSED' });
     expect(() => toCanonical(projectActivity, 'CUSTOMERP', bad, noLinks)).toThrow(
       new TypeError('Customerp project-activity status: expected one of PLANNED, ACTIVE, ON_HOLD, COMPLETED, CANCELLED, got "PAUSED"'),
     );
-    const badStatus = { ...company, status: 'ARCHIVED' } as unknown as CrmofficeCompany;
+    const badStatus = malformedRecord(company, { status: 'ARCHIVED' });
     expect(() => toCanonical(productCompany, 'CRMOFFICE', badStatus, noLinks)).toThrow(
       new TypeError('Crmoffice product-company status: expected ACTIVE or INACTIVE, got "ARCHIVED"'),
     );
   });
 
   it('overwrites a malformed current value instead of failing the update', () => {
-    const badStatus = { ...company, status: 'ARCHIVED' } as unknown as CrmofficeCompany;
+    const badStatus = malformedRecord(company, { status: 'ARCHIVED' });
     expect(diffForUpdate(productCompany, 'CRMOFFICE', { active: true }, badStatus, noLinks).input).toEqual({ status: 'ACTIVE' });
   });
 

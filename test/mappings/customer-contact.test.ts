@@ -7,6 +7,7 @@ import {
   type CrmofficeContact,
   type CustomerpContact,
 } from '../../src/mappings/index.js';
+import { malformedRecord } from './malformed-record.js';
 import { noLinks } from './resolver-stub.js';
 
 const customerpContact: CustomerpContact = {
@@ -83,8 +84,8 @@ describe('customer-contact dataflow', () => {
     expect(toCanonical(customerContact, 'CRMOFFICE', crmofficeContact, noLinks)).toEqual({ values: canonical, deferred: [] });
   });
 
-  it('reads a Crmoffice Contact without an address as null leaves', () => {
-    const { values } = toCanonical(customerContact, 'CRMOFFICE', { ...crmofficeContact, address: null }, noLinks);
+  it('reads a malformed Crmoffice Contact whose address is null (the schema promises an object) as null leaves', () => {
+    const { values } = toCanonical(customerContact, 'CRMOFFICE', malformedRecord(crmofficeContact, { address: null }), noLinks);
     expect(values).toMatchObject({ 'address.street': null, 'address.city': null, 'address.postalCode': null, 'address.country': null });
   });
 

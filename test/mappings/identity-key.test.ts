@@ -13,18 +13,18 @@ import {
 } from '../../src/mappings/index.js';
 
 const employee: CustomerpEmployee = {
-  id: 'emp-3', version: 1, updatedAt: '2025-01-01T00:00:00.000Z', firstName: 'Chloe', lastName: 'Costa',
+  id: 'emp-3', version: 1, updatedAt: '2025-01-01T00:00:00.000Z', employeeNumber: 'E-00003', firstName: 'Chloe', lastName: 'Costa',
   email: 'chloe.costa.3@customerp-demo.example', phone: null, mobile: null, jobTitle: null, department: null, active: true,
 };
 
 const contact: CrmofficeContact = {
   id: 'con-3', etag: '1', modifiedAt: '2025-01-01T00:00:00.000Z', firstName: 'Chloe', lastName: 'Costa',
   email: 'CHLOE.COSTA.3@CUSTOMERP-DEMO.EXAMPLE', phone: null, mobilePhone: null, title: null, department: null,
-  contactType: 'EMPLOYEE', address: null, active: true,
+  contactType: 'EMPLOYEE', companyId: null, address: { street: null, city: null, postalCode: null, country: null }, active: true,
 };
 
 const project: CustomerpProject = {
-  id: 'prj-5', version: 1, updatedAt: '2025-01-01T00:00:00.000Z', name: 'Project Nimbus 5', description: null,
+  id: 'prj-5', version: 1, updatedAt: '2025-01-01T00:00:00.000Z', projectNumber: 'P-00005', name: 'Project Nimbus 5', description: null,
   status: 'ACTIVE', startDate: '2025-07-14', endDate: null, managerId: 'emp-9', productId: null,
 };
 
