@@ -33,16 +33,3 @@ export {
 } from './operation.js';
 export { WriteRejectedError } from './write-errors.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
-export type {
-  ActivityFieldsInput,
-  AddressInput,
-  CompanyFieldsInput,
-  ContactFieldsInput,
-  CreateActivityInput,
-  CreateCompanyInput,
-  CreateContactInput,
-  RecordRefInput,
-  UpdateActivityInput,
-  UpdateCompanyInput,
-  UpdateContactInput,
-} from './unified-input.js';

@@ -13,76 +13,22 @@ import {
 
 /**
  * The unified create/update inputs of schema/gateway-mutations.graphql, and their validation before
- * anything is written. The rules come from the mapping tables (types, formats, lengths, required
- * fields, enum values, date order: validateCanonicalInput) and from the tables' reference properties
- * (what an `ownerId` / `companyId` must name); nothing here is specific to one mutation.
+ * anything is written. The input types are the codegen'd ones (src/generated/gateway-server.ts); this
+ * is the one place the write path names them. Their values are checked here all the same, since not
+ * every caller comes through GraphQL: the rules come from the mapping tables (types, formats, lengths,
+ * required fields, enum values, date order: validateCanonicalInput) and from the tables' reference
+ * properties (what an `ownerId` / `companyId` must name); nothing here is specific to one mutation.
  */
 
-export interface AddressInput {
-  street?: string | null;
-  city?: string | null;
-  postalCode?: string | null;
-  country?: string | null;
-}
-
-/** The fields of a Contact; in updates an omitted field is left alone and null clears it. */
-export interface ContactFieldsInput {
-  firstName?: string | null;
-  lastName?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  mobile?: string | null;
-  title?: string | null;
-  department?: string | null;
-  active?: boolean | null;
-  address?: AddressInput | null;
-  idempotencyKey?: string | null;
-}
-
-export interface CreateContactInput extends ContactFieldsInput {
-  /** EMPLOYEE (a Customerp Employee) or CUSTOMER_CONTACT (a Customerp Contact), each with its Crmoffice Contact. */
-  kind: string;
-}
-
-export type UpdateContactInput = ContactFieldsInput;
-
-export interface CompanyFieldsInput {
-  name?: string | null;
-  description?: string | null;
-  industry?: string | null;
-  website?: string | null;
-  code?: string | null;
-  active?: boolean | null;
-  idempotencyKey?: string | null;
-}
-
-export type CreateCompanyInput = CompanyFieldsInput;
-export type UpdateCompanyInput = CompanyFieldsInput;
-
-export interface ActivityFieldsInput {
-  subject?: string | null;
-  description?: string | null;
-  /** Crmoffice's ActivityStatus: OPEN, IN_PROGRESS, DONE or CANCELLED. */
-  status?: string | null;
-  /** DateTime (or a date); its UTC date is what both systems keep. */
-  startAt?: string | null;
-  dueAt?: string | null;
-  /** A Contact id (of kind EMPLOYEE). */
-  ownerId?: string | null;
-  /** A Company id. */
-  companyId?: string | null;
-  idempotencyKey?: string | null;
-}
-
-export type CreateActivityInput = ActivityFieldsInput;
-export type UpdateActivityInput = ActivityFieldsInput;
-
-/** A record of one system, named by a client (linkRecords). */
-export interface RecordRefInput {
-  system: string;
-  type: string;
-  id: string;
-}
+export type {
+  CreateActivityInput,
+  CreateCompanyInput,
+  CreateContactInput,
+  RecordRefInput,
+  UpdateActivityInput,
+  UpdateCompanyInput,
+  UpdateContactInput,
+} from '../generated/gateway-server.js';
 
 /** Longest idempotency key accepted. */
 const MAX_KEY_LENGTH = 200;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
+import type { CreateContactInput } from '../../src/generated/gateway-server.js';
 import { OutboxWorker, type WriteResult } from '../../src/writes/index.js';
 import { listAll } from '../support/graphql.js';
 import { startWriteWorld, type WriteWorld } from './write-world.js';
@@ -48,7 +49,7 @@ describe('WriteThrough idempotency keys', () => {
   });
 
   it('returns the first answer to a later retry, writing nothing', async () => {
-    const input = { kind: 'CUSTOMER_CONTACT', firstName: 'Rita', lastName: 'Retry', email: 'rita.retry@example.org', idempotencyKey: 'retry-later' };
+    const input: CreateContactInput = { kind: 'CUSTOMER_CONTACT', firstName: 'Rita', lastName: 'Retry', email: 'rita.retry@example.org', idempotencyKey: 'retry-later' };
     const first = await world.writes.createContact(input);
     await world.world.systems.resetStats();
     expect(await world.writes.createContact({ ...input })).toEqual(first);

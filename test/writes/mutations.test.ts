@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { CreateContactInput } from '../../src/generated/gateway-server.js';
 import { encodeUnifiedId, type Link, type LinkEntity } from '../../src/links/index.js';
 import type { WriteResult } from '../../src/writes/index.js';
 import { startWriteWorld, type WriteWorld } from './write-world.js';
@@ -26,7 +27,7 @@ interface KindCase {
 }
 
 const contactRun: KindCase['run'] = {
-  create: (world, input) => world.writes.createContact(input as { kind: string }),
+  create: (world, input) => world.writes.createContact(input as CreateContactInput),
   update: (world, id, input) => world.writes.updateContact(id, input),
   delete: (world, id) => world.writes.deleteContact(id),
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
+import type { CreateContactInput } from '../../src/generated/gateway-server.js';
 import { encodeUnifiedId, type Link } from '../../src/links/index.js';
 import { startWriteWorld, type WriteWorld } from './write-world.js';
 
@@ -27,7 +28,7 @@ interface BadInputCase {
 
 const contactId = (link: Link): string => encodeUnifiedId('Contact', link._id);
 const companyId = (link: Link): string => encodeUnifiedId('Company', link._id);
-const employee = { kind: 'EMPLOYEE', firstName: 'Vera', lastName: 'Valid', email: 'vera.valid@example.org' };
+const employee: CreateContactInput = { kind: 'EMPLOYEE', firstName: 'Vera', lastName: 'Valid', email: 'vera.valid@example.org' };
 const activity = { subject: 'Checked first', startAt: '2026-06-01T00:00:00.000Z' };
 
 const cases: BadInputCase[] = [
@@ -46,6 +47,8 @@ const cases: BadInputCase[] = [
   // enum values
   { what: 'an activity status that does not exist', run: (w) => w.writes.createActivity({ ...activity, status: 'FINISHED' }), field: 'status', message: 'status must be one of OPEN, IN_PROGRESS, DONE, CANCELLED' },
   { what: 'a contact kind that cannot be created', run: (w) => w.writes.createContact({ ...employee, kind: 'CRM_ONLY' }), field: 'kind', message: 'kind must be EMPLOYEE or CUSTOMER_CONTACT (Crmoffice-only contacts are made in Crmoffice)' },
+  // A caller that bypasses GraphQL (and its enum check) gets the same answer for a kind that does not exist.
+  { what: 'a contact kind that does not exist', run: (w) => w.writes.createContact({ ...employee, kind: 'MANAGER' as CreateContactInput['kind'] }), field: 'kind', message: 'kind must be EMPLOYEE or CUSTOMER_CONTACT (Crmoffice-only contacts are made in Crmoffice)' },
   // fields the record's dataflow does not carry
   { what: 'an address on an EMPLOYEE contact', run: (w) => w.writes.createContact({ ...employee, address: { city: 'Oslo' } }), field: 'address.city', message: 'address.city is not synchronized by the employee-contact dataflow' },
   { what: 'a mobile number on a CUSTOMER_CONTACT', run: (w, f) => w.writes.updateContact(contactId(f.customerContact), { mobile: '+1 555 0199' }), field: 'mobile', message: 'mobile is not synchronized by the customer-contact dataflow' },

@@ -5,12 +5,13 @@
 // Prints `done <index>` as each mutation answers; it is expected to be killed before the end.
 import { connectMongo } from '../../src/mongo/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
+import type { CreateContactInput, UpdateContactInput } from '../../src/generated/gateway-server.js';
 import { WriteThrough } from '../../src/writes/index.js';
 
 /** One mutation of the burst; every step carries its own idempotency key inside `input`. */
 export type BurstStep =
-  | { mutation: 'createContact'; input: { kind: string; idempotencyKey: string } & Record<string, unknown> }
-  | { mutation: 'updateContact'; id: string; input: { idempotencyKey: string } & Record<string, unknown> };
+  | { mutation: 'createContact'; input: CreateContactInput & { idempotencyKey: string } }
+  | { mutation: 'updateContact'; id: string; input: UpdateContactInput & { idempotencyKey: string } };
 
 function setting(name: string): string {
   const value = process.env[name];

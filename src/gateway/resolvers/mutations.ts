@@ -2,18 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError, type SystemName } from '../../errors.js';
 import type { Link } from '../../links/index.js';
 import { CrmofficeApi, CustomerpApi } from '../../upstreams/index.js';
-import type {
-  CreateActivityInput,
-  CreateCompanyInput,
-  CreateContactInput,
-  RecordRefInput,
-  SystemWrite,
-  UpdateActivityInput,
-  UpdateCompanyInput,
-  UpdateContactInput,
-  WriteResult,
-  WriteThrough,
-} from '../../writes/index.js';
+import type { SystemWrite, WriteResult } from '../../writes/index.js';
 import type { GatewayContext } from '../context.js';
 import type { MutationResolvers } from '../../generated/gateway-server.js';
 import { decodeConflictId } from '../ids.js';
