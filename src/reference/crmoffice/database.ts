@@ -1,9 +1,10 @@
 import { BadUserInputError, NotFoundError, PreconditionFailedError } from '../../errors.js';
-import type { ChangeEntry, RecordStore, StoredRecord } from '../core/index.js';
+import type { RecordStore, StoredRecord } from '../core/index.js';
 import type {
   ActivityInput,
   ActivityUpdateInput,
   AddressInput,
+  ChangeFeed,
   Collection,
   CompanyInput,
   CompanyUpdateInput,
@@ -47,11 +48,8 @@ export interface ListArgs {
   after?: string | null;
 }
 
-export interface FeedAnswer {
-  items: Array<{ id: string; op: ChangeEntry['op']; version: number; at: string }>;
-  cursor: string;
-  hasMore: boolean;
-}
+/** A change feed page as the API answers it. */
+export type FeedAnswer = Omit<ChangeFeed, '__typename'>;
 
 const CONTACT_REQUIRED = ['lastName', 'email', 'contactType', 'active'];
 const COMPANY_REQUIRED = ['name', 'code', 'status'];

@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../../errors.js';
-import type { Change } from '../../generated/customerp-server.js';
+import type { ChangeFeed } from '../../generated/customerp-server.js';
 import type { AnyEntityTable } from './database.js';
 import type { EntityTable } from './entity-table.js';
 import type { CustomerpRecord } from './records.js';
@@ -40,7 +40,7 @@ export function readChanges(
   table: AnyEntityTable,
   since: string | null | undefined,
   first: number | null | undefined,
-): { items: Change[]; cursor: string; hasMore: boolean } {
+): Omit<ChangeFeed, '__typename'> {
   const limit = checkFirst(first ?? 100);
   // A cursor beyond the end comes from another run of this server (a restart or /admin/reset):
   // reading on from it would silently skip changes, so it is refused.
