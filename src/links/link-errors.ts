@@ -29,6 +29,19 @@ export class StaleLinkVersionError extends Error {
   }
 }
 
+/** The link already holds a record of this system: attaching another would leave that one unlinked. */
+export class SideTakenError extends Error {
+  constructor(
+    readonly linkId: string,
+    readonly system: SystemName,
+    /** The record the link holds there. */
+    readonly held: CustomerpRef | CrmofficeRef,
+  ) {
+    super(`link ${linkId} already holds ${system} ${held.type} ${held.id}`);
+    this.name = 'SideTakenError';
+  }
+}
+
 export class LinkNotFoundError extends Error {
   constructor(readonly linkId: string) {
     super(`link ${linkId} does not exist`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues, type UpdateFilter } from 'mongodb';
 import type { SystemName } from '../errors.js';
 import { LINKS_COLLECTION } from './indexes.js';
-import { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError } from './link-errors.js';
+import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
 import {
   LINK_ENTITIES,
   sideFieldOf,
@@ -129,9 +129,10 @@ export class LinkStore {
   }
 
   /**
-   * Sets `system`'s side of the link (linking its second side, or re-pointing it), version-checked like
-   * update(). A record that already belongs to another link → DuplicateLinkError; a ref of the wrong
-   * type for the link's entity → TypeError.
+   * Sets `system`'s side of a link that has none there yet (linking its second side), version-checked
+   * like update(). A link that already holds a record there → SideTakenError (a side is never
+   * re-pointed: the record it held would be left unlinked); a record that already belongs to another
+   * link → DuplicateLinkError; a ref of the wrong type for the link's entity → TypeError.
    */
   async attachSide<S extends SystemName>(
     id: string,
@@ -146,13 +147,17 @@ export class LinkStore {
       [sideKeyFieldOf(system)]: refKeyOf(ref),
       detached: false, // a pair again
     };
-    // The entity is part of the condition, so a ref of the wrong type is caught without reading first.
-    const sameEntity: Precondition = {
-      filter: { entity },
-      failure: (current) => new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`),
+    // Entity and empty side are part of the condition, so neither needs a read first.
+    const side = sideFieldOf(system);
+    const emptySideOfEntity: Precondition = {
+      filter: { entity, [side]: null },
+      failure: (current) =>
+        current.entity !== entity
+          ? new TypeError(`a ${current.entity} link cannot hold ${system} ${ref.type}`)
+          : new SideTakenError(id, system, current[side] as CustomerpRef | CrmofficeRef),
     };
     try {
-      return await this.updateAt(id, expectedVersion, { $set: set }, sameEntity);
+      return await this.updateAt(id, expectedVersion, { $set: set }, emptySideOfEntity);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const holder = await this.findByRef(system, ref);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
-import { DuplicateLinkError, isLiveLink, LinkStore, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
+import { DuplicateLinkError, isLiveLink, LinkStore, SideTakenError, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
   crmofficeOnly,
@@ -275,6 +275,9 @@ export class SyncEngine {
     for (const record of records) {
       const ref = { type, id: record.id };
       let link = refs.linkOf('CUSTOMERP', type, record.id);
+      // Paired since this batch was sorted (a mutation finished it; the candidates' lookup loaded it
+      // fresh): nothing to match or create, the next change brings the pair.
+      if (link?.crmoffice) continue;
       if (busy.has(record.id)) {
         summary.deferred += 1;
         continue;
@@ -323,7 +326,7 @@ export class SyncEngine {
             : // One write for the common case: the link is born complete.
               await this.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state });
         } catch (error) {
-          if (!(error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError)) throw error;
+          if (!(error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError)) throw error;
           // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
           // a duplicate, and the writer that loses a link race removes what it created.
           await this.crmoffice.remove(crmType, created.id, null);
@@ -339,8 +342,8 @@ export class SyncEngine {
           if (link) await this.markError(link, error);
           continue;
         }
-        if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError) {
-          // Another sync process linked it meanwhile; the next pass sees its result.
+        if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError) {
+          // Another writer linked it meanwhile; the next pass sees its result.
           logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
           continue;
         }

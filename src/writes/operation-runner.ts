@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MatchKeysAndValues } from 'mongodb';
 import { ErrorCode, UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
-import { DuplicateLinkError, LinkNotFoundError, StaleLinkVersionError, type Conflict, type CrmofficeRef, type Link, type LinkState, type LinkStore } from '../links/index.js';
+import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError, type Conflict, type CrmofficeRef, type Link, type LinkState, type LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
   diffForUpdate,
@@ -489,7 +489,7 @@ class OperationRun {
           const holder = await this.links.findByRef('CRMOFFICE', ref);
           if (!holder || holder.customerp) throw error;
           await this.links.remove(holder._id, holder.version).catch(ignoreLinkRaces);
-        } else if (!(error instanceof StaleLinkVersionError)) {
+        } else if (!(error instanceof StaleLinkVersionError || error instanceof SideTakenError)) {
           throw error;
         }
       }

@@ -9,6 +9,7 @@ import {
   encodeUnifiedId,
   isLiveLink,
   LinkStore,
+  SideTakenError,
   StaleLinkVersionError,
   type CrmofficeRef,
   type CustomerpRef,
@@ -404,6 +405,11 @@ export class WriteThrough {
     try {
       link = await pairRecords(this.links, { flow, customerp: { ref: cpRef, link: ours }, crmoffice: { ref: crmRef, link: theirs } });
     } catch (error) {
+      if (error instanceof SideTakenError) {
+        // The link that holds one record got the other side meanwhile: that record is linked now.
+        const field = error.system === 'CRMOFFICE' ? 'customerp.id' : 'crmoffice.id';
+        throw new BadUserInputError(`${field}: the record was linked meanwhile`, field);
+      }
       if (error instanceof DuplicateLinkError) {
         const field = error.system === 'CUSTOMERP' ? 'customerp.id' : 'crmoffice.id';
         throw new BadUserInputError(`${field}: ${error.message}`, field);
