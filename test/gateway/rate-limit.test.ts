@@ -16,8 +16,8 @@ import { UpstreamClient } from '../../src/upstreams/index.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 
 // Rate limiting per client, counted in MongoDB through a TCP proxy that a test can cut, the way a
-// network partition or a MongoDB failover makes it briefly unreachable. Requests are sent one at a
-// time: FerretDB's conditional updates are not atomic, so concurrent counts could drift.
+// network partition or a MongoDB failover makes it briefly unreachable. Concurrent requests, and two
+// gateway processes counting together: rate-limit-concurrency.test.ts.
 
 /** A TCP proxy to `target` that can refuse and drop connections (cut) and accept them again (restore). */
 interface CuttableProxy {

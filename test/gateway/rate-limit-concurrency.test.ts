@@ -1,0 +1,186 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SCOPES, type Authenticate } from '../../src/auth/principal.js';
+import { UnauthenticatedError } from '../../src/errors.js';
+import { RATE_LIMITS_COLLECTION } from '../../src/gateway/limits/index.js';
+import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
+import { setupIndexes } from '../../src/links/index.js';
+import { projectRoot } from '../../src/paths.js';
+import type { RunningReferenceServer } from '../../src/reference/core/index.js';
+import { startCrmoffice } from '../../src/reference/crmoffice/index.js';
+import { startCustomerp } from '../../src/reference/customerp/index.js';
+import { UpstreamClient } from '../../src/upstreams/index.js';
+import { isAlive } from '../support/processes.js';
+import { testDatabase, type TestDatabase } from '../support/mongo.js';
+
+// Rate limiting under concurrency. Every count is one atomic upsert with $inc in MongoDB
+// (rate-limiter-flexible's RateLimiterMongo), so requests arriving together, at one gateway or at
+// several processes sharing the database, are counted exactly: a client gets exactly POINTS answers
+// per window, however its requests interleave, and no count is lost.
+
+/** Test credentials: `Bearer test:<name>` is the API key of `<name>`, with every scope (the same in gateway-process.ts). */
+const authenticate: Authenticate = async (authorization) => {
+  const name = /^Bearer test:([a-z]+)$/.exec(authorization ?? '')?.[1];
+  if (!name) throw new UnauthenticatedError();
+  return { subject: `test:${name}`, kind: 'api-key', scopes: new Set(SCOPES) };
+};
+
+const POINTS = 30;
+const WINDOW_SECONDS = 60;
+const REQUESTS = 100;
+const IN_FLIGHT = 10;
+/**
+ * Far above any answer time, so the in-memory fallback (per process, a count of its own) never takes
+ * over here: these tests are about the MongoDB count. rate-limit.test.ts covers the fallback.
+ */
+const STORE_TIMEOUT_MS = 30_000;
+
+let customerp: RunningReferenceServer;
+let crmoffice: RunningReferenceServer;
+let mongo: TestDatabase;
+let gateway: RunningGateway;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway rate limit concurrency')]);
+  await setupIndexes(mongo.db);
+  gateway = await startGateway({
+    dependencies: {
+      db: mongo.db,
+      customerp: new UpstreamClient({ system: 'CUSTOMERP', url: customerp.url, retries: 0 }),
+      crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: crmoffice.url, retries: 0 }),
+    },
+    mode: 'production',
+    authenticate,
+    rateLimit: { points: POINTS, windowSeconds: WINDOW_SECONDS, storeTimeoutMs: STORE_TIMEOUT_MS },
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(children.map(stopProcess));
+  await gateway.close();
+  await Promise.all([customerp.close(), crmoffice.close(), mongo.drop()]);
+});
+
+/** SIGTERM, then SIGKILL if it is still there 5 s later; resolves once it is gone. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (!child.pid || !isAlive(child.pid)) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(kill);
+}
+
+interface Reply {
+  status: number;
+  retryAfter: string | null;
+  body: unknown;
+}
+
+/** One `{ __typename }` request as client `name`. */
+async function ask(url: string, name: string): Promise<Reply> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer test:${name}` },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+}
+
+/** REQUESTS requests as client `name`, IN_FLIGHT at a time; request i goes to urls[i % urls.length]. Replies in request order. */
+async function askConcurrently(urls: readonly string[], name: string): Promise<Reply[]> {
+  const replies: Reply[] = new Array<Reply>(REQUESTS);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < REQUESTS) {
+      const index = next++;
+      replies[index] = await ask(urls[index % urls.length]!, name);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  return replies;
+}
+
+const ANSWERED: Reply = { status: 200, retryAfter: null, body: { data: { __typename: 'Query' } } };
+
+/** Whether `reply` is a 429 whose Retry-After header and extensions.retryAfter agree and lie within the window. */
+function isRateLimited(reply: Reply): boolean {
+  const seconds = Number(reply.retryAfter);
+  return (
+    Number.isInteger(seconds) &&
+    seconds >= 1 &&
+    seconds <= WINDOW_SECONDS &&
+    JSON.stringify(reply) ===
+      JSON.stringify({
+        status: 429,
+        retryAfter: String(seconds),
+        body: { errors: [{ message: `Too many requests: retry after ${seconds} s.`, extensions: { code: 'RATE_LIMITED', retryAfter: seconds } }] },
+      })
+  );
+}
+
+/** How the replies split: answered (exactly ANSWERED), rate limited (isRateLimited), anything else (listed whole). */
+function tally(replies: readonly Reply[]): { answered: number; rateLimited: number; other: Reply[] } {
+  const answered = replies.filter((reply) => JSON.stringify(reply) === JSON.stringify(ANSWERED)).length;
+  const rateLimited = replies.filter(isRateLimited).length;
+  const other = replies.filter((reply) => JSON.stringify(reply) !== JSON.stringify(ANSWERED) && !isRateLimited(reply));
+  return { answered, rateLimited, other };
+}
+
+/** The count MongoDB holds for client `name` (null without a document). */
+async function storedCount(name: string): Promise<number | null> {
+  // One document per client: the collection's unique index on `key` (setupRateLimitIndexes).
+  const document = await mongo.db.collection<{ key: string; points: number }>(RATE_LIMITS_COLLECTION).findOne({ key: `graphql:test:${name}` });
+  return document?.points ?? null;
+}
+
+/** A gateway process (test/gateway/support/gateway-process.ts) on the same database and systems; resolves with its /graphql URL. */
+async function startGatewayProcess(): Promise<string> {
+  const child = spawn(process.execPath, ['--import', './test/support/register-typescript.js', 'test/gateway/support/gateway-process.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      GATEWAY_DB: mongo.name,
+      CUSTOMERP_URL: customerp.url,
+      CRMOFFICE_URL: crmoffice.url,
+      RATE_LIMIT_POINTS: String(POINTS),
+      RATE_LIMIT_WINDOW_S: String(WINDOW_SECONDS),
+      RATE_LIMIT_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = /^(http:\/\/\S+\/graphql)\n/.exec(stdout)?.[1];
+      if (line) resolve(line);
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`gateway process exited (${code ?? signal}) before printing its URL; stdout: ${stdout}; stderr: ${stderr.slice(-2000)}`)));
+  });
+}
+
+describe('rate limiting under concurrency', () => {
+  it(`answers exactly ${POINTS} of ${REQUESTS} requests sent ${IN_FLIGHT} at a time by one client, refuses the other ${REQUESTS - POINTS} with RATE_LIMITED, and counts all ${REQUESTS}`, async () => {
+    const replies = await askConcurrently([gateway.url], 'alice');
+    expect(tally(replies)).toEqual({ answered: POINTS, rateLimited: REQUESTS - POINTS, other: [] });
+    expect(await storedCount('alice')).toBe(REQUESTS);
+  });
+
+  it(`holds a client to ${POINTS} answers in total across two gateway processes sharing one MongoDB`, async () => {
+    const other = await startGatewayProcess();
+    // Each gateway answers on its own before the race: the second one is up and counting in the same database.
+    expect([await ask(gateway.url, 'carol'), await ask(other, 'carol')]).toEqual([ANSWERED, ANSWERED]);
+    expect(await storedCount('carol')).toBe(2);
+
+    const replies = await askConcurrently([gateway.url, other], 'bob');
+    expect(tally(replies)).toEqual({ answered: POINTS, rateLimited: REQUESTS - POINTS, other: [] });
+    expect(await storedCount('bob')).toBe(REQUESTS);
+  });
+});
