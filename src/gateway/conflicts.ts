@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../errors.js';
-import type { Conflict, LinkStore } from '../links/index.js';
+import { isLiveLink, type Conflict, type LinkStore } from '../links/index.js';
 import { decodeConflictId } from './ids.js';
 import type { LinkLoaders } from './loaders/index.js';
 import type { ConflictEntry, ConflictPage } from './model.js';
@@ -28,7 +28,7 @@ export async function conflictPage(
     const parts = decodeConflictId(after);
     if (!parts) throw new BadUserInputError('after is not a cursor of this list', 'after');
     const link = await loaders.byId.load(parts.linkId);
-    const index = link?.deletedAt == null ? (link?.conflicts ?? []).findIndex((c) => c.id === parts.conflictId) : -1;
+    const index = isLiveLink(link) ? link.conflicts.findIndex((c) => c.id === parts.conflictId) : -1;
     if (link && index >= 0) {
       for (const conflict of link.conflicts.slice(index + 1)) if (matches(conflict)) entries.push({ link, conflict });
     }

@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../errors.js';
-import { encodeUnifiedId, type Link, type LinkEntity } from '../links/index.js';
+import { encodeUnifiedId, type Link } from '../links/index.js';
 import type { LinkConnection, LinkEdge } from './model.js';
 
 /** Largest page any list serves; a client asking for more gets BAD_USER_INPUT rather than a silent cut. */
@@ -32,7 +32,3 @@ export function sliceConnection(all: readonly Link[], first: number, afterLinkId
   return { links, hasNextPage: rest.length > first, totalCount: () => Promise.resolve(all.length) };
 }
 
-/** Whether a link is one a client may see (deleted links are gone from the API). */
-export function isLive(link: Link | null | undefined, entity?: LinkEntity): link is Link {
-  return !!link && link.deletedAt == null && (entity === undefined || link.entity === entity);
-}

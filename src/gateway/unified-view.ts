@@ -2,7 +2,6 @@ import type { SystemName } from '../errors.js';
 import type { CrmofficeRef, CustomerpRef, Link } from '../links/index.js';
 import {
   crmofficeOnly,
-  dataflowForCustomerp,
   mappedProperties,
   referencedRecordIds,
   toCanonical,
@@ -14,7 +13,7 @@ import {
   type ReferenceResolver,
   type SystemRecord,
 } from '../mappings/index.js';
-import { threeWayMerge } from '../reconcile/index.js';
+import { mappingOfLink, threeWayMerge } from '../reconcile/index.js';
 import type { GatewayLoaders } from './loaders/index.js';
 
 /** One side of a link as this request found it. */
@@ -36,16 +35,6 @@ export interface Sides {
 export type UnifiedFields = Readonly<Record<string, unknown>>;
 
 const EPOCH = new Date(0).toISOString();
-
-/**
- * The mapping that reads a link's records: its dataflow when it has a Customerp side, otherwise the
- * Crmoffice-only view of its collection.
- */
-export function mappingOf(link: Link): Mapping {
-  if (link.customerp) return dataflowForCustomerp(link.customerp.type);
-  if (link.crmoffice) return crmofficeOnly[link.crmoffice.type];
-  throw new TypeError(`link ${link._id} has no side`);
-}
 
 /**
  * The unified view of links for one request: each side's live record (through the record loaders)
@@ -103,7 +92,7 @@ export class UnifiedViews {
     const failure = present.find((side): side is { kind: 'failed'; error: Error } => side.kind === 'failed');
     if (failure && present.every((side) => side.kind === 'failed')) throw failure.error;
 
-    const mapping = mappingOf(link);
+    const mapping = mappingOfLink(link);
     const resolver = await this.referenceResolver(mapping, sides);
     const canonical = (system: SystemName, side: Side<SystemRecord>): CanonicalValues =>
       side.kind === 'found' ? toCanonical(mapping, system, side.record, resolver).values : {};

@@ -8,6 +8,7 @@ export {
   LINK_ENTITIES,
   isLinkEntity,
   isLiveLink,
+  isLiveLinkOf,
   sideFieldOf,
   type Conflict,
   type CrmofficeRef,

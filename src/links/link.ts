@@ -165,3 +165,8 @@ export function isLinkEntity(value: unknown): value is LinkEntity {
 export function isLiveLink(link: Link | null | undefined): link is Link {
   return link != null && link.deletedAt == null;
 }
+
+/** isLiveLink, and of `entity`: what an id argument or a reference must name. */
+export function isLiveLinkOf(link: Link | null | undefined, entity: LinkEntity): link is Link {
+  return isLiveLink(link) && link.entity === entity;
+}

@@ -1,5 +1,5 @@
 import { BadUserInputError, type SystemName } from '../errors.js';
-import { decodeUnifiedId, LINK_ENTITIES, SIDE_TYPES, type Link, type LinkEntity, type LinkStore } from '../links/index.js';
+import { decodeUnifiedId, isLiveLinkOf, LINK_ENTITIES, SIDE_TYPES, type Link, type LinkEntity, type LinkStore } from '../links/index.js';
 import {
   assertValidCanonicalInput,
   canonicalFromInput,
@@ -49,7 +49,7 @@ export async function linkOfArgument(links: LinkStore, id: unknown, entity: Link
   if (!parts) throw new BadUserInputError(`${field} is not a valid id`, field);
   if (parts.entity !== entity) throw new BadUserInputError(`${field} is the id of a ${parts.entity}, not of a ${entity}`, field);
   const link = await links.findById(parts.linkId);
-  return link && link.deletedAt == null && link.entity === entity ? link : null;
+  return isLiveLinkOf(link, entity) ? link : null;
 }
 
 export interface ValuesRequest {
@@ -84,7 +84,7 @@ export async function validatedValues(links: LinkStore, request: ValuesRequest):
     const entity = entityHolding(property.codec.targets.CUSTOMERP);
     const what = describeTarget(property.codec.targets.CUSTOMERP);
     const link = found[i];
-    if (parts.entity !== entity || !link || link.deletedAt != null || link.entity !== entity) {
+    if (parts.entity !== entity || !isLiveLinkOf(link, entity)) {
       throw new BadUserInputError(`${name} must name an existing ${what}`, name);
     }
     for (const system of systems) {

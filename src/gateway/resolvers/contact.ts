@@ -1,5 +1,5 @@
 import type { ContactResolvers } from '../../generated/gateway-server.js';
-import { encodeUnifiedId } from '../../links/index.js';
+import { encodeUnifiedId, isLiveLinkOf } from '../../links/index.js';
 import type { CrmofficeContact, CustomerpContact, CustomerpEmployee } from '../../mappings/index.js';
 import { childConnection, kindOf, unifiedBoolean, unifiedString } from './unified-record.js';
 
@@ -33,7 +33,7 @@ export const Contact: ContactResolvers = {
     const contact = (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeContact | null;
     if (!contact?.companyId) return null;
     const company = await context.loaders.byRef.load({ system: 'CRMOFFICE', ref: { type: 'Company', id: contact.companyId } });
-    return company && company.deletedAt == null && company.entity === 'Company' ? company : null;
+    return isLiveLinkOf(company, 'Company') ? company : null;
   },
   activities: (link, args, context) => childConnection(context, { entity: 'Activity', key: 'ownerId', parentId: link._id }, args),
   customerp: async (link, _args, context) =>

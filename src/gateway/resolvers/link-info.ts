@@ -1,5 +1,5 @@
 import type { ConflictResolvers, LinkInfoResolvers, SyncInfoResolvers } from '../../generated/gateway-server.js';
-import type { Link } from '../../links/index.js';
+import { isLiveLink, type Link } from '../../links/index.js';
 import { encodeConflictId } from '../ids.js';
 import type { ConflictEntry } from '../model.js';
 import { isoOf } from './unified-record.js';
@@ -32,5 +32,5 @@ export const Conflict: ConflictResolvers = {
   kept: ({ conflict }) => conflict.kept ?? null,
   detectedAt: ({ conflict }) => isoOf(conflict.detectedAt),
   resolvedAt: ({ conflict }) => isoOf(conflict.resolvedAt),
-  record: ({ link }) => (link.deletedAt == null ? link : null),
+  record: ({ link }) => (isLiveLink(link) ? link : null),
 };

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { BadUserInputError, type SystemName } from '../../errors.js';
-import type { Link } from '../../links/index.js';
+import { isLiveLink, type Link } from '../../links/index.js';
 import { CrmofficeApi, CustomerpApi } from '../../upstreams/index.js';
 import type { SystemWrite, WriteResult } from '../../writes/index.js';
 import type { GatewayContext } from '../context.js';
@@ -48,7 +48,7 @@ async function payloadOf(context: GatewayContext, result: WriteResult): Promise<
   context.loaders = createLoaders(context.links, new CustomerpApi(context.customerp), new CrmofficeApi(context.crmoffice));
   context.views = new UnifiedViews(context.loaders);
   const link = result.linkId ? await context.links.findById(result.linkId) : null;
-  const record = link && link.deletedAt == null ? link : null;
+  const record = isLiveLink(link) ? link : null;
   if (record) context.loaders.byId.prime(record._id, record);
   return { record, writes: result.writes, operationId: result.operationId };
 }

@@ -6,12 +6,12 @@ import type {
   System,
 } from '../../generated/gateway-server.js';
 import { BadUserInputError } from '../../errors.js';
-import type { CrmofficeRef, CustomerpRef, Link, LinkEntity, LinkFilter } from '../../links/index.js';
+import { isLiveLinkOf, type CrmofficeRef, type CustomerpRef, type Link, type LinkEntity, type LinkFilter } from '../../links/index.js';
 import { conflictPage } from '../conflicts.js';
 import type { GatewayContext } from '../context.js';
 import { linkIdOfArg, linkIdOfCursor } from '../ids.js';
 import type { LinkConnection } from '../model.js';
-import { isLive, pageSizeOf } from '../paging.js';
+import { pageSizeOf } from '../paging.js';
 
 /** The record types a unified entity holds on each side (what `…ByRef` looks up). */
 const REF_TYPES: Readonly<Record<LinkEntity, Readonly<Record<System, readonly string[]>>>> = {
@@ -24,7 +24,7 @@ const REF_TYPES: Readonly<Record<LinkEntity, Readonly<Record<System, readonly st
 async function byId(context: GatewayContext, id: string, entity: LinkEntity): Promise<Link | null> {
   const { linkId } = linkIdOfArg(id, entity, 'id');
   const link = await context.loaders.byId.load(linkId);
-  return isLive(link, entity) ? link : null;
+  return isLiveLinkOf(link, entity) ? link : null;
 }
 
 /** The live link of `entity` holding this record of `system` (any of the entity's types there), or null. */
@@ -33,7 +33,7 @@ async function byRef(context: GatewayContext, entity: LinkEntity, system: System
   const links = await context.loaders.byRef.loadMany(keys);
   for (const link of links) {
     if (link instanceof Error) throw link;
-    if (isLive(link, entity)) return link;
+    if (isLiveLinkOf(link, entity)) return link;
   }
   return null;
 }
@@ -104,7 +104,7 @@ export const readQueries: Omit<QueryResolvers, 'health' | 'syncStatus'> = {
   node: async (_parent, { id }, context) => {
     const { entity, linkId } = linkIdOfArg(id, null, 'id');
     const link = await context.loaders.byId.load(linkId);
-    return isLive(link, entity) ? link : null;
+    return isLiveLinkOf(link, entity) ? link : null;
   },
   contact: (_parent, { id }, context) => byId(context, id, 'Contact'),
   company: (_parent, { id }, context) => byId(context, id, 'Company'),

@@ -1,5 +1,5 @@
 import type { ContactKind } from '../../generated/gateway-server.js';
-import type { Link, LinkEntity } from '../../links/index.js';
+import { isLiveLinkOf, type Link, type LinkEntity } from '../../links/index.js';
 import type { GatewayContext } from '../context.js';
 import { linkIdOfCursor } from '../ids.js';
 import { pageSizeOf, sliceConnection } from '../paging.js';
@@ -31,7 +31,7 @@ export function unifiedReference(field: string, entity: LinkEntity): FieldResolv
     const target = (await context.views.valuesOf(link))[field];
     if (typeof target !== 'string') return null;
     const found = await context.loaders.byId.load(target);
-    return found && found.deletedAt == null && found.entity === entity ? found : null;
+    return isLiveLinkOf(found, entity) ? found : null;
   };
 }
 
