@@ -42,7 +42,8 @@ export interface InputConversion {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-function sideField(property: MappedProperty, system: SystemName): string {
+/** The field (or one-level path) that holds `property` in `system`'s records. */
+export function systemFieldOf(property: MappedProperty, system: SystemName): string {
   return system === 'CUSTOMERP' ? property.customerp : property.crmoffice;
 }
 
@@ -78,7 +79,7 @@ function decode(mapping: Mapping, property: MappedProperty, system: SystemName, 
     return property.codec.kind === 'reference' ? rawId(raw) : property.codec.sides[system].decode(raw);
   } catch (error) {
     const what = system === 'CUSTOMERP' ? 'Customerp' : 'Crmoffice';
-    throw new TypeError(`${what} ${mapping.name} ${sideField(property, system)}: ${(error as Error).message}`);
+    throw new TypeError(`${what} ${mapping.name} ${systemFieldOf(property, system)}: ${(error as Error).message}`);
   }
 }
 
@@ -112,7 +113,7 @@ export function toCanonical(
   const values: CanonicalValues = {};
   const deferred: DeferredReference[] = [];
   for (const property of mappedProperties(mapping)) {
-    const value = decode(mapping, property, system, readPath(fields, sideField(property, system)));
+    const value = decode(mapping, property, system, readPath(fields, systemFieldOf(property, system)));
     if (property.codec.kind === 'reference' && typeof value === 'string') {
       const type = property.codec.targets[system];
       const linkId = resolver.linkIdOf(system, type, value);
@@ -152,7 +153,7 @@ export function toCreateInput(
   for (const property of mappedProperties(mapping)) {
     const value = values[property.field];
     if (value === undefined || value === null) continue;
-    const path = sideField(property, system);
+    const path = systemFieldOf(property, system);
     const raw = encode(property, system, value, resolver, deferred);
     if (raw !== undefined) writePath(input, path, raw, () => emptyNested(mapping, headOf(path)));
   }
@@ -197,7 +198,7 @@ export function diffForUpdate(
   for (const property of mappedProperties(mapping)) {
     const value = values[property.field];
     if (value === undefined) continue;
-    const path = sideField(property, system);
+    const path = systemFieldOf(property, system);
     const currentRaw = readPath(fields, path);
     let raw: InputScalar | undefined;
     if (property.codec.kind === 'reference') {
@@ -230,7 +231,7 @@ export function referencedRecordIds(mapping: Mapping, system: SystemName, record
   for (const property of referenceProperties(mapping)) {
     const ids = (byType[property.codec.targets[system]] ??= new Set());
     for (const record of records) {
-      const id = rawId(readPath(record, sideField(property, system)));
+      const id = rawId(readPath(record, systemFieldOf(property, system)));
       if (id !== null) ids.add(id);
     }
   }

@@ -20,6 +20,7 @@ export {
   diffForUpdate,
   referencedLinkIds,
   referencedRecordIds,
+  systemFieldOf,
   toCanonical,
   toCreateInput,
   type CanonicalConversion,

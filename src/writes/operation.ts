@@ -42,6 +42,7 @@ export const UNFINISHED_STATES = ['RECORDED', 'CUSTOMERP_DONE', 'CRMOFFICE_DONE'
 
 export type FinalState = (typeof FINAL_STATES)[number];
 
+/** Whether an operation in `state` is finished (applied, compensated or failed). */
 export function isFinal(state: OperationState): state is FinalState {
   return (FINAL_STATES as readonly string[]).includes(state);
 }
@@ -125,9 +126,30 @@ export interface OperationDocument {
   finishedAt: Date | null;
 }
 
+/** The field of an operation that holds one system's part. */
+export type SideKey = 'customerp' | 'crmoffice';
+
+const SIDE_KEYS: Readonly<Record<SystemName, SideKey>> = { CUSTOMERP: 'customerp', CRMOFFICE: 'crmoffice' };
+
 /** The side field of an operation for a system. */
-export function sideKeyOf(system: SystemName): 'customerp' | 'crmoffice' {
-  return system === 'CUSTOMERP' ? 'customerp' : 'crmoffice';
+export function sideKeyOf(system: SystemName): SideKey {
+  return SIDE_KEYS[system];
+}
+
+/** The state each system's step leads to (the diagram's arrows to the right). */
+const STATE_AFTER_STEP: Readonly<Record<SystemName, OperationState>> = { CUSTOMERP: 'CUSTOMERP_DONE', CRMOFFICE: 'CRMOFFICE_DONE' };
+
+/** The system whose step an unfinished state waits for; the others write no system forward. */
+const STEP_OF_STATE: Readonly<Partial<Record<OperationState, SystemName>>> = { RECORDED: 'CUSTOMERP', CUSTOMERP_DONE: 'CRMOFFICE' };
+
+/** The state an operation reaches once `system`'s step is done (written, or skipped). */
+export function nextState(system: SystemName): OperationState {
+  return STATE_AFTER_STEP[system];
+}
+
+/** The system whose step an operation in `state` takes next, or null when it is past both steps. */
+export function stepSystemOf(state: OperationState): SystemName | null {
+  return STEP_OF_STATE[state] ?? null;
 }
 
 /** Per-system writes as payloads report them: Customerp first. */
@@ -143,6 +165,7 @@ export function encodeValues(values: Readonly<Record<string, CanonicalValue>>): 
   return Object.fromEntries(Object.entries(values).map(([field, value]) => [field.replaceAll('.', '__'), value]));
 }
 
+/** Canonical field names as stored back to theirs (encodeValues undone). */
 export function decodeValues(values: Readonly<Record<string, CanonicalValue>>): { [field: string]: CanonicalValue } {
   return Object.fromEntries(Object.entries(values).map(([field, value]) => [field.replaceAll('__', '.'), value]));
 }

@@ -3,6 +3,7 @@ import { MongoServerError, type Collection, type Db, type Filter, type IndexDesc
 import type { SystemName } from '../errors.js';
 import {
   FINAL_STATES,
+  sideKeyOf,
   UNFINISHED_STATES,
   type OperationDocument,
   type OperationOutcome,
@@ -202,7 +203,7 @@ export class OperationStore {
    * recorded). One query; the outbox holds only unfinished operations, so the last clause stays small.
    */
   async unfinishedTouching(system: SystemName, recordIds: readonly string[], linkIds: readonly string[]): Promise<OperationDocument[]> {
-    const side = system === 'CUSTOMERP' ? 'customerp' : 'crmoffice';
+    const side = sideKeyOf(system);
     return this.operations
       .find({
         state: { $in: [...UNFINISHED_STATES] },
@@ -243,7 +244,7 @@ export class OperationStore {
 
   /** Whether an operation other than `exceptId` wrote (or is writing) this record of `system`. Rare path (recovery): reads both collections. */
   async refersTo(system: SystemName, recordId: string, exceptId: string): Promise<boolean> {
-    const filter: Filter<OperationDocument> = { [system === 'CUSTOMERP' ? 'customerp.ref.id' : 'crmoffice.ref.id']: recordId, _id: { $ne: exceptId } };
+    const filter: Filter<OperationDocument> = { [`${sideKeyOf(system)}.ref.id`]: recordId, _id: { $ne: exceptId } };
     return (await this.operations.findOne(filter)) !== null || (await this.finished.findOne(filter)) !== null;
   }
 
