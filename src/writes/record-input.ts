@@ -1,4 +1,5 @@
 import type { SystemInput, SystemRecord } from '../mappings/index.js';
+import { stableJson } from './fingerprint.js';
 
 /** The current values of the fields an update input writes (a nested object whole), for undoing it. */
 export function previousValues(input: SystemInput, record: SystemRecord): SystemInput {
@@ -29,4 +30,17 @@ export function matchesInput(record: SystemRecord, input: SystemInput): boolean 
     }
     return (fields[field] ?? null) === (value ?? null);
   });
+}
+
+/**
+ * What undoes an update that wrote `written` (replacing `previous`): the previous values of the fields
+ * `record` still holds as written. A field edited since keeps its newer value.
+ */
+export function restoreInput(written: SystemInput, previous: SystemInput, record: SystemRecord): SystemInput {
+  const fields: Readonly<Record<string, unknown>> = record;
+  const restore: SystemInput = {};
+  for (const [field, value] of Object.entries(written)) {
+    if (stableJson(fields[field] ?? null) === stableJson(value ?? null)) restore[field] = previous[field] ?? null;
+  }
+  return restore;
 }
