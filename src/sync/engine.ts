@@ -33,9 +33,12 @@ import {
   type Feed,
   type WriteOwnership,
 } from '../reconcile/index.js';
-import { apiOf, otherSystem, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType, type FeedChange, type SystemApis } from '../upstreams/index.js';
+import { apiOf, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType, type FeedChange, type SystemApis } from '../upstreams/index.js';
+import { applyDeletes, MassDeleteGuard, MassDeleteGuardError } from './deletes.js';
 import { LeaseStore } from './leases.js';
+import { markLinkError, saveLink } from './link-writes.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
+import type { SyncContext } from './sync-context.js';
 
 export interface SyncEngineDependencies {
   db: Db;
@@ -62,14 +65,6 @@ export interface SyncEngineOptions {
   onProgress?: (event: { feed: string; changes: number; done: boolean }) => void;
 }
 
-/** The mass-delete guard stopped a feed; nothing was deleted. */
-export class MassDeleteGuardError extends Error {
-  constructor(readonly feed: string, readonly deletes: number, readonly links: number, share: number) {
-    super(`mass-delete guard: ${deletes} of ${links} links of ${feed} would be deleted in one pass (more than ${Math.round(share * 100)} %); nothing deleted`);
-    this.name = 'MassDeleteGuardError';
-  }
-}
-
 type PairOutcome = 'updated' | 'unchanged' | 'error' | 'gone';
 
 /**
@@ -86,15 +81,12 @@ export class SyncEngine {
   private readonly apis: SystemApis;
   private readonly customerp: CustomerpApi;
   private readonly crmoffice: CrmofficeApi;
+  private readonly context: SyncContext;
   private readonly batchSize: number;
-  private readonly massDeleteShare: number;
-  private readonly massDeleteAllowance: number;
   private readonly leaseTtlMs: number;
   readonly owner: string;
   private readonly onProgress: SyncEngineOptions['onProgress'];
   private readonly feeds: readonly Feed[];
-  /** Deletes applied per feed in the current pass, for the guard. */
-  private passDeletes = new Map<string, number>();
 
   constructor(dependencies: SyncEngineDependencies, options: SyncEngineOptions = {}) {
     this.links = new LinkStore(dependencies.db);
@@ -104,9 +96,13 @@ export class SyncEngine {
     this.apis = { CUSTOMERP: dependencies.customerp, CRMOFFICE: dependencies.crmoffice };
     this.customerp = dependencies.customerp;
     this.crmoffice = dependencies.crmoffice;
+    this.context = {
+      links: this.links,
+      apis: this.apis,
+      writeOwnership: this.writeOwnership,
+      deletes: new MassDeleteGuard({ share: options.massDeleteShare ?? 0.2, allowance: options.massDeleteAllowance ?? 2 }),
+    };
     this.batchSize = options.batchSize ?? 200;
-    this.massDeleteShare = options.massDeleteShare ?? 0.2;
-    this.massDeleteAllowance = options.massDeleteAllowance ?? 2;
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.onProgress = options.onProgress;
@@ -116,7 +112,7 @@ export class SyncEngine {
   /** One full pass over every feed, then the retry of pending links. */
   async runOnce(): Promise<SyncSummary> {
     const started = new Date();
-    this.passDeletes = new Map();
+    this.context.deletes.startPass();
     const feeds: FeedSummary[] = [];
     for (const feed of this.feeds) feeds.push(await this.runFeed(feed));
     feeds.push(await this.retryPending());
@@ -221,7 +217,7 @@ export class SyncEngine {
     const flow = dataflowForCustomerp(type);
     const refs = new ReferenceIndex(this.links);
     await refs.loadRefs('CUSTOMERP', type, [...upsertIds, ...deleteIds]);
-    await this.applyDeletes(feedId, 'CUSTOMERP', type, flow.unifiedType, deleteIds, refs, summary);
+    await applyDeletes(this.context, feedId, 'CUSTOMERP', type, flow.unifiedType, deleteIds, refs, summary);
     const records = (await this.customerp.getMany(type, upsertIds)).filter(isPresent);
     if (records.length === 0) return;
     await refs.loadReferencesOf(flow, 'CUSTOMERP', records);
@@ -305,7 +301,7 @@ export class SyncEngine {
         const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
         if (canonical.deferred.length > 0 || create.deferred.length > 0) {
           link ??= (await this.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' }, { lookFirst: false })).link;
-          await this.saveLink(link, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
+          await saveLink(this.links, link, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
           summary.deferred += 1;
           continue;
         }
@@ -334,12 +330,12 @@ export class SyncEngine {
           continue;
         }
         summary.created += 1;
-        if (link) await this.saveLink(attached, state, refs);
+        if (link) await saveLink(this.links, attached, state, refs);
         else refs.remember(attached);
       } catch (error) {
         if (error instanceof UpstreamRejectedError) {
           summary.errors += 1;
-          if (link) await this.markError(link, error);
+          if (link) await markLinkError(this.links, link, error);
           continue;
         }
         if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError) {
@@ -392,7 +388,7 @@ export class SyncEngine {
   private async applyCrmoffice(feedId: string, type: CrmofficeType, upsertIds: string[], deleteIds: string[], summary: EntitySummary): Promise<void> {
     const refs = new ReferenceIndex(this.links);
     await refs.loadRefs('CRMOFFICE', type, [...upsertIds, ...deleteIds]);
-    await this.applyDeletes(feedId, 'CRMOFFICE', type, unifiedTypeOfCollection[type], deleteIds, refs, summary);
+    await applyDeletes(this.context, feedId, 'CRMOFFICE', type, unifiedTypeOfCollection[type], deleteIds, refs, summary);
     const records = (await this.crmoffice.getMany(type, upsertIds)).filter(isPresent);
     if (records.length === 0) return;
 
@@ -429,7 +425,7 @@ export class SyncEngine {
       const keys = linkKeysOf(mapping, values, record, refs);
       const existing = refs.linkOf('CRMOFFICE', type, record.id);
       if (existing) {
-        if (await this.saveLink(existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
+        if (await saveLink(this.links, existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
         else summary.unchanged += 1;
         continue;
       }
@@ -498,7 +494,7 @@ export class SyncEngine {
         return this.syncPair(flow, link, freshCp, freshCrm, refs, summary, attempt + 1);
       }
       if (error instanceof UpstreamRejectedError) {
-        await this.markError(link, error);
+        await markLinkError(this.links, link, error);
         return 'error';
       }
       throw error;
@@ -518,7 +514,7 @@ export class SyncEngine {
     summary.conflicts += newConflicts.length;
     if (deferred.length > 0) summary.deferred += 1;
     try {
-      await this.saveLink(link, changes, refs);
+      await saveLink(this.links, link, changes, refs);
     } catch (error) {
       if (error instanceof StaleLinkVersionError && attempt < 3) {
         // Another process moved the link (and maybe its snapshot): redo the pair from fresh state.
@@ -530,53 +526,6 @@ export class SyncEngine {
       throw error;
     }
     return wrote ? 'updated' : 'unchanged';
-  }
-
-  /** Deletes the counterparts of records deleted on `system`, behind the mass-delete guard. */
-  private async applyDeletes(
-    feedId: string,
-    system: SystemName,
-    type: string,
-    entity: Link['entity'],
-    ids: string[],
-    refs: ReferenceIndex,
-    summary: EntitySummary,
-  ): Promise<void> {
-    const victims = ids.map((id) => refs.linkOf(system, type, id)).filter(isLiveLink);
-    if (victims.length === 0) return;
-    const planned = (this.passDeletes.get(feedId) ?? 0) + victims.length;
-    if (planned > this.massDeleteAllowance) {
-      const total = await this.links.count({ entity });
-      if (planned > this.massDeleteShare * total) throw new MassDeleteGuardError(feedId, planned, total, this.massDeleteShare);
-    }
-    for (const link of victims) {
-      const counterpartSystem = otherSystem(system);
-      const other = link[counterpartSystem === 'CUSTOMERP' ? 'customerp' : 'crmoffice'];
-      if (other) {
-        await apiOf(this.apis, counterpartSystem).remove(other.type, other.id, null);
-        summary.deleted += 1;
-      }
-      await this.saveLink(link, { deletedAt: new Date(), state: 'IN_SYNC' });
-      this.passDeletes.set(feedId, (this.passDeletes.get(feedId) ?? 0) + 1);
-    }
-  }
-
-  /** Saves `changes` if they change anything; returns whether it wrote. Stale versions propagate. */
-  private async saveLink(link: Link, changes: LinkChanges, refs?: ReferenceIndex): Promise<boolean> {
-    const differs = (Object.keys(changes) as (keyof LinkChanges)[]).some((key) => key !== 'lastSyncedAt' && JSON.stringify(changes[key]) !== JSON.stringify(link[key]));
-    if (!differs && link.lastSyncedAt) return false;
-    const saved = await this.links.update(link._id, link.version, { ...changes, lastSyncedAt: new Date() });
-    refs?.remember(saved);
-    return true;
-  }
-
-  private async markError(link: Link, error: UpstreamRejectedError): Promise<void> {
-    logger.warn({ link: link._id, system: error.system, code: error.upstreamCode, field: error.field }, 'write refused by a system; link marked ERROR');
-    try {
-      await this.links.update(link._id, link.version, { state: 'ERROR' });
-    } catch (cause) {
-      if (!(cause instanceof StaleLinkVersionError)) throw cause;
-    }
   }
 }
 

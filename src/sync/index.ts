@@ -1,5 +1,6 @@
 /** The two-way sync engine: feeds pulled from cursors, pairs merged and written, leases, the worker. */
-export { SyncEngine, MassDeleteGuardError, type SyncEngineDependencies, type SyncEngineOptions } from './engine.js';
+export { SyncEngine, type SyncEngineDependencies, type SyncEngineOptions } from './engine.js';
+export { MassDeleteGuardError } from './deletes.js';
 export { LeaseStore } from './leases.js';
 export type { EntitySummary, FeedSummary, SyncSummary } from './summary.js';
 export { SyncWorker, type SyncWorkerOptions, type SyncWorkerPhase } from './worker.js';
