@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
-import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../errors.js';
 import { DuplicateLinkError, isLiveLink, LinkStore, SideTakenError, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
@@ -33,8 +33,9 @@ import {
   type Feed,
   type WriteOwnership,
 } from '../reconcile/index.js';
-import { apiOf, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType, type FeedChange, type SystemApis } from '../upstreams/index.js';
-import { applyDeletes, MassDeleteGuard, MassDeleteGuardError } from './deletes.js';
+import type { CrmofficeApi, CrmofficeType, CustomerpApi, CustomerpType, SystemApis } from '../upstreams/index.js';
+import { applyDeletes, MassDeleteGuard } from './deletes.js';
+import { FeedReader, type FeedBatch } from './feed-reader.js';
 import { LeaseStore } from './leases.js';
 import { markLinkError, saveLink } from './link-writes.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
@@ -82,10 +83,9 @@ export class SyncEngine {
   private readonly customerp: CustomerpApi;
   private readonly crmoffice: CrmofficeApi;
   private readonly context: SyncContext;
-  private readonly batchSize: number;
+  private readonly reader: FeedReader;
   private readonly leaseTtlMs: number;
   readonly owner: string;
-  private readonly onProgress: SyncEngineOptions['onProgress'];
   private readonly feeds: readonly Feed[];
 
   constructor(dependencies: SyncEngineDependencies, options: SyncEngineOptions = {}) {
@@ -102,19 +102,26 @@ export class SyncEngine {
       writeOwnership: this.writeOwnership,
       deletes: new MassDeleteGuard({ share: options.massDeleteShare ?? 0.2, allowance: options.massDeleteAllowance ?? 2 }),
     };
-    this.batchSize = options.batchSize ?? 200;
     this.leaseTtlMs = options.leaseTtlMs ?? 60_000;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.onProgress = options.onProgress;
     this.feeds = options.feeds ?? FEEDS;
+    this.reader = new FeedReader({
+      apis: this.apis,
+      cursors: this.cursors,
+      leases: this.leases,
+      owner: this.owner,
+      leaseTtlMs: this.leaseTtlMs,
+      batchSize: options.batchSize ?? 200,
+      onProgress: options.onProgress,
+    });
   }
 
-  /** One full pass over every feed, then the retry of pending links. */
+  /** One full pass over every feed, in order, then the retry of pending links; returns what it did per feed. */
   async runOnce(): Promise<SyncSummary> {
     const started = new Date();
     this.context.deletes.startPass();
     const feeds: FeedSummary[] = [];
-    for (const feed of this.feeds) feeds.push(await this.runFeed(feed));
+    for (const feed of this.feeds) feeds.push(await this.reader.read(feed, (f, batch, summary) => this.applyBatch(f, batch, summary)));
     feeds.push(await this.retryPending());
     const totals = emptyEntitySummary();
     for (const feed of feeds) addSummaries(totals, feed);
@@ -128,48 +135,18 @@ export class SyncEngine {
     for (const feed of [...this.feeds.map((f) => f.id), PENDING_FEED]) await this.leases.release(feed, this.owner);
   }
 
-  private async runFeed(feed: Feed): Promise<FeedSummary> {
-    const summary: FeedSummary = { feed: feed.id, changes: 0, blocked: null, ...emptyEntitySummary() };
-    if (!(await this.leases.acquire(feed.id, this.owner, this.leaseTtlMs))) {
-      summary.blocked = 'owned by another sync process';
-      return summary;
-    }
-    const where = { _id: feed.id, system: feed.system, entity: feed.type };
-    const stored = await this.cursors.get(feed.id);
-    let cursor = stored?.cursor ?? null;
-    // Lag counts from when we could first have seen a change: a backlog older than our previous look
-    // (or, on the first run, than this pass) is history we are catching up on, not delay we caused.
-    const watchingSince = stored?.lastRunAt ?? new Date();
-    try {
-      for (;;) {
-        const page = await apiOf(this.apis, feed.system).changes(feed.type, cursor, this.batchSize);
-        summary.changes += page.items.length;
-        const latest = latestPerRecord(page.items);
-        const upserts = latest.filter((c) => c.op === 'UPSERT').map((c) => c.id);
-        const deletes = latest.filter((c) => c.op === 'DELETE').map((c) => c.id);
-        if (feed.system === 'CUSTOMERP') await this.applyCustomerp(feed.id, feed.type, upserts, deletes, summary);
-        else await this.applyCrmoffice(feed.id, feed.type, upserts, deletes, summary);
-        const newest = page.items.length > 0 ? Math.max(...page.items.map((c) => Date.parse(c.at))) : null;
-        const lastChangeAt = newest === null ? null : new Date(Math.max(newest, watchingSince.getTime()));
-        await this.cursors.advance(where, { cursor: page.cursor, applied: latest.length, lastChangeAt, now: new Date() });
-        this.onProgress?.({ feed: feed.id, changes: summary.changes, done: !page.hasMore });
-        cursor = page.cursor;
-        if (!page.hasMore) break;
-        if (!(await this.leases.acquire(feed.id, this.owner, this.leaseTtlMs))) {
-          summary.blocked = 'lease lost to another sync process';
-          break;
-        }
+  /** The two systems' changes take different paths: only Customerp records get counterparts created. */
+  private async applyBatch(feed: Feed, batch: FeedBatch, summary: EntitySummary): Promise<void> {
+    switch (feed.system) {
+      case 'CUSTOMERP':
+        return this.applyCustomerp(feed.id, feed.type, batch.upserts, batch.deletes, summary);
+      case 'CRMOFFICE':
+        return this.applyCrmoffice(feed.id, feed.type, batch.upserts, batch.deletes, summary);
+      default: {
+        const unreachable: never = feed;
+        throw new Error(`unknown feed ${JSON.stringify(unreachable)}`);
       }
-    } catch (error) {
-      if (error instanceof UpstreamUnavailableError || error instanceof MassDeleteGuardError) {
-        summary.blocked = error.message;
-        await this.cursors.block(where, error.message, new Date());
-        logger.warn({ feed: feed.id, reason: error.message }, 'sync feed stopped; it resumes from its cursor next pass');
-        return summary;
-      }
-      throw error;
     }
-    return summary;
   }
 
   /**
@@ -528,17 +505,6 @@ export class SyncEngine {
     return wrote ? 'updated' : 'unchanged';
   }
 }
-
-/** The newest change per record in a feed page (a record edited twice needs one apply). */
-function latestPerRecord(items: readonly FeedChange[]): FeedChange[] {
-  const latest = new Map<string, FeedChange>();
-  for (const item of items) {
-    latest.delete(item.id);
-    latest.set(item.id, item);
-  }
-  return [...latest.values()];
-}
-
 
 function count(summary: EntitySummary, outcome: PairOutcome): void {
   if (outcome === 'updated') summary.updated += 1;
