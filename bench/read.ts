@@ -1,7 +1,7 @@
 /**
  * `npm run bench:read`: the unified read API under load (not part of the test suite).
  *
- * Starts MongoDB (MONGODB_URI, or a FerretDB of its own), both reference systems seeded with
+ * Starts MongoDB (MONGODB_URI, or the embedded engine of its own), both reference systems seeded with
  * BENCH_RECORDS records (demoSizeOf), links them with one sync pass, injects BENCH_LATENCY_MS of
  * latency into both systems, then for pages of N = 1, 10, 100 contacts (with company, activities and
  * both sides) measures, for the gateway's batched resolvers and for naive ones (no batching):
@@ -11,14 +11,13 @@
  *
  * Settings: BENCH_RECORDS (100000), BENCH_LATENCY_MS (10), BENCH_DURATION_S (10), BENCH_CONNECTIONS (10).
  *
- * Give it a real MongoDB (MONGODB_URI) for the full size: FerretDB 1.24 on SQLite answers every query
- * but _id lookups with a collection scan (about 1 s per query at 20,000 links on 2 cores), so the
- * sync pass alone takes hours at 100,000 records and the latencies measure FerretDB, not the gateway.
+ * The embedded engine (mongo-java-server, in memory) serves indexed lookups but scans for sorted pages
+ * and counts; a real MongoDB (MONGODB_URI) shows what production would.
  */
 import { spawn } from 'node:child_process';
 import { startGateway } from '../src/gateway/server.js';
 import { setupIndexes } from '../src/links/index.js';
-import { connectMongo, countCommands, startFerretDB, type FerretDBServer } from '../src/mongo/index.js';
+import { connectMongo, countCommands, startEmbeddedMongo, type EmbeddedMongo } from '../src/mongo/index.js';
 import { demoSizeOf, type RunningReferenceServer } from '../src/reference/core/index.js';
 import { startCrmoffice } from '../src/reference/crmoffice/index.js';
 import { startCustomerp } from '../src/reference/customerp/index.js';
@@ -88,12 +87,12 @@ function autocannon(url: string, body: string): Promise<{ p50: number; p99: numb
 }
 
 async function main(): Promise<void> {
-  let ferret: FerretDBServer | null = null;
+  let embedded: EmbeddedMongo | null = null;
   let uri = process.env['MONGODB_URI'];
   if (!uri) {
-    log('starting FerretDB');
-    ferret = await startFerretDB();
-    uri = ferret.uri;
+    log('starting the embedded MongoDB engine');
+    embedded = await startEmbeddedMongo({ heapMb: 4096 });
+    uri = embedded.uri;
   }
   const { client, db } = await connectMongo(uri, `bench_read_${Date.now()}`, { monitorCommands: true });
   const size = demoSizeOf(RECORDS);
@@ -161,7 +160,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => server.close()));
     await db.dropDatabase().catch(() => undefined);
     await client.close();
-    await ferret?.stop();
+    await embedded?.stop();
   }
 }
 

@@ -13,7 +13,7 @@
  * 3. Lag: a SyncWorker with interval I runs over a synced demo installation while BENCH_SYNC_EDITS
  *    edits are made directly in each system; each edit's time until the other system shows it.
  *
- * MongoDB: MONGODB_URI if set, otherwise a FerretDB (SQLite) of its own.
+ * MongoDB: MONGODB_URI if set, otherwise the embedded engine (mongo-java-server, in memory) of its own.
  * Settings: BENCH_SYNC_SIZES (10000,100000 Customerp records), BENCH_SYNC_BUDGET_S (180 per
  * backfill), BENCH_SYNC_RAW_BUDGET_S (30 per size), BENCH_SYNC_INTERVAL_MS (500), BENCH_SYNC_EDITS
  * (200 per system).
@@ -33,7 +33,7 @@ process.env['LOG_LEVEL'] ??= 'error';
 const { UpstreamUnavailableError } = await import('../src/errors.js');
 const { LinkStore, setupIndexes } = await import('../src/links/index.js');
 const { dataflowForCustomerp, toCanonical, toCreateInput } = await import('../src/mappings/index.js');
-const { connectMongo, startFerretDB } = await import('../src/mongo/index.js');
+const { connectMongo, EMBEDDED_MONGO_NAME, startEmbeddedMongo } = await import('../src/mongo/index.js');
 const { DEMO_SIZE, demoSizeOf } = await import('../src/reference/core/index.js');
 const { startCrmoffice } = await import('../src/reference/crmoffice/index.js');
 const { seededCustomerpId, startCustomerp } = await import('../src/reference/customerp/index.js');
@@ -494,9 +494,9 @@ const one = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const pct = (n: number) => `${(n * 100).toFixed(n < 0.1 ? 2 : 0)} %`;
 
 async function main(): Promise<void> {
-  const ferret = process.env['MONGODB_URI'] ? null : await startFerretDB();
-  const uri = process.env['MONGODB_URI'] ?? (ferret as { uri: string }).uri;
-  const mongoName = ferret ? 'FerretDB 1.24 (SQLite)' : 'MONGODB_URI';
+  const embedded = process.env['MONGODB_URI'] ? null : await startEmbeddedMongo({ heapMb: 4096 });
+  const uri = process.env['MONGODB_URI'] ?? (embedded as { uri: string }).uri;
+  const mongoName = embedded ? EMBEDDED_MONGO_NAME : 'MONGODB_URI';
   try {
     const rows: BackfillRow[] = [];
     for (const size of SIZES) rows.push(await backfill(uri, size));
@@ -550,7 +550,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
-    await ferret?.stop();
+    await embedded?.stop();
   }
 }
 

@@ -12,7 +12,7 @@ const settingsSchema = z.object({
   PORT: port.default(4000),
   /** Interface the gateway and the demo reference systems listen on. @default 127.0.0.1 */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** MongoDB connection string; unset = start FerretDB (SQLite) locally. */
+  /** MongoDB connection string; unset = start the embedded engine (mongo-java-server, in memory) locally. */
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').optional(),
   /** Database holding links, cursors, operations. @default gateway */
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name').default('gateway'),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Composition root and CLI.
- *   start   MongoDB (FerretDB when MONGODB_URI is unset), the reference systems (when their URLs are
+ *   start   MongoDB (the embedded engine when MONGODB_URI is unset), the reference systems (when their URLs are
  *           unset), the sync worker and the gateway; prints where everything is; Ctrl-C stops all.
  *   sync    the sync worker alone (`--once` for one pass).
  *   keys    API keys: create --name <n> --scopes <a,b>, revoke <id|name>, list [--json].

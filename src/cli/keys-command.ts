@@ -39,7 +39,7 @@ export async function keysCommand(settings: Settings, argv: string[], output: Co
   if (!settings.MONGODB_URI) {
     output.stderr(
       'npm run keys works on the MongoDB of an installation: set MONGODB_URI (and MONGODB_DB).\n' +
-        'Without MONGODB_URI, npm start runs a throwaway FerretDB: keys created there vanish when it stops, ' +
+        'Without MONGODB_URI, npm start runs a throwaway in-memory MongoDB: keys created there vanish when it stops, ' +
         'so it creates a fresh demo key at every start and prints it.\n',
     );
     return 2;

@@ -1,12 +1,11 @@
-/** MongoDB plumbing: connecting, starting a local FerretDB when no MongoDB is configured, counting commands. */
+/** MongoDB plumbing: connecting, starting the embedded engine when no MongoDB is configured, counting commands. */
 export { connectMongo, redactUri, DEFAULT_MONGO_OPTIONS, type MongoConnection } from './connect.js';
 export {
-  startFerretDB,
-  findFerretDB,
-  FerretDBNotFoundError,
-  FerretDBStartError,
-  type FerretDBOptions,
-  type FerretDBServer,
-} from './ferretdb.js';
+  startEmbeddedMongo,
+  EMBEDDED_MONGO_NAME,
+  EmbeddedMongoNotInstalledError,
+  EmbeddedMongoStartError,
+  type EmbeddedMongo,
+  type EmbeddedMongoOptions,
+} from './embedded-mongo.js';
 export { countCommands, type CommandCounter } from './command-counter.js';
-export { mongoFlavorOf, type MongoFlavor } from './flavor.js';

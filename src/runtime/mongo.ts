@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Settings } from '../config.js';
 import { setupIndexes } from '../links/index.js';
 import { logger } from '../logger.js';
-import { connectMongo, startFerretDB } from '../mongo/index.js';
+import { connectMongo, EMBEDDED_MONGO_NAME, startEmbeddedMongo } from '../mongo/index.js';
 import type { Component } from './supervisor.js';
 
 export interface RunningMongo extends Component {
@@ -13,20 +13,20 @@ export interface RunningMongo extends Component {
 }
 
 /**
- * Connects to MONGODB_URI, or starts FerretDB on a free loopback port when it is unset (its data is
- * then as short-lived as the demo reference systems it sits beside), and ensures every index.
+ * Connects to MONGODB_URI, or starts the embedded engine on a free loopback port when it is unset (its
+ * data is then as short-lived as the demo reference systems it sits beside), and ensures every index.
  */
 export async function startMongo(settings: Settings): Promise<RunningMongo> {
-  const ferret = settings.MONGODB_URI ? undefined : await startFerretDB({});
-  const uri = settings.MONGODB_URI ?? ferret?.uri;
+  const embedded = settings.MONGODB_URI ? undefined : await startEmbeddedMongo({});
+  const uri = settings.MONGODB_URI ?? embedded?.uri;
   if (!uri) throw new Error('no MongoDB URI');
   try {
     // Command monitoring feeds the MongoDB latency metrics (Metrics.observeMongo).
     const { client, db } = await connectMongo(uri, settings.MONGODB_DB, { monitorCommands: true });
     await setupIndexes(db);
     const where = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).host;
-    const description = ferret ? `FerretDB (SQLite) at ${where}, database ${settings.MONGODB_DB}` : `${where}, database ${settings.MONGODB_DB}`;
-    logger.info({ mongodb: where, ferretdb: Boolean(ferret) }, 'mongodb connected');
+    const description = embedded ? `${EMBEDDED_MONGO_NAME} at ${where}, database ${settings.MONGODB_DB}` : `${where}, database ${settings.MONGODB_DB}`;
+    logger.info({ mongodb: where, embedded: Boolean(embedded) }, 'mongodb connected');
     return {
       name: 'mongodb',
       client,
@@ -34,11 +34,11 @@ export async function startMongo(settings: Settings): Promise<RunningMongo> {
       description,
       stop: async () => {
         await client.close();
-        await ferret?.stop();
+        await embedded?.stop();
       },
     };
   } catch (error) {
-    await ferret?.stop();
+    await embedded?.stop();
     throw error;
   }
 }

@@ -94,12 +94,12 @@ describe('npm run keys', () => {
     }
   });
 
-  it('says keys need MONGODB_URI when it is unset, since npm start then uses a throwaway FerretDB', async () => {
+  it('says keys need MONGODB_URI when it is unset, since npm start then uses a throwaway in-memory MongoDB', async () => {
     const { code, stdout, stderr } = await run(['list'], loadSettings({}));
     expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
     expect(stderr).toBe(
       'npm run keys works on the MongoDB of an installation: set MONGODB_URI (and MONGODB_DB).\n' +
-        'Without MONGODB_URI, npm start runs a throwaway FerretDB: keys created there vanish when it stops, ' +
+        'Without MONGODB_URI, npm start runs a throwaway in-memory MongoDB: keys created there vanish when it stops, ' +
         'so it creates a fresh demo key at every start and prints it.\n',
     );
   });

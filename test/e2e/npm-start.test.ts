@@ -5,7 +5,7 @@ import { descendantsOf, freePort, isAlive } from '../support/processes.js';
 
 /**
  * The README's first command, as a person runs it: `npm start` with nothing configured brings up
- * FerretDB, both reference systems and the gateway, prints the URLs, and Ctrl-C leaves nothing behind.
+ * the embedded MongoDB engine, both reference systems and the gateway, prints the URLs, and Ctrl-C leaves nothing behind.
  */
 describe('npm start', () => {
   let child: ChildProcess | undefined;
@@ -40,7 +40,7 @@ describe('npm start', () => {
     expect(output).toContain(`Gateway:   ${gatewayUrl}`);
     expect(output).toContain(`Customerp: http://127.0.0.1:${customerpPort}/graphql`);
     expect(output).toContain(`Crmoffice: http://127.0.0.1:${crmofficePort}/graphql`);
-    expect(output).toContain('MongoDB:   FerretDB (SQLite)');
+    expect(output).toContain('MongoDB:   mongo-java-server 1.47.0 (in memory)');
 
     // The gateway wants a token: the demo key printed at start has every scope.
     const key = /API key: +(\S+)/.exec(output)?.[1];

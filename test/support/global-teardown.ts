@@ -1,14 +1,14 @@
-import type { FerretDBServer } from '../../src/mongo/index.js';
+import type { EmbeddedMongo } from '../../src/mongo/index.js';
 
 /** Same key as in global-setup.ts (a registered symbol, so no import is needed). */
-const FERRETDB = Symbol.for('gateway.test.ferretdb');
-type WithFerretDB = typeof globalThis & { [FERRETDB]?: FerretDBServer };
+const ENGINE = Symbol.for('gateway.test.embedded-mongo');
+type WithEngine = typeof globalThis & { [ENGINE]?: EmbeddedMongo };
 
-/** Stops the FerretDB that global-setup started, if it started one. */
+/** Stops the embedded engine that global-setup started, if it started one. */
 export default async function globalTeardown(): Promise<void> {
-  const server = (globalThis as WithFerretDB)[FERRETDB];
+  const server = (globalThis as WithEngine)[ENGINE];
   if (!server) return;
-  delete (globalThis as WithFerretDB)[FERRETDB];
+  delete (globalThis as WithEngine)[ENGINE];
   await server.stop();
   if (process.env['MONGODB_URI'] === server.uri) delete process.env['MONGODB_URI'];
 }

@@ -6,7 +6,7 @@ import { startWriteWorld, type WriteWorld } from './write-world.js';
 
 /**
  * Each write-through mutation for each kind of record, over both reference systems (HTTP) and
- * FerretDB: both systems hold exactly the expected values afterwards (read through their own APIs),
+ * MongoDB: both systems hold exactly the expected values afterwards (read through their own APIs),
  * each system got exactly one write, the link is right, and the sync pass that follows writes nothing.
  */
 

@@ -11,7 +11,7 @@ import {
 import { blockerOf } from '../../src/writes/operations.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 
-/** The outbox's store on MongoDB (FerretDB): idempotency keys, guarded state changes, leases, archive, retention. */
+/** The outbox's store on MongoDB: idempotency keys, guarded state changes, leases, archive, retention. */
 
 const side = (): SideProgress => ({ ref: null, write: 'PENDING', error: null, input: null, previous: null, sentAt: null, feedCursor: null });
 

@@ -1,134 +1,117 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, connect as connectTcp } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { projectPath } from '../paths.js';
 import { connectMongo } from './connect.js';
 
-/** How to run FerretDB. Every option has a default, so `startFerretDB()` just works. */
-export interface FerretDBOptions {
-  /**
-   * Where the SQLite files live; created if missing and kept by stop().
-   * @default a fresh temp dir that stop() removes
-   */
-  dataDir?: string;
+/**
+ * The embedded MongoDB engine: mongo-java-server (in-memory backend), a separate JVM process that the
+ * official driver reaches over the wire, started when no MONGODB_URI is configured (trying the
+ * product, tests, benchmarks). Not durable storage: its data lives and dies with the process.
+ * Built by `scripts/install-mongo-java-server.sh` into `.tools/mongo-java-server/`.
+ */
+
+/** How to run the engine. Every option has a default, so `startEmbeddedMongo()` just works. */
+export interface EmbeddedMongoOptions {
   /** Loopback port to listen on. @default a free port picked at start */
   port?: number;
-  /** Path of the ferretdb binary. @default found on PATH, then in $(go env GOPATH)/bin, then in ~/go/bin */
-  binary?: string;
-  /** How long to wait for the first answered `ping`. @default 20000 */
+  /**
+   * Largest Java heap, in MiB: the bound on what the engine may hold (links, outbox, indexes).
+   * 100,000 links with their snapshots need about 400 MiB. @default 1024
+   */
+  heapMb?: number;
+  /** Where the engine was built. @default `<repo>/.tools/mongo-java-server` */
+  installDir?: string;
+  /** How long to wait for the first answered `ping`. @default 30000 */
   startTimeoutMs?: number;
   /** How long stop() waits after SIGTERM before SIGKILL. @default 5000 */
   stopGraceMs?: number;
 }
 
-/** A running FerretDB. stop() is idempotent. */
-export interface FerretDBServer {
+/** A running engine. stop() is idempotent. */
+export interface EmbeddedMongo {
   /** `mongodb://127.0.0.1:<port>/` */
   uri: string;
   port: number;
   pid: number;
-  dataDir: string;
   stop(): Promise<void>;
 }
 
-/** Thrown when no ferretdb binary can be found; the message says how to get one. */
-export class FerretDBNotFoundError extends Error {
-  constructor(looked: string) {
+/** The engine was never built here; the message says how to build it. */
+export class EmbeddedMongoNotInstalledError extends Error {
+  constructor(installDir: string) {
     super(
-      `FerretDB not found (${looked}): ` +
-        'run `bash scripts/install-ferretdb.sh` (needs Go) or set MONGODB_URI to a MongoDB',
+      `the embedded MongoDB engine is not built (nothing in ${installDir}): ` +
+        'run `bash scripts/install-mongo-java-server.sh` (needs Java 17 and Maven) or set MONGODB_URI to a MongoDB',
     );
-    this.name = 'FerretDBNotFoundError';
+    this.name = 'EmbeddedMongoNotInstalledError';
   }
 }
 
-/** Thrown when FerretDB cannot start, exits or stays silent before answering `ping`, with the tail of its output. */
-export class FerretDBStartError extends Error {
+/** The engine could not start, exited or stayed silent before answering `ping`, with the tail of its output. */
+export class EmbeddedMongoStartError extends Error {
   /** `output` is undefined when the process was never started. */
   constructor(reason: string, readonly output?: string) {
     const shown = output === undefined ? '' : output ? `; its last output:\n${output}` : ' (it wrote nothing)';
-    super(`FerretDB ${reason}${shown}`);
-    this.name = 'FerretDBStartError';
+    super(`the embedded MongoDB engine ${reason}${shown}`);
+    this.name = 'EmbeddedMongoStartError';
   }
 }
 
-const DEFAULT_START_TIMEOUT_MS = 20_000;
+/** What the engine is, for start-up lines and the README. */
+export const EMBEDDED_MONGO_NAME = 'mongo-java-server 1.47.0 (in memory)';
+
+const DEFAULT_HEAP_MB = 1024;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 const DEFAULT_STOP_GRACE_MS = 5_000;
 const OUTPUT_TAIL_LINES = 30;
-/** A free port can be taken between our probe and FerretDB's bind; then we pick another, this many times. */
+/** A free port can be taken between our probe and the engine's bind; then we pick another, this many times. */
 const PORT_ATTEMPTS = 3;
+const MAIN_CLASS = 'gateway.embedded.EmbeddedMongo';
 
 /**
- * Starts FerretDB (SQLite backend) on 127.0.0.1 and resolves once the MongoDB driver's `ping` answers.
- * Rejects with FerretDBNotFoundError when there is no binary, FerretDBStartError when it dies or times out.
+ * Starts the engine on 127.0.0.1 and resolves once the driver's `ping` answers. Rejects with
+ * EmbeddedMongoNotInstalledError when it was never built, EmbeddedMongoStartError when it dies or
+ * times out.
  */
-export async function startFerretDB(options: FerretDBOptions = {}): Promise<FerretDBServer> {
-  const binary = options.binary !== undefined ? await requireExecutable(options.binary) : await findFerretDB();
-  const ownsDir = options.dataDir === undefined;
-  const dataDir =
-    options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'ferretdb-')) : resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
-
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  const installDir = options.installDir ?? projectPath('.tools', 'mongo-java-server');
+  if (!existsSync(join(installDir, '.built-from'))) throw new EmbeddedMongoNotInstalledError(installDir);
   const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freeLoopbackPort());
     try {
       // Checked first, or the readiness check could reach whatever already listens there.
-      if (!(await portIsFree(port))) throw new FerretDBStartError(`cannot listen on 127.0.0.1:${port}: it is in use`);
-      return await launch(binary, port, dataDir, ownsDir, options);
+      if (!(await portIsFree(port))) throw new EmbeddedMongoStartError(`cannot listen on 127.0.0.1:${port}: it is in use`);
+      return await launch(installDir, port, options);
     } catch (error) {
-      const portTaken = error instanceof FerretDBStartError && /in use/i.test(error.message);
-      if (portTaken && attempt < attempts) continue;
-      if (ownsDir) await rm(dataDir, { recursive: true, force: true });
-      throw error;
+      const portTaken = error instanceof EmbeddedMongoStartError && /in use/i.test(error.message);
+      if (!portTaken || attempt >= attempts) throw error;
     }
   }
 }
 
-/** The ferretdb binary on PATH, in $(go env GOPATH)/bin or in ~/go/bin, in that order. */
-export async function findFerretDB(): Promise<string> {
-  const pathDirs = (process.env['PATH'] ?? '').split(delimiter).filter((dir) => dir !== '');
-  const goPathDirs = (await goPath()).map((dir) => join(dir, 'bin'));
-  for (const dir of [...pathDirs, ...goPathDirs, join(homedir(), 'go', 'bin')]) {
-    const candidate = join(dir, 'ferretdb');
-    if (await isExecutableFile(candidate)) return candidate;
-  }
-  throw new FerretDBNotFoundError('looked on PATH, in $(go env GOPATH)/bin and in ~/go/bin');
-}
-
-async function requireExecutable(binary: string): Promise<string> {
-  if (await isExecutableFile(binary)) return binary;
-  throw new FerretDBNotFoundError(`no executable at ${binary}`);
-}
-
-async function launch(
-  binary: string,
-  port: number,
-  dataDir: string,
-  ownsDir: boolean,
-  options: FerretDBOptions,
-): Promise<FerretDBServer> {
+async function launch(installDir: string, port: number, options: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
   const child = spawn(
-    binary,
+    'java',
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--telemetry=disable',
-      '--debug-addr=-',
-      `--state-dir=${dataDir}`,
-      // Only warnings and errors: they are what the start-up error shows, and nobody reads the rest.
-      '--log-level=warn',
+      `-Xmx${options.heapMb ?? DEFAULT_HEAP_MB}m`,
+      // One collector thread: the machine it shares with the gateway and the systems has few cores.
+      '-XX:+UseSerialGC',
+      '-cp',
+      [join(installDir, 'classes'), join(installDir, 'lib', '*')].join(':'),
+      MAIN_CLASS,
+      String(port),
     ],
+    // stdin stays open and unused: the engine exits when it closes, i.e. when this process dies.
     // Its output is kept (the tail, for error messages), never passed through to ours.
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const tail = keepTail(child, OUTPUT_TAIL_LINES);
   const exited = exitOf(child);
-  // If our process dies without calling stop(), FerretDB must not outlive it.
+  // If our process exits without calling stop(), the engine must not outlive it.
   const killOnExit = (): void => void child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -146,12 +129,10 @@ async function launch(
     uri,
     port,
     pid: child.pid!,
-    dataDir,
     stop: () =>
       (stopping ??= (async () => {
         await terminate(child, exited, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
         process.off('exit', killOnExit);
-        if (ownsDir) await rm(dataDir, { recursive: true, force: true });
       })()),
   };
 }
@@ -177,9 +158,9 @@ async function waitUntilServing(
   const deadline = Date.now() + timeoutMs;
   let exit: Exit | undefined;
   void exited.then((value) => (exit = value));
-  const died = (): FerretDBStartError => new FerretDBStartError(describeExit(exit!), tail());
-  const timedOut = (): FerretDBStartError =>
-    new FerretDBStartError(`did not answer ping within ${timeoutMs} ms`, tail());
+  const died = (): EmbeddedMongoStartError => new EmbeddedMongoStartError(describeExit(exit!), tail());
+  const timedOut = (): EmbeddedMongoStartError =>
+    new EmbeddedMongoStartError(`did not answer ping within ${timeoutMs} ms`, tail());
 
   while (!(await portAccepts(port))) {
     if (exit) throw died();
@@ -188,7 +169,7 @@ async function waitUntilServing(
   }
   const remaining = Math.max(deadline - Date.now(), 500);
   const ping = (async () => {
-    const options = { serverSelectionTimeoutMS: remaining, appName: 'ferretdb-ping' };
+    const options = { serverSelectionTimeoutMS: remaining, appName: 'embedded-mongo-ping' };
     const { client } = await connectMongo(uri, 'admin', options);
     try {
       await client.db('admin').command({ ping: 1 });
@@ -228,7 +209,7 @@ async function terminate(child: ChildProcess, exited: Promise<Exit>, graceMs: nu
   }
 }
 
-/** Drains both output streams (a full pipe would block FerretDB) and keeps their last `lines` lines. */
+/** Drains both output streams (a full pipe would block the server) and keeps their last `lines` lines. */
 function keepTail(child: ChildProcess, lines: number): () => string {
   const kept: string[] = [];
   const partial = new Map<NodeJS.ReadableStream, string>();
@@ -279,20 +260,3 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** The entries of $(go env GOPATH), or none when Go is not installed. */
-function goPath(): Promise<string[]> {
-  return new Promise((resolveGoPath) => {
-    execFile('go', ['env', 'GOPATH'], { timeout: 5_000 }, (error, stdout) => {
-      resolveGoPath(error ? [] : stdout.trim().split(delimiter).filter((dir) => dir !== ''));
-    });
-  });
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
