@@ -18,7 +18,7 @@ export const DEMO_KEY_NAME = 'demo';
 
 /** What is stored: never the secret, only its hash. */
 interface ApiKeyDocument {
-  /** SHA-256 of the whole secret, hex: verification is one `findOne({ _id })`, the one filter FerretDB pushes down to SQLite. */
+  /** SHA-256 of the whole secret, hex: verification is one `findOne({ _id })`. */
   _id: string;
   keyId: string;
   name: string;

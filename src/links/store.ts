@@ -353,8 +353,8 @@ function toLink(doc: LinkDocument): Link {
 }
 
 /**
- * Snapshot field names are canonical field paths such as `address.city`; MongoDB (and FerretDB
- * strictly) does not store a `.` in a key, so it is kept as `__` in the document.
+ * Snapshot field names are canonical field paths such as `address.city`; a `.` in a stored key is one
+ * that MongoDB's update and query paths cannot address, so it is kept as `__` in the document.
  */
 function encodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
   return snapshot && Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('.', '__'), value]));

@@ -22,7 +22,7 @@ const WARNING_INTERVAL_MS = 60_000;
 
 /**
  * Creates the rate limiter's index; call once at start-up, before serving (idempotent).
- * rate-limiter-flexible's own index creation is off: it also wants a TTL index, which FerretDB lacks.
+ * rate-limiter-flexible's own index creation is off: it also wants a TTL index, which the embedded engine lacks.
  */
 export async function setupRateLimitIndexes(db: Db): Promise<void> {
   // One document per key. The store's upsert relies on it: a count after the window ended collides
