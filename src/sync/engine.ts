@@ -2,25 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import { UpstreamRejectedError, UpstreamUnavailableError } from '../errors.js';
-import { DuplicateLinkError, isLiveLink, LinkStore, SideTakenError, StaleLinkVersionError, type Conflict, type Link, type LinkChanges } from '../links/index.js';
+import { DuplicateLinkError, isLiveLink, LinkStore, SideTakenError, StaleLinkVersionError, type Conflict, type Link } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
-  crmofficeOnly,
   dataflowForCrmoffice,
   dataflowForCustomerp,
-  diffForUpdate,
   propertyOf,
   recordIdentityKey,
-  referencedLinkIds,
   toCanonical,
   toCreateInput,
   unifiedTypeOfCollection,
-  type CanonicalValues,
   type CrmofficeRecord,
   type CustomerpRecord,
   type Dataflow,
-  type SystemInput,
-  type SystemRecord,
 } from '../mappings/index.js';
 import {
   FEEDS,
@@ -34,10 +28,12 @@ import {
   type WriteOwnership,
 } from '../reconcile/index.js';
 import type { CrmofficeApi, CrmofficeType, CustomerpApi, CustomerpType, SystemApis } from '../upstreams/index.js';
+import { trackCrmofficeOnly } from './crmoffice-only.js';
 import { applyDeletes, MassDeleteGuard } from './deletes.js';
 import { FeedReader, type FeedBatch } from './feed-reader.js';
 import { LeaseStore } from './leases.js';
 import { markLinkError, saveLink } from './link-writes.js';
+import { countPairOutcome, isPresent, syncLinkedPairs, syncPair } from './pair-sync.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
@@ -208,15 +204,7 @@ export class SyncEngine {
       if (link?.crmoffice) pairs.push({ link, record });
       else unlinked.push(record);
     }
-    if (pairs.length > 0) {
-      const counterparts = await this.crmoffice.getMany(flow.crmoffice.type, pairs.map((p) => (p.link.crmoffice as { id: string }).id));
-      await refs.loadReferencesOf(flow, 'CRMOFFICE', counterparts.filter(isPresent));
-      for (const [i, { link, record }] of pairs.entries()) {
-        const counterpart = counterparts[i];
-        if (!counterpart) continue; // deleted in Crmoffice: its feed brings the DELETE
-        count(summary, await this.syncPair(flow, link, record, counterpart, refs, summary));
-      }
-    }
+    if (pairs.length > 0) await syncLinkedPairs(this.context, flow, 'CUSTOMERP', pairs, refs, summary);
     if (unlinked.length > 0) await this.matchOrCreate(flow, type, unlinked, refs, summary);
   }
 
@@ -269,7 +257,7 @@ export class SyncEngine {
         if (candidate) {
           link = await this.linkExisting(flow, ref, link, candidate, refs);
           summary.linked += 1;
-          count(summary, await this.syncPair(flow, link, record, candidate, refs, summary));
+          countPairOutcome(summary, await syncPair(this.context, flow, link, { CUSTOMERP: record, CRMOFFICE: candidate }, refs, summary));
           continue;
         }
         // No counterpart: create one. If the process dies between the create and the link, the next
@@ -379,143 +367,7 @@ export class SyncEngine {
         pairsByType.set(cpType, [...(pairsByType.get(cpType) ?? []), { link, record }]);
       } else alone.push(record);
     }
-    for (const [cpType, pairs] of pairsByType) {
-      const flow = dataflowForCustomerp(cpType);
-      const counterparts = await this.customerp.getMany(cpType, pairs.map((p) => (p.link.customerp as { id: string }).id));
-      await refs.loadReferencesOf(flow, 'CRMOFFICE', pairs.map((p) => p.record));
-      await refs.loadReferencesOf(flow, 'CUSTOMERP', counterparts.filter(isPresent));
-      for (const [i, { link, record }] of pairs.entries()) {
-        const counterpart = counterparts[i];
-        if (!counterpart) continue; // deleted in Customerp: its feed brings the DELETE
-        count(summary, await this.syncPair(flow, link, counterpart, record, refs, summary));
-      }
-    }
-    if (alone.length > 0) await this.trackCrmofficeOnly(type, alone, refs, summary);
+    for (const [cpType, pairs] of pairsByType) await syncLinkedPairs(this.context, dataflowForCustomerp(cpType), 'CRMOFFICE', pairs, refs, summary);
+    if (alone.length > 0) await trackCrmofficeOnly(this.context, type, alone, refs, summary);
   }
-
-  /** Crmoffice records with no Customerp counterpart: a half link keeps their unified view current. */
-  private async trackCrmofficeOnly(type: CrmofficeType, records: CrmofficeRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
-    const mapping = crmofficeOnly[type];
-    await refs.loadReferencesOf(mapping, 'CRMOFFICE', records);
-    for (const record of records) {
-      const values = toCanonical(mapping, 'CRMOFFICE', record, refs).values;
-      const keys = linkKeysOf(mapping, values, record, refs);
-      const existing = refs.linkOf('CRMOFFICE', type, record.id);
-      if (existing) {
-        if (await saveLink(this.links, existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
-        else summary.unchanged += 1;
-        continue;
-      }
-      // The batch lookup (refs) has just found no link: insert straight away; a racing process's
-      // link still wins through the unique side key.
-      const { link, created } = await this.links.ensureLink(
-        unifiedTypeOfCollection[type],
-        'CRMOFFICE',
-        { type, id: record.id },
-        { kind: type === 'Contact' ? 'CRM_ONLY' : null, snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() },
-        { lookFirst: false },
-      );
-      refs.remember(link);
-      if (created) summary.tracked += 1;
-    }
-  }
-
-  // ---- both --------------------------------------------------------------------------------------
-
-  /**
-   * Brings one linked pair into agreement: both sides' canonical values, merged three-way against the
-   * snapshot, written where they differ with the side's concurrency token (a stale token refetches and
-   * merges again), then the snapshot and keys saved. Writes nothing for an echo.
-   */
-  private async syncPair(
-    flow: Dataflow,
-    link: Link,
-    customerpRecord: CustomerpRecord,
-    crmofficeRecord: CrmofficeRecord,
-    refs: ReferenceIndex,
-    summary: EntitySummary,
-    attempt = 1,
-  ): Promise<PairOutcome> {
-    const cpType = flow.customerp.type as CustomerpType;
-    const crmType = flow.crmoffice.type as CrmofficeType;
-    let cp: SystemRecord = customerpRecord;
-    let crm: SystemRecord = crmofficeRecord;
-    const fromCustomerp = toCanonical(flow, 'CUSTOMERP', cp, refs);
-    const fromCrmoffice = toCanonical(flow, 'CRMOFFICE', crm, refs);
-    const merge = threeWayMerge({
-      base: link.snapshot as CanonicalValues | null,
-      customerp: fromCustomerp.values,
-      crmoffice: fromCrmoffice.values,
-      customerpModifiedAt: this.customerp.modifiedAtOf(cp),
-      crmofficeModifiedAt: this.crmoffice.modifiedAtOf(crm),
-    });
-    await refs.loadIds(referencedLinkIds(flow, [merge.merged]));
-    const toCustomerp = diffForUpdate(flow, 'CUSTOMERP', merge.merged, cp, refs);
-    const toCrmoffice = diffForUpdate(flow, 'CRMOFFICE', merge.merged, crm, refs);
-    let wrote = false;
-    try {
-      if (hasFields(toCustomerp.input)) {
-        cp = await this.customerp.update(cpType, cp.id, toCustomerp.input, this.customerp.tokenOf(cp));
-        wrote = true;
-      }
-      if (hasFields(toCrmoffice.input)) {
-        crm = await this.crmoffice.update(crmType, crm.id, toCrmoffice.input, this.crmoffice.tokenOf(crm));
-        wrote = true;
-      }
-    } catch (error) {
-      if (error instanceof UpstreamRejectedError && error.isConcurrencyConflict && attempt < 3) {
-        // Edited meanwhile: merge again with the newer values rather than overwrite them.
-        const [freshCp] = await this.customerp.getMany(cpType, [cp.id]);
-        const [freshCrm] = await this.crmoffice.getMany(crmType, [crm.id]);
-        if (!freshCp || !freshCrm) return 'gone';
-        return this.syncPair(flow, link, freshCp, freshCrm, refs, summary, attempt + 1);
-      }
-      if (error instanceof UpstreamRejectedError) {
-        await markLinkError(this.links, link, error);
-        return 'error';
-      }
-      throw error;
-    }
-
-    const deferred = [...fromCustomerp.deferred, ...fromCrmoffice.deferred, ...toCustomerp.deferred, ...toCrmoffice.deferred];
-    const now = new Date();
-    const newConflicts: Conflict[] = merge.conflicts.map((c) => ({ id: randomUUID(), ...c, detectedAt: now, resolvedAt: null }));
-    const conflicts = [...link.conflicts, ...newConflicts];
-    const open = conflicts.some((c) => !c.resolvedAt);
-    const changes: LinkChanges = {
-      snapshot: merge.merged,
-      keys: linkKeysOf(flow, merge.merged, crm, refs),
-      state: deferred.length > 0 ? 'PENDING' : open ? 'CONFLICT' : 'IN_SYNC',
-      conflicts,
-    };
-    summary.conflicts += newConflicts.length;
-    if (deferred.length > 0) summary.deferred += 1;
-    try {
-      await saveLink(this.links, link, changes, refs);
-    } catch (error) {
-      if (error instanceof StaleLinkVersionError && attempt < 3) {
-        // Another process moved the link (and maybe its snapshot): redo the pair from fresh state.
-        const fresh = await this.links.findById(link._id);
-        if (!fresh || fresh.deletedAt) return 'gone';
-        refs.remember(fresh);
-        return this.syncPair(flow, fresh, cp as CustomerpRecord, crm as CrmofficeRecord, refs, summary, attempt + 1);
-      }
-      throw error;
-    }
-    return wrote ? 'updated' : 'unchanged';
-  }
-}
-
-function count(summary: EntitySummary, outcome: PairOutcome): void {
-  if (outcome === 'updated') summary.updated += 1;
-  else if (outcome === 'unchanged') summary.unchanged += 1;
-  else if (outcome === 'error') summary.errors += 1;
-}
-
-function hasFields(input: SystemInput): boolean {
-  return Object.keys(input).length > 0;
-}
-
-function isPresent<T>(value: T | null | undefined): value is T {
-  return value !== null && value !== undefined;
 }
