@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { UpstreamRejectedError } from '../errors.js';
+import { DuplicateLinkError, isLiveLink, SideTakenError, StaleLinkVersionError, type Conflict, type Link } from '../links/index.js';
+import { logger } from '../logger.js';
+import {
+  dataflowForCrmoffice,
+  propertyOf,
+  recordIdentityKey,
+  toCanonical,
+  toCreateInput,
+  type CrmofficeRecord,
+  type CustomerpRecord,
+  type Dataflow,
+} from '../mappings/index.js';
+import { linkKeysOf, pairRecords, threeWayMerge, type ReferenceIndex } from '../reconcile/index.js';
+import type { CrmofficeType, CustomerpType } from '../upstreams/index.js';
+import { markLinkError, saveLink } from './link-writes.js';
+import { countPairOutcome, syncPair } from './pair-sync.js';
+import type { EntitySummary } from './summary.js';
+import type { SyncContext } from './sync-context.js';
+
+/**
+ * The values to look Crmoffice candidates up by: each record's Customerp field behind the flow's
+ * first identity field, non-empty strings only, each once, in first-seen order.
+ */
+export function identityLookups(flow: Dataflow, records: readonly CustomerpRecord[]): string[] {
+  const identityField = propertyOf(flow, flow.identity[0] as string)?.customerp;
+  if (!identityField) return [];
+  const values = records.map((r) => (r as unknown as Record<string, unknown>)[identityField]).filter((v): v is string => typeof v === 'string' && v !== '');
+  return [...new Set(values)];
+}
+
+/**
+ * Crmoffice records found by identity, grouped by identity key (in the order found). A record
+ * without a key, or one that belongs to another dataflow (an employee contact for a customer
+ * contact), is no candidate; a Crmoffice-only one (no dataflow) is.
+ */
+export function candidatesByIdentity(flow: Dataflow, found: readonly CrmofficeRecord[]): Map<string, CrmofficeRecord[]> {
+  const byIdentity = new Map<string, CrmofficeRecord[]>();
+  for (const candidate of found) {
+    const key = recordIdentityKey(flow, 'CRMOFFICE', candidate);
+    const candidateFlow = dataflowForCrmoffice(flow.crmoffice.type, candidate);
+    if (!key || (candidateFlow !== null && candidateFlow !== flow)) continue;
+    byIdentity.set(key, [...(byIdentity.get(key) ?? []), candidate]);
+  }
+  return byIdentity;
+}
+
+/** Whether a Crmoffice record whose link is `holder` may be matched: no link, or a live Crmoffice-only half link. */
+export function isFreeCandidate(holder: Link | null): boolean {
+  return !holder || (!holder.customerp && isLiveLink(holder));
+}
+
+/** What to do with one Customerp record that had no counterpart when its batch was sorted. */
+export type MatchPlan =
+  /** Paired since its batch was sorted (a mutation finished it): the next change brings the pair. */
+  | { action: 'skip' }
+  /** An unfinished write-through operation owns it: left to the operation, counted deferred. */
+  | { action: 'defer' }
+  /** Two or more free candidates share its identity key: never guessed, recorded as a conflict. */
+  | { action: 'ambiguous'; identity: string | null; candidates: CrmofficeRecord[] }
+  /** Exactly one free candidate: linked to it. */
+  | { action: 'link'; candidate: CrmofficeRecord }
+  /** No candidate: a counterpart is created. */
+  | { action: 'create' };
+
+/** What planMatch looks at for one record; `holderOf` answers a candidate's link from the batch's references. */
+export interface MatchFacts {
+  flow: Dataflow;
+  record: CustomerpRecord;
+  link: Link | null;
+  owned: boolean;
+  byIdentity: ReadonlyMap<string, readonly CrmofficeRecord[]>;
+  holderOf: (candidate: CrmofficeRecord) => Link | null;
+}
+
+/** Decides match-or-create for one record (pure; the identity key is read only when it matters). */
+export function planMatch(facts: MatchFacts): MatchPlan {
+  if (facts.link?.crmoffice) return { action: 'skip' };
+  if (facts.owned) return { action: 'defer' };
+  const identity = recordIdentityKey(facts.flow, 'CUSTOMERP', facts.record);
+  const candidates = (identity ? facts.byIdentity.get(identity) ?? [] : []).filter((c) => isFreeCandidate(facts.holderOf(c)));
+  if (candidates.length > 1) return { action: 'ambiguous', identity, candidates };
+  const [candidate] = candidates;
+  return candidate ? { action: 'link', candidate } : { action: 'create' };
+}
+
+/** Whether `conflicts` already hold an open ambiguous-match conflict naming exactly `candidateIds` (sorted). */
+export function knowsAmbiguity(conflicts: readonly Conflict[], candidateIds: readonly string[]): boolean {
+  return conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(candidateIds));
+}
+
+/** `conflicts` with every open identity conflict resolved at `now` (the others, and resolved ones, as they are). */
+export function settleIdentityConflicts(conflicts: readonly Conflict[], now: Date): Conflict[] {
+  return conflicts.map((c) => (c.field === 'identity' && !c.resolvedAt ? { ...c, resolvedAt: now } : c));
+}
+
+/**
+ * Customerp records without a counterpart: matched to an unlinked Crmoffice record by identity key,
+ * or created there. Two candidates are not guessed: the link records a conflict for a person.
+ */
+export async function matchOrCreate(ctx: SyncContext, flow: Dataflow, type: CustomerpType, records: readonly CustomerpRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+  const crmType = flow.crmoffice.type as CrmofficeType;
+  const lookups = identityLookups(flow, records);
+  const found = lookups.length > 0 ? await ctx.apis.CRMOFFICE.findByIdentity(crmType, lookups) : [];
+  await refs.loadRefs('CRMOFFICE', crmType, found.map((c) => c.id));
+  await refs.loadReferencesOf(flow, 'CRMOFFICE', found);
+  const byIdentity = candidatesByIdentity(flow, found);
+
+  // A record that a mutation is still creating (or completing) belongs to its operation: a counterpart
+  // made here too would race the operation into a duplicate. Asked after the records were read.
+  const owned = await ctx.writeOwnership.ownedRecords('CUSTOMERP', type, records.map((record) => ({ record, linkId: refs.linkOf('CUSTOMERP', type, record.id)?._id ?? null })));
+
+  for (const record of records) {
+    const ref = { type, id: record.id };
+    // The candidates' lookup may have loaded this record's link fresh: planMatch sees the newest.
+    let link = refs.linkOf('CUSTOMERP', type, record.id);
+    const plan = planMatch({ flow, record, link, owned: owned.has(record.id), byIdentity, holderOf: (c) => refs.linkOf('CRMOFFICE', crmType, c.id) });
+    try {
+      switch (plan.action) {
+        case 'skip':
+          break;
+        case 'defer':
+          summary.deferred += 1;
+          break;
+        case 'ambiguous':
+          summary.conflicts += await recordAmbiguousMatch(ctx, flow, record, link, plan.identity, plan.candidates, refs);
+          break;
+        case 'link':
+          link = await linkExisting(ctx, flow, ref, link, plan.candidate, refs);
+          summary.linked += 1;
+          countPairOutcome(summary, await syncPair(ctx, flow, link, { CUSTOMERP: record, CRMOFFICE: plan.candidate }, refs, summary));
+          break;
+        case 'create':
+          await createCounterpart(ctx, flow, record, link, refs, summary);
+          break;
+        default: {
+          const unreachable: never = plan;
+          throw new Error(`unknown match plan ${JSON.stringify(unreachable)}`);
+        }
+      }
+    } catch (error) {
+      if (error instanceof UpstreamRejectedError) {
+        summary.errors += 1;
+        if (link) await markLinkError(ctx.links, link, error);
+        continue;
+      }
+      if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError) {
+        // Another writer linked it meanwhile; the next pass sees its result.
+        logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * Creates `record`'s Crmoffice counterpart and links it (or leaves its link PENDING while a reference
+ * waits). If the process dies between the create and the link, the next pass finds the created
+ * record by its identity key and links it instead of creating another.
+ */
+async function createCounterpart(ctx: SyncContext, flow: Dataflow, record: CustomerpRecord, link: Link | null, refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+  const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
+  const crmType = flow.crmoffice.type as CrmofficeType;
+  const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
+  const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
+  if (canonical.deferred.length > 0 || create.deferred.length > 0) {
+    const pending = link ?? (await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' }, { lookFirst: false })).link;
+    await saveLink(ctx.links, pending, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
+    summary.deferred += 1;
+    return;
+  }
+  const created = await ctx.apis.CRMOFFICE.create(crmType, create.input);
+  const crmRef = { type: crmType, id: created.id };
+  const { merged } = threeWayMerge({
+    base: null,
+    customerp: canonical.values,
+    crmoffice: toCanonical(flow, 'CRMOFFICE', created, refs).values,
+    customerpModifiedAt: ctx.apis.CUSTOMERP.modifiedAtOf(record),
+    crmofficeModifiedAt: ctx.apis.CRMOFFICE.modifiedAtOf(created),
+  });
+  const state = { snapshot: merged, keys: linkKeysOf(flow, merged, created, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
+  let attached: Link;
+  try {
+    attached = link
+      ? await ctx.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef)
+      : // One write for the common case: the link is born complete.
+        await ctx.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state });
+  } catch (error) {
+    if (!(error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError)) throw error;
+    // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
+    // a duplicate, and the writer that loses a link race removes what it created.
+    await ctx.apis.CRMOFFICE.remove(crmType, created.id, null);
+    logger.debug({ type: ref.type, id: record.id, reason: error.message, removed: created.id }, 'link raced; duplicate counterpart removed');
+    return;
+  }
+  summary.created += 1;
+  if (link) await saveLink(ctx.links, attached, state, refs);
+  else refs.remember(attached);
+}
+
+/** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist (pairRecords). */
+async function linkExisting(ctx: SyncContext, flow: Dataflow, ref: { type: CustomerpType; id: string }, own: Link | null, candidate: CrmofficeRecord, refs: ReferenceIndex): Promise<Link> {
+  const crmRef = { type: flow.crmoffice.type as CrmofficeType, id: candidate.id };
+  let link = await pairRecords(ctx.links, { flow, customerp: { ref, link: own }, crmoffice: { ref: crmRef, link: refs.linkOf('CRMOFFICE', crmRef.type, candidate.id) } });
+  // A match that was ambiguous before (a duplicate has since gone) is settled now.
+  const settled = settleIdentityConflicts(link.conflicts, new Date());
+  const kind = flow.contactKind ?? null;
+  if (link.kind !== kind || settled.some((c, i) => c !== link.conflicts[i])) {
+    link = await ctx.links.update(link._id, link.version, { kind, conflicts: settled });
+  }
+  refs.remember(link);
+  return link;
+}
+
+/** Gives `record`'s link an open ambiguous-match conflict naming `candidates`; returns the conflicts it added (0 or 1). */
+async function recordAmbiguousMatch(
+  ctx: SyncContext,
+  flow: Dataflow,
+  record: CustomerpRecord,
+  link: Link | null,
+  identity: string | null,
+  candidates: readonly CrmofficeRecord[],
+  refs: ReferenceIndex,
+): Promise<number> {
+  const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
+  const keys = linkKeysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, refs);
+  const own = link ?? (await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys }, { lookFirst: false })).link;
+  const ids = candidates.map((c) => c.id).sort();
+  const known = knowsAmbiguity(own.conflicts, ids);
+  if (known && own.state === 'CONFLICT') return 0;
+  const conflict: Conflict = { id: randomUUID(), field: 'identity', customerpValue: identity, crmofficeValue: ids, kept: null, detectedAt: new Date(), resolvedAt: null };
+  const conflicts = known ? own.conflicts : [...own.conflicts, conflict];
+  refs.remember(await ctx.links.update(own._id, own.version, { state: 'CONFLICT', conflicts, keys }));
+  logger.warn({ type: ref.type, id: ref.id, candidates: ids.length }, 'ambiguous identity match recorded as a conflict');
+  return known ? 0 : 1;
+}
