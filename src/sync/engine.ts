@@ -8,7 +8,7 @@ import { dataflowForCustomerp } from '../mappings/index.js';
 import { FEEDS, FeedCursorStore, PENDING_FEED, type Feed, type WriteOwnership } from '../reconcile/index.js';
 import type { CrmofficeApi, CustomerpApi, CustomerpType } from '../upstreams/index.js';
 import { applyCrmofficeBatch, applyCustomerpBatch } from './apply-batch.js';
-import { MassDeleteGuard } from './deletes.js';
+import { MassDeleteGuard } from './mass-delete-guard.js';
 import { FeedReader, type FeedBatch } from './feed-reader.js';
 import { LeaseStore } from './leases.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';

@@ -2,7 +2,7 @@ import { UpstreamUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Feed, FeedCursorStore } from '../reconcile/index.js';
 import { apiOf, type FeedChange, type SystemApis } from '../upstreams/index.js';
-import { MassDeleteGuardError } from './deletes.js';
+import { MassDeleteGuardError } from './mass-delete-guard.js';
 import type { LeaseStore } from './leases.js';
 import { emptyEntitySummary, type EntitySummary, type FeedSummary } from './summary.js';
 

@@ -2,7 +2,7 @@ import type { SystemName } from '../errors.js';
 import type { LinkStore } from '../links/index.js';
 import type { WriteOwnership } from '../reconcile/index.js';
 import type { SystemApis } from '../upstreams/index.js';
-import type { MassDeleteGuard } from './deletes.js';
+import type { MassDeleteGuard } from './mass-delete-guard.js';
 
 /** What every part of a sync pass works with; the engine builds one and hands it down. */
 export interface SyncContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MassDeleteGuard, MassDeleteGuardError, massDeleteRefusal, withinAllowance } from '../../src/sync/deletes.js';
+import { MassDeleteGuard, MassDeleteGuardError, massDeleteRefusal, withinAllowance } from '../../src/sync/mass-delete-guard.js';
 
 const policy = { share: 0.2, allowance: 2 };
 
