@@ -159,11 +159,11 @@ async function main(argv: string[]): Promise<void> {
       return docs();
     case 'keys': {
       const code = await keysCommand(settings, argv.slice(1));
-      process.exit(code);
+      return process.exit(code);
     }
     case 'sync': {
       const code = await syncCommand(settings, { once: argv.includes('--once'), json: argv.includes('--json') });
-      process.exit(code);
+      return process.exit(code);
     }
     default:
       process.stderr.write(`unknown command ${command}; expected start, sync, keys or docs\n`);

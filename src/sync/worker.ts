@@ -1,5 +1,5 @@
 import { logger } from '../logger.js';
-import { PeriodicLoop, type LoopPhase } from '../runtime/periodic-loop.js';
+import { PeriodicLoop, type LoopPhase } from '../lifecycle/periodic-loop.js';
 import type { SyncEngine } from './engine.js';
 import type { SyncSummary } from './summary.js';
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import { LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
-import { PeriodicLoop, type LoopPhase } from '../runtime/periodic-loop.js';
+import { PeriodicLoop, type LoopPhase } from '../lifecycle/periodic-loop.js';
 import { FeedCursorStore } from '../reconcile/index.js';
 import type { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import { isFinal, type OperationState } from './operation.js';

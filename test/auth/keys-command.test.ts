@@ -63,8 +63,8 @@ describe('npm run keys', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^id {16}name {2}state {2}created {19}scopes$/);
-    expect(lines[1]).toMatch(new RegExp(`^${id}  ci    valid  \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  contacts:read,contacts:write$`));
-    expect(lines[2]).toMatch(/^[0-9a-f]{16}  ops   valid  \S+Z  sync:admin$/);
+    expect(lines[1]).toMatch(new RegExp(`^${id} {2}ci {4}valid {2}\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}contacts:read,contacts:write$`));
+    expect(lines[2]).toMatch(/^[0-9a-f]{16} {2}ops {3}valid {2}\S+Z {2}sync:admin$/);
     expect(stdout).not.toContain('cgk_');
   });
 

@@ -5,7 +5,7 @@ import type { CrmofficeRecord, SystemInput } from '../../src/mappings/index.js';
 import { LeaseStore, SyncEngine, type SyncSummary } from '../../src/sync/index.js';
 import { CrmofficeApi, type CrmofficeType, type UpstreamClient } from '../../src/upstreams/index.js';
 import { editRecord, pairsOf } from '../support/edits.js';
-import { convergenceProblems, identityDuplicates, readCrmoffice, type CrmofficeData } from '../support/convergence.js';
+import { convergenceProblems, readCrmoffice, type CrmofficeData } from '../support/convergence.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 import { runSyncOnce, startSyncProcess, waitUntil, type SyncProcess, type SyncProcessTarget } from '../support/sync-process.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';

@@ -1,5 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { BadUserInputError, type SystemName } from '../../errors.js';
+import { BadUserInputError } from '../../errors.js';
 import { isLiveLink, type Link } from '../../links/index.js';
 import { CrmofficeApi, CustomerpApi } from '../../upstreams/index.js';
 import type { SystemWrite, WriteResult } from '../../writes/index.js';

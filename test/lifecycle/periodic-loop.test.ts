@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
-import { PeriodicLoop } from '../../src/runtime/periodic-loop.js';
+import { PeriodicLoop } from '../../src/lifecycle/periodic-loop.js';
 
 /** A task that counts its runs and how many ran at once, each taking `ms`. */
 function countingTask(ms: number, fail: (run: number) => boolean = () => false) {
