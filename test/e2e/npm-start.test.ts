@@ -59,7 +59,7 @@ describe('npm start', () => {
 
     const pid = child.pid as number;
     const tree = [pid, ...descendantsOf(pid)];
-    expect(tree.length).toBeGreaterThanOrEqual(3); // npm, node, ferretdb at least
+    expect(tree.length).toBeGreaterThanOrEqual(3); // npm, node, the engine's JVM at least
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     process.kill(-pid, 'SIGINT'); // what Ctrl-C does: the whole foreground process group
     await exited;
