@@ -132,15 +132,26 @@ async function createIn(context: RunContext, system: SystemName): Promise<void> 
   await progress.advance({ ...stepDone(system, { type, id: record.id }, null), linkId: link._id }, recordAtOnce);
 }
 
-/** Writes the mutation's fields that `system`'s record does not hold yet; a side the link lacks is skipped. */
-async function updateIn(context: RunContext, system: SystemName): Promise<void> {
-  const { progress, records } = context;
+/**
+ * The record an update or delete writes in `system`, once older operations on it have written there;
+ * null when the link has no record in `system` (the step is then recorded as skipped).
+ */
+async function stepTarget(context: RunContext, system: SystemName): Promise<OperationRef | null> {
+  const { progress } = context;
   const ref = progress.operation[sideKeyOf(system)].ref ?? (await linkSide(context, system));
   if (!ref) {
     await progress.advance(stepDone(system, null, `no ${SYSTEM_LABELS[system]} record`));
-    return;
+    return null;
   }
   await context.order.waitForOlder(progress.operation, system);
+  return ref;
+}
+
+/** Writes the mutation's fields that `system`'s record does not hold yet; a side the link lacks is skipped. */
+async function updateIn(context: RunContext, system: SystemName): Promise<void> {
+  const { progress, records } = context;
+  const ref = await stepTarget(context, system);
+  if (!ref) return;
   const known = records.known[system];
   const record = known?.id === ref.id ? known : await records.getOne(system, ref.type, ref.id);
   if (!record) throw new UpstreamRejectedError(system, `${ref.type} ${ref.id} no longer exists`, ErrorCode.NotFound, undefined);
@@ -157,12 +168,8 @@ async function updateIn(context: RunContext, system: SystemName): Promise<void> 
  */
 async function deleteIn(context: RunContext, system: SystemName): Promise<void> {
   const { progress, records } = context;
-  const ref = progress.operation[sideKeyOf(system)].ref ?? (await linkSide(context, system));
-  if (!ref) {
-    await progress.advance(stepDone(system, null, `no ${SYSTEM_LABELS[system]} record`));
-    return;
-  }
-  await context.order.waitForOlder(progress.operation, system);
+  const ref = await stepTarget(context, system);
+  if (!ref) return;
   const removed = await records.remove(system, ref.type, ref.id);
   // Gone from the unified API once Customerp's record (the source) is, and the sync engine does not propagate this delete again.
   if (system === 'CUSTOMERP') await markLinkDeleted(context);

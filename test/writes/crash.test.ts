@@ -36,13 +36,7 @@ function runBurstUntil(plan: BurstStep[], doneBefore: number): Promise<{ done: S
   child = spawn(process.execPath, ['--import', './test/support/register-typescript.js', 'test/writes/write-burst.ts'], {
     cwd: projectRoot,
     env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      WRITE_DB: world.world.database.name,
-      CUSTOMERP_URL: world.world.systems.customerpServer.url,
-      CRMOFFICE_URL: world.world.systems.crmofficeServer.url,
-      CUSTOMERP_TOKEN: world.world.systems.tokens.customerp,
-      CRMOFFICE_TOKEN: world.world.systems.tokens.crmoffice,
+      ...world.childEnv(),
       BURST_PLAN: JSON.stringify(plan),
       BURST_LEASE_MS: String(LEASE_MS),
     },

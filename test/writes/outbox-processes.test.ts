@@ -39,13 +39,7 @@ function startOutboxProcess(owner: string): OutboxProcess {
   const child = spawn(process.execPath, ['--import', './test/support/register-typescript.js', 'test/writes/outbox-process.ts'], {
     cwd: projectRoot,
     env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      WRITE_DB: world.world.database.name,
-      CUSTOMERP_URL: world.world.systems.customerpServer.url,
-      CRMOFFICE_URL: world.world.systems.crmofficeServer.url,
-      CUSTOMERP_TOKEN: world.world.systems.tokens.customerp,
-      CRMOFFICE_TOKEN: world.world.systems.tokens.crmoffice,
+      ...world.childEnv(),
       OUTBOX_OWNER: owner,
     },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -38,6 +38,8 @@ export interface WriteWorld {
   syncWrites(): Promise<{ customerp: number; crmoffice: number }>;
   /** Every operation, unfinished or finished, oldest first. */
   allOperations(): Promise<OperationDocument[]>;
+  /** The environment of a child process working on this world (test/writes/*-process.ts, write-burst.ts): its database, both systems and their tokens, logs off. */
+  childEnv(): NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,15 @@ export async function startWriteWorld(suite: string, options: WriteWorldOptions 
       for (const operation of await db.collection<OperationDocument>(FINISHED_OPERATIONS_COLLECTION).find({}).toArray()) byId.set(operation._id, operation);
       return [...byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1));
     },
+    childEnv: () => ({
+      ...process.env,
+      LOG_LEVEL: 'silent',
+      WRITE_DB: world.database.name,
+      CUSTOMERP_URL: world.systems.customerpServer.url,
+      CRMOFFICE_URL: world.systems.crmofficeServer.url,
+      CUSTOMERP_TOKEN: world.systems.tokens.customerp,
+      CRMOFFICE_TOKEN: world.systems.tokens.crmoffice,
+    }),
     close: async () => {
       await outbox.stop();
       await world.close();
