@@ -86,6 +86,26 @@ describe('startEmbeddedMongo', () => {
     }
   });
 
+  it('launcher: exits with one line when its port is taken instead of living on without listening', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dir = join(projectRoot, '.tools', 'mongo-java-server');
+      const java = spawn('java', ['-cp', `${join(dir, 'classes')}:${join(dir, 'lib', '*')}`, 'gateway.embedded.EmbeddedMongo', String(port)], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      java.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      java.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => java.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(`cannot listen on 127.0.0.1:${port}: Address already in use`);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
   it('says how to build it when it was never built', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'no-engine-'));
     try {

@@ -1,6 +1,7 @@
 package gateway.embedded;
 
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.ServerVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +20,16 @@ public final class EmbeddedMongo {
       System.exit(2);
     }
     int port = Integer.parseInt(args[0]);
-    MongoServer server = new MongoServer(new MemoryBackend());
-    server.bind("127.0.0.1", port);
+    // The newest version 1.47.0 can report: MongoDB 5.0, wire version 8, which is exactly the oldest
+    // the Node driver 6.x accepts (MIN_SUPPORTED_WIRE_VERSION = 8); MONGO_4_0 (7) would be refused.
+    MongoServer server = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
+    try {
+      server.bind("127.0.0.1", port);
+    } catch (Exception e) {
+      // Without this the JVM would live on (the server's threads are not daemons) without listening.
+      System.err.println("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
+      System.exit(1);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "shutdown"));
     System.out.println("listening 127.0.0.1:" + port);
     System.out.flush();
