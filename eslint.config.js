@@ -1,6 +1,7 @@
 // ESLint (flat config): typescript-eslint's recommended rules, and the architecture's layer order,
 // enforced with eslint-plugin-import-x (no-restricted-paths, no-cycle). docs/architecture.md explains
 // the layers; this file is where they are decided.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
@@ -24,6 +25,11 @@ const LAYERS = [
   ['cli', 'runtime'],
   ['main.ts'],
 ];
+
+// Every entry of src/ has a place: a new folder fails the lint run until it is given a layer here.
+const PLACED = new Set([...LAYERS.flat(), 'reference', 'generated']);
+const unplaced = readdirSync(new URL('./src/', import.meta.url)).filter((entry) => !PLACED.has(entry));
+if (unplaced.length > 0) throw new Error(`eslint.config.js: give src/${unplaced.join(', src/')} a place in LAYERS`);
 
 /** Path of a layer entry, as import-x zones name it (folders end with a slash, files do not). */
 const pathOf = (entry) => (entry.endsWith('.ts') ? `./src/${entry}` : `./src/${entry}/`);
