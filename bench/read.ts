@@ -64,24 +64,58 @@ function log(message: string): void {
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
 
 /** autocannon in a child process, so that the load generator does not share the gateway's event loop. */
-function autocannon(url: string, body: string): Promise<{ p50: number; p99: number; requestsPerSecond: number; errors: number }> {
+function autocannon(
+  url: string,
+  body: string,
+): Promise<{ p50: number; p99: number; requestsPerSecond: number; errors: number }> {
   return new Promise((resolve, reject) => {
-    const args = ['-j', '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-t', '60', '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url];
-    const child = spawn(projectPath('node_modules', '.bin', 'autocannon'), args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      '-j',
+      '-c',
+      String(CONNECTIONS),
+      '-d',
+      String(DURATION_S),
+      '-t',
+      '60',
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      body,
+      url,
+    ];
+    const child = spawn(projectPath('node_modules', '.bin', 'autocannon'), args, {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (output += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
-      const result = JSON.parse(output) as { latency: { p50: number; p99: number }; requests: { average: number }; errors: number; non2xx: number };
-      resolve({ p50: result.latency.p50, p99: result.latency.p99, requestsPerSecond: result.requests.average, errors: result.errors + result.non2xx });
+      const result = JSON.parse(output) as {
+        latency: { p50: number; p99: number };
+        requests: { average: number };
+        errors: number;
+        non2xx: number;
+      };
+      resolve({
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        requestsPerSecond: result.requests.average,
+        errors: result.errors + result.non2xx,
+      });
     });
   });
 }
@@ -172,8 +206,9 @@ function print(rows: Row[]): void {
     '',
     '| resolvers | N | Customerp requests | Crmoffice requests | MongoDB queries | p50 ms | p99 ms | p50 − floor | p99 − floor | req/s | errors |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) =>
-      `| ${r.resolvers} | ${r.n} | ${r.customerpRequests} | ${r.crmofficeRequests} | ${r.mongoQueries} | ${r.p50} | ${r.p99} | ${r.p50 - floor} | ${r.p99 - floor} | ${r.requestsPerSecond.toFixed(1)} | ${r.errors} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.resolvers} | ${r.n} | ${r.customerpRequests} | ${r.crmofficeRequests} | ${r.mongoQueries} | ${r.p50} | ${r.p99} | ${r.p50 - floor} | ${r.p99 - floor} | ${r.requestsPerSecond.toFixed(1)} | ${r.errors} |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -26,7 +26,13 @@ import type { Db } from 'mongodb';
 import type { SystemInput, SystemRecord } from '../src/mappings/index.js';
 import type { DemoSize } from '../src/reference/core/index.js';
 import type { SyncSummary } from '../src/sync/index.js';
-import type { CrmofficeType, CustomerpType, RequestOptions, UpstreamClient, UpstreamClientOptions } from '../src/upstreams/index.js';
+import type {
+  CrmofficeType,
+  CustomerpType,
+  RequestOptions,
+  UpstreamClient,
+  UpstreamClientOptions,
+} from '../src/upstreams/index.js';
 
 // Before the project's modules load: the logger reads LOG_LEVEL once, and a pass logs at info.
 process.env['LOG_LEVEL'] ??= 'error';
@@ -41,7 +47,10 @@ const { SyncEngine, SyncWorker } = await import('../src/sync/index.js');
 const { NO_WRITE_OWNERSHIP } = await import('../src/reconcile/index.js');
 const { CrmofficeApi, CustomerpApi, UpstreamClient: Client } = await import('../src/upstreams/index.js');
 
-const SIZES = (process.env['BENCH_SYNC_SIZES'] ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+const SIZES = (process.env['BENCH_SYNC_SIZES'] ?? '10000,100000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const BUDGET_S = Number(process.env['BENCH_SYNC_BUDGET_S'] ?? 180);
 const RAW_BUDGET_S = Number(process.env['BENCH_SYNC_RAW_BUDGET_S'] ?? 30);
 const INTERVAL_MS = Number(process.env['BENCH_SYNC_INTERVAL_MS'] ?? 500);
@@ -51,7 +60,12 @@ const EDIT_PACE_MS = 100;
 
 const CUSTOMERP_TYPES: readonly CustomerpType[] = ['Product', 'Employee', 'Contact', 'Project'];
 const ENTITY_OF = { Employee: 'EMPLOYEE', Product: 'PRODUCT', Project: 'PROJECT', Contact: 'CONTACT' } as const;
-const SEED_COUNT: Record<CustomerpType, keyof DemoSize> = { Employee: 'employees', Contact: 'customerContacts', Product: 'products', Project: 'projects' };
+const SEED_COUNT: Record<CustomerpType, keyof DemoSize> = {
+  Employee: 'employees',
+  Contact: 'customerContacts',
+  Product: 'products',
+  Project: 'projects',
+};
 
 /** Where the reference systems of one size listen (started by `--serve` in a child process). */
 interface Servers {
@@ -95,7 +109,11 @@ interface LagRow {
 
 /** `--serve <DemoSize JSON>`: both systems seeded, plus an empty Crmoffice; one JSON line of URLs; exits when stdin closes. */
 async function serve(size: DemoSize): Promise<void> {
-  const [customerp, crmoffice, emptyCrmoffice] = await Promise.all([startCustomerp({ seed: size }), startCrmoffice({ seed: size }), startCrmoffice({ seed: 'empty' })]);
+  const [customerp, crmoffice, emptyCrmoffice] = await Promise.all([
+    startCustomerp({ seed: size }),
+    startCrmoffice({ seed: size }),
+    startCrmoffice({ seed: 'empty' }),
+  ]);
   const servers: Servers = { customerp: customerp.url, crmoffice: crmoffice.url, emptyCrmoffice: emptyCrmoffice.url };
   process.stdout.write(`${JSON.stringify(servers)}\n`);
   process.stdin.resume();
@@ -104,10 +122,14 @@ async function serve(size: DemoSize): Promise<void> {
 
 /** Starts `--serve` in a child (same loader flags as this process) and waits for its URLs. */
 async function startServers(size: DemoSize): Promise<{ servers: Servers; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', JSON.stringify(size)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--serve', JSON.stringify(size)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    },
+  );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
@@ -120,17 +142,30 @@ async function startServers(size: DemoSize): Promise<{ servers: Servers; child: 
 
 /** An upstream client whose calls fail as "unavailable" once `deadline` has passed: cuts a pass short cleanly. */
 class DeadlineClient extends Client {
-  constructor(options: UpstreamClientOptions, private readonly deadline: () => number) {
+  constructor(
+    options: UpstreamClientOptions,
+    private readonly deadline: () => number,
+  ) {
     super(options);
   }
 
-  override query<TResult, TVariables extends object>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, options?: RequestOptions): Promise<TResult> {
-    if (Date.now() > this.deadline()) return Promise.reject(new UpstreamUnavailableError(this.system, 'benchmark time budget spent'));
+  override query<TResult, TVariables extends object>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    options?: RequestOptions,
+  ): Promise<TResult> {
+    if (Date.now() > this.deadline())
+      return Promise.reject(new UpstreamUnavailableError(this.system, 'benchmark time budget spent'));
     return super.query(document, variables, options);
   }
 
-  override mutate<TResult, TVariables extends object>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, options?: RequestOptions): Promise<TResult> {
-    if (Date.now() > this.deadline()) return Promise.reject(new UpstreamUnavailableError(this.system, 'benchmark time budget spent'));
+  override mutate<TResult, TVariables extends object>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    options?: RequestOptions,
+  ): Promise<TResult> {
+    if (Date.now() > this.deadline())
+      return Promise.reject(new UpstreamUnavailableError(this.system, 'benchmark time budget spent'));
     return super.mutate(document, variables, options);
   }
 }
@@ -139,10 +174,16 @@ class DeadlineClient extends Client {
 type CommandTimes = Map<string, { count: number; ms: number }>;
 
 /** Sums the time spent in MongoDB commands, per command shape (command monitoring must be on). */
-function timeCommands(client: import('mongodb').MongoClient): { totalMs: () => number; count: () => number; byShape: CommandTimes } {
+function timeCommands(client: import('mongodb').MongoClient): {
+  totalMs: () => number;
+  count: () => number;
+  byShape: CommandTimes;
+} {
   const started = new Map<number, { at: number; shape: string }>();
   const byShape: CommandTimes = new Map();
-  client.on('commandStarted', (event) => started.set(event.requestId, { at: performance.now(), shape: shapeOf(event.commandName, event.command) }));
+  client.on('commandStarted', (event) =>
+    started.set(event.requestId, { at: performance.now(), shape: shapeOf(event.commandName, event.command) }),
+  );
   const finish = (event: { requestId: number }) => {
     const start = started.get(event.requestId);
     if (!start) return;
@@ -161,11 +202,14 @@ function timeCommands(client: import('mongodb').MongoClient): { totalMs: () => n
 /** `findAndModify links {_id,version}`: the command, its collection and the fields its filter names ($in marked). */
 function shapeOf(name: string, command: import('mongodb').Document): string {
   const collection = typeof command[name] === 'string' ? ` ${command[name] as string}` : '';
-  const filter = (command['filter'] ?? command['query'] ?? (command['deletes'] ?? command['updates'])?.[0]?.q ?? command['pipeline']?.[0]?.$match) as
-    | Record<string, unknown>
-    | undefined;
+  const filter = (command['filter'] ??
+    command['query'] ??
+    (command['deletes'] ?? command['updates'])?.[0]?.q ??
+    command['pipeline']?.[0]?.$match) as Record<string, unknown> | undefined;
   if (!filter) return `${name}${collection}`;
-  const fields = Object.entries(filter).map(([key, value]) => (value && typeof value === 'object' && '$in' in value ? `${key} $in` : key));
+  const fields = Object.entries(filter).map(([key, value]) =>
+    value && typeof value === 'object' && '$in' in value ? `${key} $in` : key,
+  );
   return `${name}${collection} {${fields.join(',')}}`;
 }
 
@@ -233,13 +277,24 @@ async function backfill(uri: string, target: number): Promise<BackfillRow> {
     const mongo = timeCommands(client);
     let deadline = Number.POSITIVE_INFINITY;
     const options = { timeoutMs: 30_000, retries: 2 };
-    const customerpClient = new DeadlineClient({ system: 'CUSTOMERP', url: servers.customerp, ...options }, () => deadline);
-    const crmofficeClient = new DeadlineClient({ system: 'CRMOFFICE', url: servers.crmoffice, ...options }, () => deadline);
+    const customerpClient = new DeadlineClient(
+      { system: 'CUSTOMERP', url: servers.customerp, ...options },
+      () => deadline,
+    );
+    const crmofficeClient = new DeadlineClient(
+      { system: 'CRMOFFICE', url: servers.crmoffice, ...options },
+      () => deadline,
+    );
     const upstream = timeRequests([customerpClient, crmofficeClient]);
     const progress: { at: number; changes: number }[] = [];
     const perFeed = new Map<string, number>();
     const engine = new SyncEngine(
-      { db, customerp: new CustomerpApi(customerpClient), crmoffice: new CrmofficeApi(crmofficeClient), writeOwnership: NO_WRITE_OWNERSHIP },
+      {
+        db,
+        customerp: new CustomerpApi(customerpClient),
+        crmoffice: new CrmofficeApi(crmofficeClient),
+        writeOwnership: NO_WRITE_OWNERSHIP,
+      },
       {
         owner: 'bench',
         onProgress: ({ feed, changes }) => {
@@ -255,7 +310,13 @@ async function backfill(uri: string, target: number): Promise<BackfillRow> {
     const rss = sampleRss();
     const started = Date.now();
     deadline = started + BUDGET_S * 1000;
-    const ticker = setInterval(() => log(`  backfill: ${progress.at(-1)?.changes ?? 0} Customerp changes applied after ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
+    const ticker = setInterval(
+      () =>
+        log(
+          `  backfill: ${progress.at(-1)?.changes ?? 0} Customerp changes applied after ${Math.round((Date.now() - started) / 1000)} s`,
+        ),
+      30_000,
+    );
     let summary: SyncSummary;
     try {
       summary = await engine.runOnce();
@@ -321,7 +382,8 @@ async function rawRate(servers: Servers, size: DemoSize): Promise<{ rawRead: num
   reading: for (const type of CUSTOMERP_TYPES) {
     const ids = Array.from({ length: size[SEED_COUNT[type]] }, (_, i) => seededCustomerpId(ENTITY_OF[type], i));
     for (let i = 0; i < ids.length; i += 500) {
-      for (const record of await customerp.getMany(type, ids.slice(i, i + 500))) if (record) read.push({ type, record });
+      for (const record of await customerp.getMany(type, ids.slice(i, i + 500)))
+        if (record) read.push({ type, record });
       if (performance.now() - started > halfBudgetMs) break reading;
     }
   }
@@ -331,7 +393,12 @@ async function rawRate(servers: Servers, size: DemoSize): Promise<{ rawRead: num
   started = performance.now();
   for (const { type, record } of read) {
     const flow = dataflowForCustomerp(type);
-    const { input } = toCreateInput(flow, 'CRMOFFICE', toCanonical(flow, 'CUSTOMERP', record, noReferences).values, noReferences);
+    const { input } = toCreateInput(
+      flow,
+      'CRMOFFICE',
+      toCanonical(flow, 'CUSTOMERP', record, noReferences).values,
+      noReferences,
+    );
     await crmoffice.create(flow.crmoffice.type as CrmofficeType, input as SystemInput);
     written += 1;
     if (performance.now() - started > halfBudgetMs) break;
@@ -354,13 +421,19 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
     const options = { timeoutMs: 10_000, retries: 2 };
     const customerp = new CustomerpApi(new Client({ system: 'CUSTOMERP', url: servers.customerp, ...options }));
     const crmoffice = new CrmofficeApi(new Client({ system: 'CRMOFFICE', url: servers.crmoffice, ...options }));
-    const engine = new SyncEngine({ db, customerp, crmoffice, writeOwnership: NO_WRITE_OWNERSHIP }, { owner: 'bench-lag' });
+    const engine = new SyncEngine(
+      { db, customerp, crmoffice, writeOwnership: NO_WRITE_OWNERSHIP },
+      { owner: 'bench-lag' },
+    );
     await engine.runOnce();
     await engine.runOnce();
     const pairs = await synced(db);
 
     const passes: number[] = [];
-    const worker = new SyncWorker(engine, { intervalMs: INTERVAL_MS, afterPass: async () => void passes.push(worker.last?.durationMs ?? 0) });
+    const worker = new SyncWorker(engine, {
+      intervalMs: INTERVAL_MS,
+      afterPass: async () => void passes.push(worker.last?.durationMs ?? 0),
+    });
     worker.start();
     // Employees edited in Customerp (job title → the contact's title), customer contacts in Crmoffice (phone).
     const directions = [
@@ -398,7 +471,11 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
           records.forEach((record, i) => {
             const id = ids[i] as string;
             const expected = waiting.get(id);
-            if (expected && record && (record as unknown as Record<string, unknown>)[direction.field] === expected.value) {
+            if (
+              expected &&
+              record &&
+              (record as unknown as Record<string, unknown>)[direction.field] === expected.value
+            ) {
               (lags[d] as number[]).push(now - expected.at);
               waiting.delete(id);
             }
@@ -443,7 +520,13 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
 
     const rows = directions.map((direction, d): LagRow => {
       const sorted = [...(lags[d] as number[])].sort((a, b) => a - b);
-      return { direction: direction.name, edits: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? Number.NaN };
+      return {
+        direction: direction.name,
+        edits: sorted.length,
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        max: sorted.at(-1) ?? Number.NaN,
+      };
     });
     const passMs = passes.length > 0 ? passes.reduce((sum, n) => sum + n, 0) / passes.length : Number.NaN;
     return { rows, passMs };
@@ -471,7 +554,11 @@ async function synced(db: Db): Promise<{ employees: Pair[]; customers: Pair[] }>
 }
 
 async function edit<Type extends string>(
-  api: { getMany(type: Type, ids: readonly string[]): Promise<(SystemRecord | null)[]>; update(type: Type, id: string, input: SystemInput, token: string | null): Promise<SystemRecord>; tokenOf(r: SystemRecord): string },
+  api: {
+    getMany(type: Type, ids: readonly string[]): Promise<(SystemRecord | null)[]>;
+    update(type: Type, id: string, input: SystemInput, token: string | null): Promise<SystemRecord>;
+    tokenOf(r: SystemRecord): string;
+  },
   type: Type,
   id: string,
   input: SystemInput,
@@ -485,7 +572,8 @@ async function edit<Type extends string>(
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -503,10 +591,29 @@ async function main(): Promise<void> {
     const lagResult = await lag(uri);
 
     const out: string[] = [];
-    out.push('', `Sync benchmark: reference systems over HTTP (own process), ${mongoName}, node ${process.version}, budget ${BUDGET_S} s per backfill`, '');
+    out.push(
+      '',
+      `Sync benchmark: reference systems over HTTP (own process), ${mongoName}, node ${process.version}, budget ${BUDGET_S} s per backfill`,
+      '',
+    );
     out.push(
       table(
-        ['Customerp records', 'linked', 'time s', 'records/s', 'early/s', 'late/s', 'raw read/s', 'raw write/s', 'raw r+w/s', 'sync/raw', 'RSS base MB', 'RSS peak MB', 'MongoDB', 'upstream'],
+        [
+          'Customerp records',
+          'linked',
+          'time s',
+          'records/s',
+          'early/s',
+          'late/s',
+          'raw read/s',
+          'raw write/s',
+          'raw r+w/s',
+          'sync/raw',
+          'RSS base MB',
+          'RSS peak MB',
+          'MongoDB',
+          'upstream',
+        ],
         rows.map((r) => [
           `${int(r.customerpRecords)} (+${int(r.crmofficeOnly)} CRM-only)`,
           `${int(r.done)}${r.complete ? '' : ' (cut)'}`,
@@ -535,7 +642,13 @@ async function main(): Promise<void> {
     for (const row of rows) {
       const top = [...row.commandTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6);
       out.push(`Where the MongoDB time went, ${int(row.customerpRecords)} Customerp records:`, '');
-      out.push(table(['command', 'count', 'total s', 'mean ms'], top.map(([shape, t]) => [shape, int(t.count), one(t.ms / 1000), one(t.ms / t.count)])), '');
+      out.push(
+        table(
+          ['command', 'count', 'total s', 'mean ms'],
+          top.map(([shape, t]) => [shape, int(t.count), one(t.ms / 1000), one(t.ms / t.count)]),
+        ),
+        '',
+      );
     }
     out.push(
       `Edit-to-visible lag, SyncWorker interval I = ${INTERVAL_MS} ms, demo installation (${customerpCount(DEMO_SIZE)} Customerp records),`,
@@ -545,7 +658,15 @@ async function main(): Promise<void> {
     out.push(
       table(
         ['direction', 'edits', 'p50 ms', 'p95 ms', 'max ms', 'p50 / I', 'p95 / I'],
-        lagResult.rows.map((r) => [r.direction, int(r.edits), int(r.p50), int(r.p95), int(r.max), one(r.p50 / INTERVAL_MS), one(r.p95 / INTERVAL_MS)]),
+        lagResult.rows.map((r) => [
+          r.direction,
+          int(r.edits),
+          int(r.p50),
+          int(r.p95),
+          int(r.max),
+          one(r.p50 / INTERVAL_MS),
+          one(r.p95 / INTERVAL_MS),
+        ]),
       ),
     );
     process.stdout.write(`${out.join('\n')}\n`);

@@ -5,7 +5,10 @@ import { z } from 'zod';
  * process with one line naming the setting and what it expects (fail at start, not on a request).
  */
 const port = z.coerce.number().int().min(0).max(65535);
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL');
 
 const settingsSchema = z.object({
   /** Gateway HTTP port. @default 4000 */
@@ -13,9 +16,15 @@ const settingsSchema = z.object({
   /** Interface the gateway and the demo reference systems listen on. @default 127.0.0.1 */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** MongoDB connection string; unset = start the embedded engine (mongo-java-server, in memory) locally. */
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI')
+    .optional(),
   /** Database holding links, cursors, operations. @default gateway */
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name').default('gateway'),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name')
+    .default('gateway'),
   /** Customerp GraphQL endpoint; unset = start the reference Customerp on CUSTOMERP_PORT. */
   CUSTOMERP_URL: httpUrl.optional(),
   /** Crmoffice GraphQL endpoint; unset = start the reference Crmoffice on CRMOFFICE_PORT. */
@@ -60,7 +69,10 @@ const settingsSchema = z.object({
   /** JWTs: accepted signing algorithms, comma-separated (never `none`, never HS*). @default RS256,ES256 */
   AUTH_JWT_ALGORITHMS: z
     .string()
-    .regex(/^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$/, 'expected asymmetric JWS algorithms, e.g. RS256,ES256')
+    .regex(
+      /^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$/,
+      'expected asymmetric JWS algorithms, e.g. RS256,ES256',
+    )
     .default('RS256,ES256'),
   /** Requests one caller (API key or JWT subject) may send per RATE_LIMIT_WINDOW_S. @default 600 */
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
@@ -96,7 +108,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const issue = result.error.issues[0];
     const setting = String(issue?.path[0] ?? 'settings');
     // A secret is never echoed, not even a wrong one (it may be a right one set in the wrong place).
-    const got = SECRET_SETTINGS.has(setting) ? `a value of ${env[setting]?.length ?? 0} characters` : JSON.stringify(env[setting]);
+    const got = SECRET_SETTINGS.has(setting)
+      ? `a value of ${env[setting]?.length ?? 0} characters`
+      : JSON.stringify(env[setting]);
     throw new ConfigError(setting, `${issue?.message ?? 'invalid'} (got ${got})`);
   }
   return result.data;

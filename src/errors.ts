@@ -95,7 +95,10 @@ export class UpstreamRejectedError extends GraphQLError {
 export class UnauthenticatedError extends GraphQLError {
   constructor(message = 'invalid or expired token') {
     super(message, {
-      extensions: { code: ErrorCode.Unauthenticated, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+      extensions: {
+        code: ErrorCode.Unauthenticated,
+        http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) },
+      },
     });
   }
 }

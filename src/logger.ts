@@ -19,13 +19,32 @@ export const logger: Logger = pino({
   // (`req.headers.authorization` included, and the upstream token settings should settings be logged).
   redact: {
     paths: [
-      'email', '*.email', 'phone', '*.phone', 'mobile', '*.mobile',
-      'authorization', '*.authorization', '*.*.authorization', 'token', '*.token',
-      'CUSTOMERP_TOKEN', '*.CUSTOMERP_TOKEN', 'CRMOFFICE_TOKEN', '*.CRMOFFICE_TOKEN',
+      'email',
+      '*.email',
+      'phone',
+      '*.phone',
+      'mobile',
+      '*.mobile',
+      'authorization',
+      '*.authorization',
+      '*.*.authorization',
+      'token',
+      '*.token',
+      'CUSTOMERP_TOKEN',
+      '*.CUSTOMERP_TOKEN',
+      'CRMOFFICE_TOKEN',
+      '*.CRMOFFICE_TOKEN',
     ],
     censor: '[redacted]',
   },
-  ...(process.stdout.isTTY && level !== 'silent' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' } } } : {}),
+  ...(process.stdout.isTTY && level !== 'silent'
+    ? {
+        transport: {
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname' },
+        },
+      }
+    : {}),
 });
 
 export type { Logger };

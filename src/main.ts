@@ -59,15 +59,27 @@ async function start(settings: Settings): Promise<void> {
   metrics.observeMongo(mongo.client);
   const apiKeys = new ApiKeyStore(mongo.db);
   if (settings.NODE_ENV === 'production' && !jwt && !(await apiKeys.list()).some((key) => key.revokedAt === null)) {
-    throw new Error('NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*');
+    throw new Error(
+      'NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*',
+    );
   }
   // A fresh all-scopes demo key per start (the previous one is revoked); never in production.
   const demoKey = settings.NODE_ENV === 'production' ? undefined : await issueDemoKey(apiKeys);
   await setupOperationIndexes(mongo.db); // the outbox's, idempotency keys included: at start-up, not on a first write
   const systems = await startReferenceSystems(settings, supervisor);
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
-  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: systems.customerpUrl, token: systems.customerpToken, ...clientOptions });
-  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: systems.crmofficeUrl, token: systems.crmofficeToken, ...clientOptions });
+  const customerp = new UpstreamClient({
+    system: 'CUSTOMERP',
+    url: systems.customerpUrl,
+    token: systems.customerpToken,
+    ...clientOptions,
+  });
+  const crmoffice = new UpstreamClient({
+    system: 'CRMOFFICE',
+    url: systems.crmofficeUrl,
+    token: systems.crmofficeToken,
+    ...clientOptions,
+  });
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
@@ -82,7 +94,9 @@ async function start(settings: Settings): Promise<void> {
       if (worker.last) metrics.recordSyncPass(worker.last, feeds);
       syncHistory.record(feeds);
       // Writes left by an outage or a crash are finished here, each run with a request id of its own.
-      await traced('outbox', () => outbox.runOnce()).catch((error: unknown) => logger.error({ err: error }, 'outbox run failed'));
+      await traced('outbox', () => outbox.runOnce()).catch((error: unknown) =>
+        logger.error({ err: error }, 'outbox run failed'),
+      );
     },
   });
   // The syncNow mutation joins the worker's passes (one lease owner per process); once shutdown has
@@ -119,7 +133,11 @@ async function start(settings: Settings): Promise<void> {
   const lines = [
     '',
     `Gateway:   ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
-    ...(demoKey ? [`API key:   ${demoKey.secret}  (demo key, every scope, new each start; send it as  Authorization: Bearer <key>)`] : []),
+    ...(demoKey
+      ? [
+          `API key:   ${demoKey.secret}  (demo key, every scope, new each start; send it as  Authorization: Bearer <key>)`,
+        ]
+      : []),
     ...(explorer ? [`Explorer:  ${gateway.origin}/explorer  (GraphiQL served locally, works offline)`] : []),
     `Status:    ${gateway.origin}/status   Metrics: ${gateway.origin}/metrics   Ready: ${gateway.origin}/ready`,
     `Customerp: ${systems.customerpUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,

@@ -79,7 +79,14 @@ export class ApiKeyStore {
     }
     const keyId = randomBytes(8).toString('hex');
     const secret = `${API_KEY_PREFIX}${keyId}_${randomBytes(32).toString('base64url')}`;
-    const document: ApiKeyDocument = { _id: hashOf(secret).toString('hex'), keyId, name, scopes, createdAt: new Date(), revokedAt: null };
+    const document: ApiKeyDocument = {
+      _id: hashOf(secret).toString('hex'),
+      keyId,
+      name,
+      scopes,
+      createdAt: new Date(),
+      revokedAt: null,
+    };
     await this.keys.insertOne(document);
     return { key: infoOf(document), secret };
   }
@@ -113,7 +120,10 @@ export class ApiKeyStore {
       return { ok: false, reason: 'unknown', keyId };
     }
     if (document.revokedAt !== null) return { ok: false, reason: 'revoked', keyId };
-    return { ok: true, principal: { subject: `key:${keyId}`, kind: 'api-key', scopes: new Set(document.scopes.filter(isScope)) } };
+    return {
+      ok: true,
+      principal: { subject: `key:${keyId}`, kind: 'api-key', scopes: new Set(document.scopes.filter(isScope)) },
+    };
   }
 
   /** The principal of a valid key's secret; undefined for an unknown, revoked or malformed one. */
@@ -139,15 +149,24 @@ function hashOf(secret: string): Buffer {
 }
 
 function infoOf(document: ApiKeyDocument): ApiKeyInfo {
-  return { id: document.keyId, name: document.name, scopes: document.scopes, createdAt: document.createdAt, revokedAt: document.revokedAt };
+  return {
+    id: document.keyId,
+    name: document.name,
+    scopes: document.scopes,
+    createdAt: document.createdAt,
+    revokedAt: document.revokedAt,
+  };
 }
 
 function assertValidName(name: string): string {
   if (!NAME_PATTERN.test(name)) {
-    throw new ApiKeyError(`expected a key name of 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(name)}`);
+    throw new ApiKeyError(
+      `expected a key name of 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit), got ${JSON.stringify(name)}`,
+    );
   }
   // `revoke <id|name>` must never be ambiguous.
-  if (KEY_ID_PATTERN.test(name)) throw new ApiKeyError(`a key name must not look like a key id (16 hex digits), got ${name}`);
+  if (KEY_ID_PATTERN.test(name))
+    throw new ApiKeyError(`a key name must not look like a key id (16 hex digits), got ${name}`);
   return name;
 }
 
@@ -155,7 +174,9 @@ function assertValidName(name: string): string {
 function assertValidScopes(scopes: readonly string[]): Scope[] {
   const unknown = scopes.filter((scope) => !isScope(scope));
   if (unknown.length > 0) {
-    throw new ApiKeyError(`unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => JSON.stringify(s)).join(', ')}; expected some of ${SCOPES.join(', ')}`);
+    throw new ApiKeyError(
+      `unknown scope${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => JSON.stringify(s)).join(', ')}; expected some of ${SCOPES.join(', ')}`,
+    );
   }
   if (scopes.length === 0) throw new ApiKeyError(`expected at least one scope of ${SCOPES.join(', ')}`);
   return SCOPES.filter((scope) => scopes.includes(scope));

@@ -36,7 +36,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
   };
 
   return async (authorization: string | undefined): Promise<Principal> => {
-    if (authorization === undefined || authorization.trim() === '') return refuse({ reason: 'no Authorization header' }, MISSING);
+    if (authorization === undefined || authorization.trim() === '')
+      return refuse({ reason: 'no Authorization header' }, MISSING);
     const token = BEARER.exec(authorization)?.[1];
     if (token === undefined) {
       // The scheme's name only when it looks like one: a bare token sent without a scheme is not logged.

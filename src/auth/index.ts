@@ -12,5 +12,12 @@ export {
   type ApiKeyRejection,
   type CreatedApiKey,
 } from './api-keys.js';
-export { JwtVerifier, JwtConfigError, jwtVerifierFromSettings, type JwtVerifierOptions, type JwtSettings, type JwtCheck } from './jwt.js';
+export {
+  JwtVerifier,
+  JwtConfigError,
+  jwtVerifierFromSettings,
+  type JwtVerifierOptions,
+  type JwtSettings,
+  type JwtCheck,
+} from './jwt.js';
 export { createAuthenticator, type AuthenticatorOptions } from './authenticator.js';

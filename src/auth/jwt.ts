@@ -62,7 +62,9 @@ export class JwtConfigError extends Error {
  */
 export class JwtVerifier {
   private constructor(
-    private readonly options: Required<Pick<JwtVerifierOptions, 'issuer' | 'audience' | 'clockToleranceSeconds'>> & { algorithms: string[] },
+    private readonly options: Required<Pick<JwtVerifierOptions, 'issuer' | 'audience' | 'clockToleranceSeconds'>> & {
+      algorithms: string[];
+    },
     private readonly getKey: JWTVerifyGetKey,
   ) {}
 
@@ -73,16 +75,25 @@ export class JwtVerifier {
     const algorithms = [...new Set(options.algorithms)];
     const refused = algorithms.filter((alg) => !ASYMMETRIC_ALGORITHM.test(alg));
     if (algorithms.length === 0 || refused.length > 0) {
-      throw new JwtConfigError(`expected asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA) in AUTH_JWT_ALGORITHMS, got ${JSON.stringify(options.algorithms)}`);
+      throw new JwtConfigError(
+        `expected asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA) in AUTH_JWT_ALGORITHMS, got ${JSON.stringify(options.algorithms)}`,
+      );
     }
     if (Boolean(options.jwksUrl) === Boolean(options.publicKeyPem)) {
-      throw new JwtConfigError('JWT authentication needs exactly one key source: AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY');
+      throw new JwtConfigError(
+        'JWT authentication needs exactly one key source: AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY',
+      );
     }
     const getKey = options.jwksUrl
       ? createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: options.jwksTimeoutMs ?? 5000 })
       : await publicKeyResolver(options.publicKeyPem as string, algorithms);
     return new JwtVerifier(
-      { issuer: options.issuer, audience: options.audience, algorithms, clockToleranceSeconds: options.clockToleranceSeconds ?? 5 },
+      {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms,
+        clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
+      },
       getKey,
     );
   }
@@ -101,8 +112,12 @@ export class JwtVerifier {
     } catch (error) {
       return { ok: false, ...rejectionOf(error) };
     }
-    if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:sub' };
-    return { ok: true, principal: { subject: `jwt:${this.options.issuer}|${payload.sub}`, kind: 'jwt', scopes: scopesOf(payload) } };
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      return { ok: false, reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:sub' };
+    return {
+      ok: true,
+      principal: { subject: `jwt:${this.options.issuer}|${payload.sub}`, kind: 'jwt', scopes: scopesOf(payload) },
+    };
   }
 
   /** The principal of a valid token; undefined for any other. */
@@ -117,9 +132,15 @@ export class JwtVerifier {
  * Throws JwtConfigError on a partial configuration, so a typo stops the start rather than every login.
  */
 export async function jwtVerifierFromSettings(settings: JwtSettings): Promise<JwtVerifier | undefined> {
-  const { AUTH_JWT_ISSUER: issuer, AUTH_JWT_AUDIENCE: audience, AUTH_JWT_JWKS_URL: jwksUrl, AUTH_JWT_PUBLIC_KEY: publicKeyPem } = settings;
+  const {
+    AUTH_JWT_ISSUER: issuer,
+    AUTH_JWT_AUDIENCE: audience,
+    AUTH_JWT_JWKS_URL: jwksUrl,
+    AUTH_JWT_PUBLIC_KEY: publicKeyPem,
+  } = settings;
   if (!issuer) {
-    if (audience || jwksUrl || publicKeyPem) throw new JwtConfigError('AUTH_JWT_AUDIENCE, AUTH_JWT_JWKS_URL and AUTH_JWT_PUBLIC_KEY need AUTH_JWT_ISSUER');
+    if (audience || jwksUrl || publicKeyPem)
+      throw new JwtConfigError('AUTH_JWT_AUDIENCE, AUTH_JWT_JWKS_URL and AUTH_JWT_PUBLIC_KEY need AUTH_JWT_ISSUER');
     return undefined;
   }
   return JwtVerifier.create({

@@ -28,7 +28,11 @@ export function isScope(value: string): value is Scope {
 }
 
 /** The principal of a gateway started without authentication: every scope. Never used in production. */
-export const OPEN_PRINCIPAL: Principal = Object.freeze({ subject: 'open', kind: 'open', scopes: new Set<Scope>(SCOPES) });
+export const OPEN_PRINCIPAL: Principal = Object.freeze({
+  subject: 'open',
+  kind: 'open',
+  scopes: new Set<Scope>(SCOPES),
+});
 
 /**
  * Turns a request's `Authorization` header (undefined when absent) into a Principal, or throws an

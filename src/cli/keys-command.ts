@@ -28,7 +28,11 @@ const USAGE = [
  * installation (MONGODB_URI, MONGODB_DB). Returns the exit code: 0 done, 1 refused (unknown scope,
  * nothing to revoke, …), 2 usage or configuration error.
  */
-export async function keysCommand(settings: Settings, argv: string[], output: CommandOutput = PROCESS_OUTPUT): Promise<number> {
+export async function keysCommand(
+  settings: Settings,
+  argv: string[],
+  output: CommandOutput = PROCESS_OUTPUT,
+): Promise<number> {
   let parsed: ReturnType<typeof parseKeysArgs>;
   try {
     parsed = parseKeysArgs(argv);
@@ -67,7 +71,8 @@ export async function keysCommand(settings: Settings, argv: string[], output: Co
       }
       case 'revoke': {
         const revoked = await store.revoke(parsed.idOrName);
-        for (const key of revoked) output.stdout(`Revoked API key ${key.name} (id ${key.id}): refused from the next request on.\n`);
+        for (const key of revoked)
+          output.stdout(`Revoked API key ${key.name} (id ${key.id}): refused from the next request on.\n`);
         return 0;
       }
       case 'list': {
@@ -97,10 +102,17 @@ function parseKeysArgs(argv: string[]): KeysArgs {
   const [command, ...rest] = argv;
   switch (command) {
     case 'create': {
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
+        strict: true,
+      });
       if (!values.name) throw new Error('create needs --name');
       if (values.scopes === undefined) throw new Error('create needs --scopes');
-      const scopes = values.scopes.split(',').map((scope) => scope.trim()).filter((scope) => scope !== '');
+      const scopes = values.scopes
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter((scope) => scope !== '');
       return { command, name: values.name, scopes, json: values.json ?? false };
     }
     case 'revoke': {
@@ -119,7 +131,8 @@ function parseKeysArgs(argv: string[]): KeysArgs {
 
 /** One row per key: id, name, state, created, scopes. */
 export function renderKeys(keys: ApiKeyInfo[]): string {
-  if (keys.length === 0) return 'No API keys. Create one with: npm run keys -- create --name <name> --scopes <scopes>\n';
+  if (keys.length === 0)
+    return 'No API keys. Create one with: npm run keys -- create --name <name> --scopes <scopes>\n';
   const rows = keys.map((key) => [
     key.id,
     key.name,
@@ -128,8 +141,13 @@ export function renderKeys(keys: ApiKeyInfo[]): string {
     key.scopes.join(','),
   ]);
   const header = ['id', 'name', 'state', 'created', 'scopes'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join('  ');
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number)))
+      .join('  ');
   return [line(header), ...rows.map(line), ''].join('\n');
 }
 

@@ -29,16 +29,33 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
   const clientOptions = { timeoutMs: settings.UPSTREAM_TIMEOUT_MS, retries: settings.UPSTREAM_RETRIES };
   // It never starts reference systems: the tokens are the configured ones (a system without one gets no header).
   const customerp = new CustomerpApi(
-    new UpstreamClient({ system: 'CUSTOMERP', url: settings.CUSTOMERP_URL as string, token: settings.CUSTOMERP_TOKEN, ...clientOptions }),
+    new UpstreamClient({
+      system: 'CUSTOMERP',
+      url: settings.CUSTOMERP_URL as string,
+      token: settings.CUSTOMERP_TOKEN,
+      ...clientOptions,
+    }),
   );
   const crmoffice = new CrmofficeApi(
-    new UpstreamClient({ system: 'CRMOFFICE', url: settings.CRMOFFICE_URL as string, token: settings.CRMOFFICE_TOKEN, ...clientOptions }),
+    new UpstreamClient({
+      system: 'CRMOFFICE',
+      url: settings.CRMOFFICE_URL as string,
+      token: settings.CRMOFFICE_TOKEN,
+      ...clientOptions,
+    }),
   );
   const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
-  const engine = new SyncEngine({ db, customerp, crmoffice, writeOwnership: outboxWriteOwnership(db) }, { onProgress: bars?.update });
+  const engine = new SyncEngine(
+    { db, customerp, crmoffice, writeOwnership: outboxWriteOwnership(db) },
+    { onProgress: bars?.update },
+  );
   // Mutations left unfinished by an outage or a crash are finished by whichever sync process runs.
   const outbox = new OutboxWorker({ db, customerp, crmoffice });
-  const runOutbox = () => outbox.runOnce().then(() => undefined, (error: unknown) => logger.error({ err: error }, 'outbox run failed'));
+  const runOutbox = () =>
+    outbox.runOnce().then(
+      () => undefined,
+      (error: unknown) => logger.error({ err: error }, 'outbox run failed'),
+    );
   try {
     if (options.once) {
       const summary = await engine.runOnce();
@@ -46,7 +63,9 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
       bars?.stop();
       await engine.releaseLeases();
       process.stdout.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
-      return summary.feeds.some((f) => f.blocked && !f.blocked.startsWith('owned by')) || summary.totals.errors > 0 ? 1 : 0;
+      return summary.feeds.some((f) => f.blocked && !f.blocked.startsWith('owned by')) || summary.totals.errors > 0
+        ? 1
+        : 0;
     }
     const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS, afterPass: runOutbox });
     worker.start();
@@ -66,7 +85,10 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
 }
 
 /** One bar per feed on the terminal during a pass; feeds have no known length, so it counts changes. */
-function progressBars(): { update: (event: { feed: string; changes: number; done: boolean }) => void; stop: () => void } {
+function progressBars(): {
+  update: (event: { feed: string; changes: number; done: boolean }) => void;
+  stop: () => void;
+} {
   const multibar = new cliProgress.MultiBar(
     { format: ' {feed} | {value} changes {state}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
@@ -80,12 +102,28 @@ function progressBars(): { update: (event: { feed: string; changes: number; done
 
 /** The pass summary as a table, one row per feed. */
 export function renderSummary(summary: SyncSummary): string {
-  const columns = ['changes', 'created', 'linked', 'tracked', 'updated', 'unchanged', 'conflicts', 'deferred', 'deleted', 'errors'] as const;
+  const columns = [
+    'changes',
+    'created',
+    'linked',
+    'tracked',
+    'updated',
+    'unchanged',
+    'conflicts',
+    'deferred',
+    'deleted',
+    'errors',
+  ] as const;
   const header = ['feed'.padEnd(22), ...columns.map((c) => c.padStart(9))].join(' ');
-  const rows = summary.feeds.map((feed) =>
-    [feed.feed.padEnd(22), ...columns.map((c) => String(feed[c]).padStart(9))].join(' ') + (feed.blocked ? `  ! ${feed.blocked}` : ''),
+  const rows = summary.feeds.map(
+    (feed) =>
+      [feed.feed.padEnd(22), ...columns.map((c) => String(feed[c]).padStart(9))].join(' ') +
+      (feed.blocked ? `  ! ${feed.blocked}` : ''),
   );
   const totalChanges = summary.feeds.reduce((sum, feed) => sum + feed.changes, 0);
-  const totals = ['total'.padEnd(22), ...columns.map((c) => String(c === 'changes' ? totalChanges : summary.totals[c]).padStart(9))].join(' ');
+  const totals = [
+    'total'.padEnd(22),
+    ...columns.map((c) => String(c === 'changes' ? totalChanges : summary.totals[c]).padStart(9)),
+  ].join(' ');
   return [header, ...rows, totals, `pass took ${summary.durationMs} ms`, ''].join('\n');
 }

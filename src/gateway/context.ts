@@ -45,8 +45,14 @@ const processParts = new WeakMap<GatewayDependencies, { writeThrough: WriteThrou
 function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThrough; syncNow: () => Promise<void> } {
   let parts = processParts.get(dependencies);
   if (!parts) {
-    const apis = { db: dependencies.db, customerp: new CustomerpApi(dependencies.customerp), crmoffice: new CrmofficeApi(dependencies.crmoffice) };
-    const engine = dependencies.syncNow ? undefined : new SyncEngine({ ...apis, writeOwnership: outboxWriteOwnership(dependencies.db) });
+    const apis = {
+      db: dependencies.db,
+      customerp: new CustomerpApi(dependencies.customerp),
+      crmoffice: new CrmofficeApi(dependencies.crmoffice),
+    };
+    const engine = dependencies.syncNow
+      ? undefined
+      : new SyncEngine({ ...apis, writeOwnership: outboxWriteOwnership(dependencies.db) });
     parts = {
       writeThrough: dependencies.writeThrough ?? new WriteThrough(apis),
       syncNow: dependencies.syncNow ?? (async () => void (await engine?.runOnce())),
@@ -63,7 +69,12 @@ export function createContext(
   principal: Principal = OPEN_PRINCIPAL,
 ): GatewayContext {
   const links = new LinkStore(dependencies.db);
-  const loaders = createLoaders(links, new CustomerpApi(dependencies.customerp), new CrmofficeApi(dependencies.crmoffice), options);
+  const loaders = createLoaders(
+    links,
+    new CustomerpApi(dependencies.customerp),
+    new CrmofficeApi(dependencies.crmoffice),
+    options,
+  );
   return {
     db: dependencies.db,
     customerp: dependencies.customerp,

@@ -13,7 +13,9 @@ import { currentRequestId } from '../observability/request-context.js';
  * the client sees only INTERNAL_SERVER_ERROR and the request id to quote, nothing about our
  * dependencies (no message, no stack trace, no URL).
  */
-export function createFormatError(development: boolean): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+export function createFormatError(
+  development: boolean,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
     if (isDeliberate(formatted, error)) return development ? formatted : hardened(formatted);
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a GraphQL request');

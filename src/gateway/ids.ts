@@ -7,7 +7,11 @@ import { decodeUnifiedId, type LinkEntity } from '../links/index.js';
  */
 
 /** The link id behind a unified id argument, which must name an `entity` (any entity when null). */
-export function linkIdOfArg(id: string, entity: LinkEntity | null, field: string): { entity: LinkEntity; linkId: string } {
+export function linkIdOfArg(
+  id: string,
+  entity: LinkEntity | null,
+  field: string,
+): { entity: LinkEntity; linkId: string } {
   const parts = decodeUnifiedId(id);
   if (!parts) throw new BadUserInputError(`${field} is not a valid id`, field);
   if (entity !== null && parts.entity !== entity) {

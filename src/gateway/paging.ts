@@ -31,4 +31,3 @@ export function sliceConnection(all: readonly Link[], first: number, afterLinkId
   const links = rest.slice(0, first);
   return { links, hasNextPage: rest.length > first, totalCount: () => Promise.resolve(all.length) };
 }
-

@@ -5,7 +5,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   serialize: (value) => {
     const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-    if (!date || Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime cannot represent ${JSON.stringify(value)}`);
+    if (!date || Number.isNaN(date.getTime()))
+      throw new GraphQLError(`DateTime cannot represent ${JSON.stringify(value)}`);
     return date.toISOString();
   },
   parseValue: (value) => parseDateTime(value),
@@ -24,7 +25,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   serialize: (value) => {
-    if (typeof value !== 'string' || !DATE.test(value)) throw new GraphQLError(`Date cannot represent ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !DATE.test(value))
+      throw new GraphQLError(`Date cannot represent ${JSON.stringify(value)}`);
     return value;
   },
   parseValue: (value) => parseDate(value),

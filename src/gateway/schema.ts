@@ -7,7 +7,12 @@ import { authDirectiveTransformer } from './authorization/index.js';
 import { CustomerpPerson, Node } from './resolvers/abstract-types.js';
 import { Activity } from './resolvers/activity.js';
 import { Company } from './resolvers/company.js';
-import { ActivityConnection, CompanyConnection, ConflictConnection, ContactConnection } from './resolvers/connections.js';
+import {
+  ActivityConnection,
+  CompanyConnection,
+  ConflictConnection,
+  ContactConnection,
+} from './resolvers/connections.js';
 import { Contact } from './resolvers/contact.js';
 import { healthQuery } from './resolvers/health.js';
 import { Mutation } from './resolvers/mutations.js';
@@ -16,7 +21,9 @@ import { readQueries } from './resolvers/query.js';
 import { syncStatusQuery } from './resolvers/sync-status.js';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
 
-const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) => readFileSync(projectPath('schema', file), 'utf8'));
+const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) =>
+  readFileSync(projectPath('schema', file), 'utf8'),
+);
 
 /**
  * Unified records (Contact, Company, Activity, LinkInfo, SyncInfo) resolve from their link document;

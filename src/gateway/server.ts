@@ -7,10 +7,22 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import { OPEN_PRINCIPAL, type Authenticate, type Principal } from '../auth/principal.js';
 import { Metrics } from '../observability/metrics.js';
-import { createOpsRouter, gracefulDrainPlugin, requestContextMiddleware, SyncHistory, withOpsLinks } from '../ops/index.js';
+import {
+  createOpsRouter,
+  gracefulDrainPlugin,
+  requestContextMiddleware,
+  SyncHistory,
+  withOpsLinks,
+} from '../ops/index.js';
 import { createContext, type GatewayContext, type GatewayDependencies } from './context.js';
 import { createFormatError } from './format-error.js';
-import { jsonBody, operationLimitOptions, RateLimiter, setupRateLimitIndexes, type RateLimitOptions } from './limits/index.js';
+import {
+  jsonBody,
+  operationLimitOptions,
+  RateLimiter,
+  setupRateLimitIndexes,
+  type RateLimitOptions,
+} from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
 import { checkDependencies } from './resolvers/health.js';
 
@@ -99,13 +111,18 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     stopOnTerminationSignals: false,
     plugins: [
       gracefulDrainPlugin<GatewayContext>(httpServer, { timeoutMs: options.drainTimeoutMs ?? 8000 }),
-      introspection ? withOpsLinks(sandboxLandingPage(options.authenticate !== undefined)) : ApolloServerPluginLandingPageDisabled(),
+      introspection
+        ? withOpsLinks(sandboxLandingPage(options.authenticate !== undefined))
+        : ApolloServerPluginLandingPageDisabled(),
       metrics.apolloPlugin<GatewayContext>(),
       ...limits.plugins,
     ],
   });
   const { db, customerp, crmoffice } = options.dependencies;
-  const admit = createAdmission(options.authenticate, options.rateLimit ? await startRateLimiter(options.rateLimit, db) : undefined);
+  const admit = createAdmission(
+    options.authenticate,
+    options.rateLimit ? await startRateLimiter(options.rateLimit, db) : undefined,
+  );
   await apollo.start();
 
   let draining = false;
@@ -127,10 +144,19 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     ...jsonBody(development),
     requestContextMiddleware(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext(options.dependencies, { batch: options.batching ?? true }, await admit(req)),
+      context: async ({ req }) =>
+        createContext(options.dependencies, { batch: options.batching ?? true }, await admit(req)),
     }),
   );
-  app.use(createOpsRouter({ db, metrics, history: syncHistory, explorer: introspection, authentication: options.authenticate !== undefined }));
+  app.use(
+    createOpsRouter({
+      db,
+      metrics,
+      history: syncHistory,
+      explorer: introspection,
+      authentication: options.authenticate !== undefined,
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -178,7 +204,10 @@ async function startRateLimiter(options: RateLimitOptions, gatewayDb: GatewayDep
  * address: all of them when authentication is not configured, the failed ones when it is (so that
  * guessing tokens is rate limited too).
  */
-function createAdmission(authenticate: Authenticate | undefined, rateLimiter: RateLimiter | undefined): (req: Request) => Promise<Principal> {
+function createAdmission(
+  authenticate: Authenticate | undefined,
+  rateLimiter: RateLimiter | undefined,
+): (req: Request) => Promise<Principal> {
   return async (req) => {
     const address = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     let principal: Principal;

@@ -112,7 +112,9 @@ export class UnifiedViews {
       const crmView = crmofficeOnly[link.crmoffice.type];
       const mapped = new Set(mappedProperties(mapping).map((p) => p.field));
       const extra: CanonicalValues = {};
-      for (const [field, value] of Object.entries(toCanonical(crmView, 'CRMOFFICE', sides.crmoffice.record, resolver).values)) {
+      for (const [field, value] of Object.entries(
+        toCanonical(crmView, 'CRMOFFICE', sides.crmoffice.record, resolver).values,
+      )) {
         if (!mapped.has(field)) extra[field] = value;
       }
       return { ...toUnifiedFields(crmView, extra), ...unified };
@@ -123,7 +125,10 @@ export class UnifiedViews {
   /** Loads (one batch for all links of the tick) the links of the records that the sides reference. */
   private async referenceResolver(mapping: Mapping, sides: Sides): Promise<ReferenceResolver> {
     const wanted: { system: SystemName; type: string; id: string }[] = [];
-    for (const [system, side] of [['CUSTOMERP', sides.customerp], ['CRMOFFICE', sides.crmoffice]] as const) {
+    for (const [system, side] of [
+      ['CUSTOMERP', sides.customerp],
+      ['CRMOFFICE', sides.crmoffice],
+    ] as const) {
       if (side.kind !== 'found') continue;
       for (const [type, ids] of Object.entries(referencedRecordIds(mapping, system, [side.record]))) {
         for (const id of ids) wanted.push({ system, type, id });

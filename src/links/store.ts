@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Collection, type Db, type Filter, type MatchKeysAndValues, type UpdateFilter } from 'mongodb';
+import {
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Filter,
+  type MatchKeysAndValues,
+  type UpdateFilter,
+} from 'mongodb';
 import type { SystemName } from '../errors.js';
 import { LINKS_COLLECTION } from './indexes.js';
 import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
@@ -175,7 +182,10 @@ export class LinkStore {
       filter: { [other]: { $ne: null } },
       failure: () => new TypeError(`link ${id} would be left without any side`),
     };
-    const update: UpdateFilter<LinkDocument> = { $set: { [sideFieldOf(system)]: null }, $unset: { [sideKeyFieldOf(system)]: '' } };
+    const update: UpdateFilter<LinkDocument> = {
+      $set: { [sideFieldOf(system)]: null },
+      $unset: { [sideKeyFieldOf(system)]: '' },
+    };
     return this.updateAt(id, expectedVersion, update, keepsASide);
   }
 
@@ -190,7 +200,11 @@ export class LinkStore {
     const query = linkQuery(entity, filter);
     const pageQuery: Filter<LinkDocument> = after == null ? query : { ...query, _id: { $gt: after } };
     const [docs, totalCount] = await Promise.all([
-      this.links.find(pageQuery).sort({ _id: 1 }).limit(first + 1).toArray(),
+      this.links
+        .find(pageQuery)
+        .sort({ _id: 1 })
+        .limit(first + 1)
+        .toArray(),
       this.links.countDocuments(query),
     ]);
     const links = docs.slice(0, first).map(toLink);
@@ -221,9 +235,22 @@ export class LinkStore {
    * atomic findOneAndUpdate whose filter carries every check (version, `precondition`), so of any
    * number of concurrent writers at one version exactly one wins; it also bumps version and updatedAt.
    */
-  private async updateAt(id: string, expectedVersion: number, change: UpdateFilter<LinkDocument>, precondition?: Precondition): Promise<Link> {
-    const update: UpdateFilter<LinkDocument> = { ...change, $set: { ...change.$set, updatedAt: new Date() }, $inc: { version: 1 } };
-    const updated = await this.links.findOneAndUpdate({ ...precondition?.filter, _id: id, version: expectedVersion }, update, { returnDocument: 'after' });
+  private async updateAt(
+    id: string,
+    expectedVersion: number,
+    change: UpdateFilter<LinkDocument>,
+    precondition?: Precondition,
+  ): Promise<Link> {
+    const update: UpdateFilter<LinkDocument> = {
+      ...change,
+      $set: { ...change.$set, updatedAt: new Date() },
+      $inc: { version: 1 },
+    };
+    const updated = await this.links.findOneAndUpdate(
+      { ...precondition?.filter, _id: id, version: expectedVersion },
+      update,
+      { returnDocument: 'after' },
+    );
     if (updated) return toLink(updated);
     // Nothing matched: say why (costs a read, but only on this path).
     const current = await this.links.findOne({ _id: id });
@@ -239,7 +266,10 @@ export class LinkStore {
     const taken = [doc.customerpKey, doc.crmofficeKey];
     const holder = await this.links.findOne({
       _id: { $ne: doc._id },
-      $or: [{ customerpKey: { $in: taken.filter((key) => key !== undefined) } }, { crmofficeKey: { $in: taken.filter((key) => key !== undefined) } }],
+      $or: [
+        { customerpKey: { $in: taken.filter((key) => key !== undefined) } },
+        { crmofficeKey: { $in: taken.filter((key) => key !== undefined) } },
+      ],
     });
     if (holder && doc.customerp && doc.customerpKey !== undefined && holder.customerpKey === doc.customerpKey) {
       return new DuplicateLinkError('CUSTOMERP', doc.customerp, holder._id);
@@ -257,16 +287,24 @@ export class LinkStore {
     const { entity, filter = {}, first, after } = request;
     if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be an integer ≥ 0, got ${first}`);
     const query = linkQuery(entity, filter);
-    const docs = await this.links.find(after == null ? query : { ...query, _id: { $gt: after } }).sort({ _id: 1 }).limit(first + 1).toArray();
+    const docs = await this.links
+      .find(after == null ? query : { ...query, _id: { $gt: after } })
+      .sort({ _id: 1 })
+      .limit(first + 1)
+      .toArray();
     const links = docs.slice(0, first).map(toLink);
     return { links, hasNextPage: docs.length > first, endCursor: links.at(-1)?._id ?? null };
   }
 
   /** One entry per (system, ref), in the order asked, null for an unlinked record: findByRefs over both systems at once. */
-  async findBySideRefs(refs: readonly { system: SystemName; ref: CustomerpRef | CrmofficeRef }[]): Promise<(Link | null)[]> {
+  async findBySideRefs(
+    refs: readonly { system: SystemName; ref: CustomerpRef | CrmofficeRef }[],
+  ): Promise<(Link | null)[]> {
     if (refs.length === 0) return [];
     const wanted = refs.map(({ system, ref }) => ({ field: sideKeyFieldOf(system), key: refKeyOf(ref) }));
-    const keysOf = (field: SideKeyField): string[] => [...new Set(wanted.filter((w) => w.field === field).map((w) => w.key))];
+    const keysOf = (field: SideKeyField): string[] => [
+      ...new Set(wanted.filter((w) => w.field === field).map((w) => w.key)),
+    ];
     const clauses: Filter<LinkDocument>[] = [];
     for (const field of ['customerpKey', 'crmofficeKey'] as const) {
       const keys = keysOf(field);
@@ -357,11 +395,17 @@ function toLink(doc: LinkDocument): Link {
  * that MongoDB's update and query paths cannot address, so it is kept as `__` in the document.
  */
 function encodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
-  return snapshot && Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('.', '__'), value]));
+  return (
+    snapshot &&
+    Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('.', '__'), value]))
+  );
 }
 
 function decodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
-  return snapshot && Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('__', '.'), value]));
+  return (
+    snapshot &&
+    Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('__', '.'), value]))
+  );
 }
 
 function sideKeyFieldOf(system: SystemName): SideKeyField {

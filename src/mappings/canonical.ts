@@ -21,8 +21,18 @@ export type CanonicalValues = { [field: string]: CanonicalValue };
 /** Every canonical field of each unified type, in the unified API's order. */
 export const unifiedFields = {
   Contact: [
-    'firstName', 'lastName', 'email', 'phone', 'mobile', 'title', 'department', 'active',
-    'address.street', 'address.city', 'address.postalCode', 'address.country',
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+    'mobile',
+    'title',
+    'department',
+    'active',
+    'address.street',
+    'address.city',
+    'address.postalCode',
+    'address.country',
   ],
   Company: ['name', 'description', 'industry', 'website', 'code', 'active'],
   Activity: ['subject', 'description', 'status', 'startAt', 'dueAt', 'owner', 'company'],

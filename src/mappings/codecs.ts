@@ -219,7 +219,10 @@ export const crmofficeDateTime: ValueCodec = {
   sides: {
     CUSTOMERP: plainString,
     // Inputs may give a date alone (the contract's "date-time or YYYY-MM-DD"): it is that day's midnight UTC.
-    CRMOFFICE: { decode: plainString.decode, encode: (value) => (typeof value === 'string' && PLAIN_DATE.test(value) ? `${value}T00:00:00.000Z` : value) },
+    CRMOFFICE: {
+      decode: plainString.decode,
+      encode: (value) => (typeof value === 'string' && PLAIN_DATE.test(value) ? `${value}T00:00:00.000Z` : value),
+    },
   },
 };
 

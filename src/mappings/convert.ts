@@ -55,7 +55,12 @@ function readPath(record: Fields | null | undefined, path: string): unknown {
 }
 
 /** Sets a field of an input; a path `a.b` goes into the nested object `a`, created from `seed` leaves. */
-function writePath(input: SystemInput, path: string, value: InputScalar, seed: () => { [field: string]: InputScalar }): void {
+function writePath(
+  input: SystemInput,
+  path: string,
+  value: InputScalar,
+  seed: () => { [field: string]: InputScalar },
+): void {
   const dot = path.indexOf('.');
   if (dot < 0) {
     input[path] = value;
@@ -173,7 +178,8 @@ function currentNested(mapping: Mapping, current: Fields, head: string): { [fiel
   const existing = current[head];
   if (typeof existing === 'object' && existing !== null) {
     for (const [key, leaf] of Object.entries(existing)) {
-      if (!key.startsWith('__') && (typeof leaf === 'string' || typeof leaf === 'boolean' || leaf === null)) nested[key] = leaf;
+      if (!key.startsWith('__') && (typeof leaf === 'string' || typeof leaf === 'boolean' || leaf === null))
+        nested[key] = leaf;
     }
   }
   return nested;
@@ -214,7 +220,13 @@ export function diffForUpdate(
   return { input, deferred };
 }
 
-function isUnchanged(mapping: Mapping, property: MappedProperty, system: SystemName, currentRaw: unknown, value: CanonicalValue): boolean {
+function isUnchanged(
+  mapping: Mapping,
+  property: MappedProperty,
+  system: SystemName,
+  currentRaw: unknown,
+  value: CanonicalValue,
+): boolean {
   try {
     return sameCanonicalValue(decode(mapping, property, system, currentRaw), value);
   } catch {
@@ -226,7 +238,11 @@ function isUnchanged(mapping: Mapping, property: MappedProperty, system: SystemN
  * Record ids that `records` of `system` reference, by target type, for preloading
  * `ReferenceResolver.linkIdOf` in one batch: `{ Employee: ['e1', 'e2'], Product: ['p3'] }`.
  */
-export function referencedRecordIds(mapping: Mapping, system: SystemName, records: readonly SystemRecord[]): Record<string, string[]> {
+export function referencedRecordIds(
+  mapping: Mapping,
+  system: SystemName,
+  records: readonly SystemRecord[],
+): Record<string, string[]> {
   const byType: Record<string, Set<string>> = {};
   for (const property of referenceProperties(mapping)) {
     const ids = (byType[property.codec.targets[system]] ??= new Set());

@@ -91,10 +91,12 @@ function section(flow: Dataflow): string {
 /** The whole dataflow document, stamped with `generatedAt`. */
 export function renderDataflowDocument(generatedAt: Date): string {
   const rule = '='.repeat(TITLE.length);
-  return [
-    `${rule}\n${TITLE}\n${rule}`,
-    `Generated: ${generatedAt.toISOString()}`,
-    `${heading('Introduction', '-')}\n\n${INTRODUCTION}`,
-    ...dataflows.map(section),
-  ].join('\n\n') + '\n';
+  return (
+    [
+      `${rule}\n${TITLE}\n${rule}`,
+      `Generated: ${generatedAt.toISOString()}`,
+      `${heading('Introduction', '-')}\n\n${INTRODUCTION}`,
+      ...dataflows.map(section),
+    ].join('\n\n') + '\n'
+  );
 }

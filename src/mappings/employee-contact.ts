@@ -10,7 +10,14 @@ export const employeeContact = defineDataflow({
   crmoffice: { type: 'Contact', label: 'Contacts' },
   identity: ['email'],
   properties: [
-    { field: 'firstName', customerp: 'firstName', crmoffice: 'firstName', codec: text(), required: true, maxLength: 200 },
+    {
+      field: 'firstName',
+      customerp: 'firstName',
+      crmoffice: 'firstName',
+      codec: text(),
+      required: true,
+      maxLength: 200,
+    },
     { field: 'lastName', customerp: 'lastName', crmoffice: 'lastName', codec: text(), required: true, maxLength: 200 },
     { field: 'email', customerp: 'email', crmoffice: 'email', codec: text('email'), required: true, maxLength: 200 },
     { field: 'phone', customerp: 'phone', crmoffice: 'phone', codec: text(), maxLength: 200 },

@@ -34,7 +34,9 @@ export function lookupKeysOf(mapping: Mapping, values: Readonly<CanonicalValues>
   const type: UnifiedType = mapping.unifiedType;
   switch (type) {
     case 'Contact': {
-      const name = [stringOf(values['firstName']), stringOf(values['lastName'])].filter((part) => part !== null).join(' ');
+      const name = [stringOf(values['firstName']), stringOf(values['lastName'])]
+        .filter((part) => part !== null)
+        .join(' ');
       return { email: lower(values['email']), name: lower(name) };
     }
     case 'Company':

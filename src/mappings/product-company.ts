@@ -14,6 +14,11 @@ export const productCompany = defineDataflow({
     { field: 'industry', customerp: 'category', crmoffice: 'industry', codec: text(), maxLength: 200 },
     { field: 'website', customerp: 'website', crmoffice: 'website', codec: text('url'), maxLength: 200 },
     { field: 'code', customerp: 'sku', crmoffice: 'code', codec: text(), required: true, maxLength: 200 },
-    { field: 'active', customerp: 'active', crmoffice: 'status', codec: booleanAsEnum('CompanyStatus', 'ACTIVE', 'INACTIVE') },
+    {
+      field: 'active',
+      customerp: 'active',
+      crmoffice: 'status',
+      codec: booleanAsEnum('CompanyStatus', 'ACTIVE', 'INACTIVE'),
+    },
   ],
 });

@@ -26,8 +26,18 @@ export const projectActivity = defineDataflow({
     },
     { field: 'startAt', customerp: 'startDate', crmoffice: 'startAt', codec: dateAsDateTime, required: true },
     { field: 'dueAt', customerp: 'endDate', crmoffice: 'dueAt', codec: dateAsDateTime, notBefore: 'startAt' },
-    { field: 'owner', customerp: 'managerId', crmoffice: 'ownerContactId', codec: linkTo({ CUSTOMERP: 'Employee', CRMOFFICE: 'Contact' }) },
-    { field: 'company', customerp: 'productId', crmoffice: 'companyId', codec: linkTo({ CUSTOMERP: 'Product', CRMOFFICE: 'Company' }) },
+    {
+      field: 'owner',
+      customerp: 'managerId',
+      crmoffice: 'ownerContactId',
+      codec: linkTo({ CUSTOMERP: 'Employee', CRMOFFICE: 'Contact' }),
+    },
+    {
+      field: 'company',
+      customerp: 'productId',
+      crmoffice: 'companyId',
+      codec: linkTo({ CUSTOMERP: 'Product', CRMOFFICE: 'Company' }),
+    },
     { constant: 'PROJECT', crmoffice: 'type', crmofficeType: 'ActivityType' },
   ],
 });

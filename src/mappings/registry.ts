@@ -1,6 +1,14 @@
 import type { ContactKind, UnifiedType } from './canonical.js';
 import { customerContact } from './customer-contact.js';
-import { isConstant, isMapped, type CrmofficeCollection, type CustomerpEntity, type Dataflow, type Mapping, type MappedProperty } from './dataflow.js';
+import {
+  isConstant,
+  isMapped,
+  type CrmofficeCollection,
+  type CustomerpEntity,
+  type Dataflow,
+  type Mapping,
+  type MappedProperty,
+} from './dataflow.js';
 import { employeeContact } from './employee-contact.js';
 import { productCompany } from './product-company.js';
 import { projectActivity } from './project-activity.js';
@@ -63,7 +71,12 @@ function crmofficeOnlyMapping(collection: CrmofficeCollection): Mapping {
     // Dates narrowed for Customerp's sake stay whole date-times here.
     properties.push(property.codec === dateAsDateTime ? { ...property, codec: crmofficeDateTime } : property);
   }
-  return { name: `crmoffice-only-${collection.toLowerCase()}`, unifiedType: unifiedTypeOfCollection[collection], crmoffice: first.crmoffice, properties };
+  return {
+    name: `crmoffice-only-${collection.toLowerCase()}`,
+    unifiedType: unifiedTypeOfCollection[collection],
+    crmoffice: first.crmoffice,
+    properties,
+  };
 }
 
 /** Mappings for Crmoffice records outside every dataflow; use them with the CRMOFFICE side only. */

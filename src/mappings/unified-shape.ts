@@ -14,9 +14,16 @@ import { mappedProperties, type Mapping } from './dataflow.js';
  * (`kind`, `idempotencyKey`) are dropped; fields of the type that this mapping does not synchronize are
  * kept, so that validation rejects them.
  */
-export function canonicalFromInput(mapping: Mapping, input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function canonicalFromInput(
+  mapping: Mapping,
+  input: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const fields: readonly string[] = unifiedFields[mapping.unifiedType];
-  const dateFields = new Set(mappedProperties(mapping).filter((p) => p.codec.valueType.kind === 'date').map((p) => p.field));
+  const dateFields = new Set(
+    mappedProperties(mapping)
+      .filter((p) => p.codec.valueType.kind === 'date')
+      .map((p) => p.field),
+  );
   const values: Record<string, unknown> = {};
   for (const field of fields) {
     const dot = field.indexOf('.');
@@ -41,7 +48,11 @@ export function canonicalFromInput(mapping: Mapping, input: Readonly<Record<stri
  * every leaf is), dates as DateTime at 00:00 UTC; references stay link ids under `owner`/`company`.
  */
 export function toUnifiedFields(mapping: Mapping, values: Readonly<CanonicalValues>): Record<string, unknown> {
-  const dateFields = new Set(mappedProperties(mapping).filter((p) => p.codec.valueType.kind === 'date').map((p) => p.field));
+  const dateFields = new Set(
+    mappedProperties(mapping)
+      .filter((p) => p.codec.valueType.kind === 'date')
+      .map((p) => p.field),
+  );
   const output: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(values)) {
     const dot = field.indexOf('.');
@@ -55,7 +66,8 @@ export function toUnifiedFields(mapping: Mapping, values: Readonly<CanonicalValu
     output[head] = nested;
   }
   for (const [head, nested] of Object.entries(output)) {
-    if (typeof nested === 'object' && nested !== null && Object.values(nested).every((leaf) => leaf === null)) output[head] = null;
+    if (typeof nested === 'object' && nested !== null && Object.values(nested).every((leaf) => leaf === null))
+      output[head] = null;
   }
   return output;
 }

@@ -19,10 +19,20 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\
 function isIsoDateTime(value: string): boolean {
   const match = ISO_DATE_TIME.exec(value);
   if (!match) return false;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0));
   const date = new Date(Date.UTC(year, month - 1, day));
   const realDay = date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return realDay && hour <= 23 && minute <= 59 && second <= 59 && offsetHour <= 23 && offsetMinute <= 59 && !Number.isNaN(Date.parse(value));
+  return (
+    realDay &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59 &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /** YYYY-MM-DD naming a real day. */
@@ -62,9 +72,13 @@ function problemWith(property: MappedProperty, name: string, value: unknown): st
     case 'boolean':
       return typeof value === 'boolean' ? null : `${name} must be a boolean`;
     case 'enum':
-      return typeof value === 'string' && type.values.includes(value) ? null : `${name} must be one of ${type.values.join(', ')}`;
+      return typeof value === 'string' && type.values.includes(value)
+        ? null
+        : `${name} must be one of ${type.values.join(', ')}`;
     case 'date':
-      return typeof value === 'string' && isIsoDate(value) ? null : `${name} must be a date (YYYY-MM-DD) or an ISO date-time`;
+      return typeof value === 'string' && isIsoDate(value)
+        ? null
+        : `${name} must be a date (YYYY-MM-DD) or an ISO date-time`;
     case 'link':
       return typeof value === 'string' && value !== '' ? null : `${name} must be an id`;
     default: {
@@ -91,7 +105,10 @@ export function validateCanonicalInput(
   const nameOf = (field: string): string => inputFieldOf(mapping.unifiedType, field);
   for (const field of Object.keys(values)) {
     if (values[field] !== undefined && !propertyOf(mapping, field)) {
-      return new BadUserInputError(`${nameOf(field)} is not synchronized by the ${mapping.name} dataflow`, nameOf(field));
+      return new BadUserInputError(
+        `${nameOf(field)} is not synchronized by the ${mapping.name} dataflow`,
+        nameOf(field),
+      );
     }
   }
   for (const property of mappedProperties(mapping)) {
@@ -126,7 +143,11 @@ function isBefore(date: string, earliest: string): boolean {
   return Number.isNaN(a) || Number.isNaN(b) ? date < earliest : a < b;
 }
 
-function effective(values: Readonly<Record<string, unknown>>, current: Readonly<CanonicalValues> | undefined, field: string): unknown {
+function effective(
+  values: Readonly<Record<string, unknown>>,
+  current: Readonly<CanonicalValues> | undefined,
+  field: string,
+): unknown {
   return values[field] !== undefined ? values[field] : current?.[field];
 }
 

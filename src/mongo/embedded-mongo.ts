@@ -54,7 +54,10 @@ export class EmbeddedMongoNotInstalledError extends Error {
 /** The engine could not start, exited or stayed silent before answering `ping`, with the tail of its output. */
 export class EmbeddedMongoStartError extends Error {
   /** `output` is undefined when the process was never started. */
-  constructor(reason: string, readonly output?: string) {
+  constructor(
+    reason: string,
+    readonly output?: string,
+  ) {
     const shown = output === undefined ? '' : output ? `; its last output:\n${output}` : ' (it wrote nothing)';
     super(`the embedded MongoDB engine ${reason}${shown}`);
     this.name = 'EmbeddedMongoStartError';
@@ -85,7 +88,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     const port = options.port ?? (await freeLoopbackPort());
     try {
       // Checked first, or the readiness check could reach whatever already listens there.
-      if (!(await portIsFree(port))) throw new EmbeddedMongoStartError(`cannot listen on 127.0.0.1:${port}: it is in use`);
+      if (!(await portIsFree(port)))
+        throw new EmbeddedMongoStartError(`cannot listen on 127.0.0.1:${port}: it is in use`);
       return await launch(installDir, port, options);
     } catch (error) {
       const portTaken = error instanceof EmbeddedMongoStartError && /in use/i.test(error.message);
@@ -189,7 +193,10 @@ async function waitUntilServing(
     }
   })();
   const outcome = await Promise.race([
-    ping.then(() => 'ok' as const, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ping.then(
+      () => 'ok' as const,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    ),
     exited.then(() => 'exited' as const),
   ]);
   if (outcome === 'ok') return;
@@ -210,10 +217,9 @@ async function terminate(child: ChildProcess, exited: Promise<Exit>, graceMs: nu
   child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   // The grace timer is cancelled once the process is gone, so it does not hold the event loop open.
   const grace = new AbortController();
-  const gone = await Promise.race([
-    exited.then(() => true),
-    sleep(graceMs, false, { signal: grace.signal }),
-  ]).finally(() => grace.abort());
+  const gone = await Promise.race([exited.then(() => true), sleep(graceMs, false, { signal: grace.signal })]).finally(
+    () => grace.abort(),
+  );
   if (!gone) {
     child.kill('SIGKILL');
     await exited;
@@ -244,7 +250,12 @@ function lineSeen(child: ChildProcess, line: string): Promise<void> {
     let buffered = '';
     const onData = (chunk: Buffer | string): void => {
       buffered += chunk.toString();
-      if (buffered.split('\n').slice(0, -1).some((seen) => seen.trim() === line)) {
+      if (
+        buffered
+          .split('\n')
+          .slice(0, -1)
+          .some((seen) => seen.trim() === line)
+      ) {
         child.stdout?.off('data', onData);
         resolveSeen();
       }
@@ -275,4 +286,3 @@ function freeLoopbackPort(): Promise<number> {
     });
   });
 }
-

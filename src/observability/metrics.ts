@@ -20,7 +20,15 @@ export interface ObservableRequests {
 
 /** What the metrics read of one sync pass (a SyncSummary). */
 export interface SyncPassCounts {
-  feeds: readonly { feed: string; changes: number; unchanged: number; conflicts: number; created: number; updated: number; deleted: number }[];
+  feeds: readonly {
+    feed: string;
+    changes: number;
+    unchanged: number;
+    conflicts: number;
+    created: number;
+    updated: number;
+    deleted: number;
+  }[];
 }
 
 /** What the metrics read of a feed cursor (a FeedCursorDocument). */
@@ -129,8 +137,12 @@ export class Metrics {
 
   /** Times every command of a client created with `monitorCommands: true`. */
   observeMongo(client: MongoClient): void {
-    client.on('commandSucceeded', (event) => this.mongoDuration.observe({ command: event.commandName, outcome: 'ok' }, event.duration / 1000));
-    client.on('commandFailed', (event) => this.mongoDuration.observe({ command: event.commandName, outcome: 'error' }, event.duration / 1000));
+    client.on('commandSucceeded', (event) =>
+      this.mongoDuration.observe({ command: event.commandName, outcome: 'ok' }, event.duration / 1000),
+    );
+    client.on('commandFailed', (event) =>
+      this.mongoDuration.observe({ command: event.commandName, outcome: 'error' }, event.duration / 1000),
+    );
   }
 
   /** Records what one sync pass did, and each feed's lag as its cursor document says. */
@@ -143,7 +155,8 @@ export class Metrics {
       this.syncWrites.inc({ feed: feed.feed, kind: 'updated' }, feed.updated);
       this.syncWrites.inc({ feed: feed.feed, kind: 'deleted' }, feed.deleted);
     }
-    for (const cursor of cursors) if (typeof cursor.lagMs === 'number') this.syncLag.set({ feed: cursor._id }, cursor.lagMs);
+    for (const cursor of cursors)
+      if (typeof cursor.lagMs === 'number') this.syncLag.set({ feed: cursor._id }, cursor.lagMs);
   }
 
   /** An Apollo Server plugin that counts and times every operation. */
@@ -155,7 +168,8 @@ export class Metrics {
           willSendResponse: async ({ request, operationName, errors, response }) => {
             const operation = operationName ?? request.operationName ?? 'anonymous';
             const body = response.body;
-            const hasErrors = (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
+            const hasErrors =
+              (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);
             this.graphqlOperations.inc({ operation, outcome: hasErrors ? 'error' : 'ok' });
             this.graphqlDuration.observe({ operation }, (performance.now() - started) / 1000);
           },

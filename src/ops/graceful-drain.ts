@@ -32,7 +32,10 @@ interface ConnectionState {
  * 4. after `timeoutMs`, whatever is left is destroyed.
  * Apollo runs this from `apollo.stop()` while it still executes operations (its `draining` phase).
  */
-export function gracefulDrainPlugin<Context extends BaseContext>(server: Server, options: GracefulDrainOptions = {}): ApolloServerPlugin<Context> {
+export function gracefulDrainPlugin<Context extends BaseContext>(
+  server: Server,
+  options: GracefulDrainOptions = {},
+): ApolloServerPlugin<Context> {
   const timeoutMs = options.timeoutMs ?? 8000;
   const freshGraceMs = options.freshGraceMs ?? 1000;
   const connections = new Map<Socket, ConnectionState>();

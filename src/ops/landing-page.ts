@@ -6,7 +6,9 @@ import type { ApolloServerPlugin, BaseContext, GraphQLServerListener, LandingPag
  * from Apollo's CDN; the link is the way out when that is not reachable. The page's Content Security
  * Policy allows only styles with its nonce, so the link's style reuses that nonce.
  */
-export function withOpsLinks<Context extends BaseContext>(plugin: ApolloServerPlugin<Context>): ApolloServerPlugin<Context> {
+export function withOpsLinks<Context extends BaseContext>(
+  plugin: ApolloServerPlugin<Context>,
+): ApolloServerPlugin<Context> {
   return {
     async serverWillStart(service) {
       const listener = await plugin.serverWillStart?.(service);

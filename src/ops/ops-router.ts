@@ -68,11 +68,17 @@ export function createOpsRouter(dependencies: OpsDependencies): Router {
     router.get('/explorer', page('explorer.html'));
     router.get('/explorer/examples.json', async (_req, res) => {
       res.setHeader('cache-control', 'no-store');
-      res.json({ endpoint: graphqlPath, authentication: dependencies.authentication ?? false, examples: explorerExamples(await someContactId(db)) });
+      res.json({
+        endpoint: graphqlPath,
+        authentication: dependencies.authentication ?? false,
+        examples: explorerExamples(await someContactId(db)),
+      });
     });
   } else {
     router.get(['/explorer', '/explorer/examples.json'], (_req, res) => {
-      res.status(404).json({ error: 'the explorer needs introspection, which is off here (INTROSPECTION=true turns it on)' });
+      res
+        .status(404)
+        .json({ error: 'the explorer needs introspection, which is off here (INTROSPECTION=true turns it on)' });
     });
   }
 
@@ -92,7 +98,10 @@ export function createOpsRouter(dependencies: OpsDependencies): Router {
  */
 export async function refreshStoredGauges(db: Db, metrics: Metrics): Promise<void> {
   try {
-    const [feeds, pending] = await Promise.all([new FeedCursorStore(db).list(), new OperationStore(db).countUnfinished()]);
+    const [feeds, pending] = await Promise.all([
+      new FeedCursorStore(db).list(),
+      new OperationStore(db).countUnfinished(),
+    ]);
     for (const feed of feeds) if (typeof feed.lagMs === 'number') metrics.syncLag.set({ feed: feed._id }, feed.lagMs);
     metrics.outboxPending.set(pending);
   } catch (error) {
@@ -107,7 +116,12 @@ export async function refreshStoredGauges(db: Db, metrics: Metrics): Promise<voi
  */
 async function someContactId(db: Db): Promise<string | null> {
   try {
-    const { links } = await new LinkStore(db).findPage({ entity: 'Contact', filter: { kind: 'EMPLOYEE', state: 'IN_SYNC' }, first: 20, after: null });
+    const { links } = await new LinkStore(db).findPage({
+      entity: 'Contact',
+      filter: { kind: 'EMPLOYEE', state: 'IN_SYNC' },
+      first: 20,
+      after: null,
+    });
     const link = links.find((candidate) => candidate.customerp && candidate.crmoffice);
     return link ? encodeUnifiedId('Contact', link._id) : null;
   } catch {

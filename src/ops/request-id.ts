@@ -11,7 +11,8 @@ import { acceptRequestId, REQUEST_ID_HEADER, withRequestContext } from '../obser
 export function requestContextMiddleware(): RequestHandler {
   return (req, res, next) => {
     const known = res.locals['requestId'];
-    const requestId = typeof known === 'string' ? known : (acceptRequestId(req.headers[REQUEST_ID_HEADER]) ?? randomUUID());
+    const requestId =
+      typeof known === 'string' ? known : (acceptRequestId(req.headers[REQUEST_ID_HEADER]) ?? randomUUID());
     res.locals['requestId'] = requestId;
     if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, requestId);
     withRequestContext(() => next(), requestId);

@@ -64,7 +64,11 @@ export class SyncHistory {
     const oldest = minuteOf(at.getTime()) - (this.minutes - 1) * MINUTE_MS;
     return this.buckets
       .filter((bucket) => bucket.start >= oldest)
-      .map((bucket) => ({ minute: new Date(bucket.start).toISOString(), lagMs: bucket.lagMs, applied: bucket.applied }));
+      .map((bucket) => ({
+        minute: new Date(bucket.start).toISOString(),
+        lagMs: bucket.lagMs,
+        applied: bucket.applied,
+      }));
   }
 
   private bucketAt(time: number): Bucket {

@@ -3,8 +3,7 @@ import { CRMOFFICE_FEEDS, CUSTOMERP_FEEDS, type CrmofficeType, type CustomerpTyp
 
 /** A change feed: one record type of one system. */
 export type Feed =
-  | { id: string; system: 'CUSTOMERP'; type: CustomerpType }
-  | { id: string; system: 'CRMOFFICE'; type: CrmofficeType };
+  { id: string; system: 'CUSTOMERP'; type: CustomerpType } | { id: string; system: 'CRMOFFICE'; type: CrmofficeType };
 
 /** The id of a system's feed of `type` (`customerp:EMPLOYEE`, `crmoffice:CONTACTS`): cursor `_id`, lease name, metric label. */
 export function feedIdOf(system: SystemName, type: string): string {

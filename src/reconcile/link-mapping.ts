@@ -10,7 +10,8 @@ export function mappingOfLink(link: Pick<Link, '_id' | 'customerp' | 'crmoffice'
 
 /** The mapping an operation was recorded with: a dataflow, or a Crmoffice-only view (by name). */
 export function mappingNamed(name: string): Mapping {
-  const mapping = dataflows.find((flow) => flow.name === name) ?? Object.values(crmofficeOnly).find((view) => view.name === name);
+  const mapping =
+    dataflows.find((flow) => flow.name === name) ?? Object.values(crmofficeOnly).find((view) => view.name === name);
   if (!mapping) throw new Error(`no mapping named ${name}`);
   return mapping;
 }

@@ -48,8 +48,11 @@ function timeOf(at: string | Date): number {
  */
 export function threeWayMerge(input: MergeInput): MergeResult {
   const { base, customerp, crmoffice } = input;
-  const newer: SystemName = timeOf(input.crmofficeModifiedAt) > timeOf(input.customerpModifiedAt) ? 'CRMOFFICE' : 'CUSTOMERP';
-  const fields = [...new Set([...Object.keys(base ?? {}), ...Object.keys(customerp), ...Object.keys(crmoffice)])].sort();
+  const newer: SystemName =
+    timeOf(input.crmofficeModifiedAt) > timeOf(input.customerpModifiedAt) ? 'CRMOFFICE' : 'CUSTOMERP';
+  const fields = [
+    ...new Set([...Object.keys(base ?? {}), ...Object.keys(customerp), ...Object.keys(crmoffice)]),
+  ].sort();
   const merged: CanonicalValues = {};
   const conflicts: MergeConflict[] = [];
   for (const field of fields) {
@@ -82,11 +85,18 @@ export function threeWayMerge(input: MergeInput): MergeResult {
     }
   }
   const changedOn = (side: Readonly<CanonicalValues>): string[] =>
-    fields.filter((field) => side[field] !== undefined && merged[field] !== undefined && !sameCanonicalValue(side[field], merged[field]));
+    fields.filter(
+      (field) =>
+        side[field] !== undefined && merged[field] !== undefined && !sameCanonicalValue(side[field], merged[field]),
+    );
   return { merged, conflicts, changedFor: { customerp: changedOn(customerp), crmoffice: changedOn(crmoffice) } };
 }
 
 /** Values with their fields in sorted order, the order threeWayMerge writes snapshots in (they are compared as JSON). */
 export function sortedValues(values: Readonly<CanonicalValues>): CanonicalValues {
-  return Object.fromEntries(Object.keys(values).sort().map((field) => [field, values[field] ?? null]));
+  return Object.fromEntries(
+    Object.keys(values)
+      .sort()
+      .map((field) => [field, values[field] ?? null]),
+  );
 }

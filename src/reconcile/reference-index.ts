@@ -26,8 +26,14 @@ export class ReferenceIndex implements ReferenceResolver {
     if (missing.length === 0) return;
     const found =
       system === 'CUSTOMERP'
-        ? await this.links.findByRefs('CUSTOMERP', missing.map((id) => ({ type: type as 'Employee', id })))
-        : await this.links.findByRefs('CRMOFFICE', missing.map((id) => ({ type: type as 'Contact', id })));
+        ? await this.links.findByRefs(
+            'CUSTOMERP',
+            missing.map((id) => ({ type: type as 'Employee', id })),
+          )
+        : await this.links.findByRefs(
+            'CRMOFFICE',
+            missing.map((id) => ({ type: type as 'Contact', id })),
+          );
     missing.forEach((id, i) => this.remember(found[i] ?? null, refKey(system, type, id)));
   }
 
@@ -37,9 +43,12 @@ export class ReferenceIndex implements ReferenceResolver {
    */
   async loadReferencesOf(mapping: Mapping, system: SystemName, records: readonly SystemRecord[]): Promise<void> {
     if (records.length === 0) return;
-    for (const [type, ids] of Object.entries(referencedRecordIds(mapping, system, records))) await this.loadRefs(system, type, ids);
+    for (const [type, ids] of Object.entries(referencedRecordIds(mapping, system, records)))
+      await this.loadRefs(system, type, ids);
     if (system === 'CRMOFFICE' && mapping.crmoffice.type === 'Contact') {
-      const companies = records.map((r) => (r as CrmofficeContact).companyId).filter((id): id is string => typeof id === 'string');
+      const companies = records
+        .map((r) => (r as CrmofficeContact).companyId)
+        .filter((id): id is string => typeof id === 'string');
       await this.loadRefs('CRMOFFICE', 'Company', companies);
     }
   }
@@ -104,7 +113,11 @@ export async function referencesFor(
   const refs = new ReferenceIndex(links);
   await refs.loadIds(referencedLinkIds(mapping, values));
   for (const system of ['CUSTOMERP', 'CRMOFFICE'] as const) {
-    await refs.loadReferencesOf(mapping, system, records.filter((r) => r.system === system).map((r) => r.record));
+    await refs.loadReferencesOf(
+      mapping,
+      system,
+      records.filter((r) => r.system === system).map((r) => r.record),
+    );
   }
   return refs;
 }

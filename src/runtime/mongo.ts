@@ -25,7 +25,9 @@ export async function startMongo(settings: Settings): Promise<RunningMongo> {
     const { client, db } = await connectMongo(uri, settings.MONGODB_DB, { monitorCommands: true });
     await setupIndexes(db);
     const where = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).host;
-    const description = embedded ? `${EMBEDDED_MONGO_NAME} at ${where}, database ${settings.MONGODB_DB}` : `${where}, database ${settings.MONGODB_DB}`;
+    const description = embedded
+      ? `${EMBEDDED_MONGO_NAME} at ${where}, database ${settings.MONGODB_DB}`
+      : `${where}, database ${settings.MONGODB_DB}`;
     logger.info({ mongodb: where, embedded: Boolean(embedded) }, 'mongodb connected');
     return {
       name: 'mongodb',

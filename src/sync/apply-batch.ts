@@ -34,7 +34,11 @@ export interface SortedBatch<R extends SystemRecord> {
 const SKIPS_DETACHED: BySystem<boolean> = { CUSTOMERP: true, CRMOFFICE: false };
 
 /** Sorts `records` of `system` (each with its link as `linkOf` answers it) into pairs, unpaired and skipped, keeping batch order. */
-export function sortBatch<R extends SystemRecord>(system: SystemName, records: readonly R[], linkOf: (id: string) => Link | null): SortedBatch<R> {
+export function sortBatch<R extends SystemRecord>(
+  system: SystemName,
+  records: readonly R[],
+  linkOf: (id: string) => Link | null,
+): SortedBatch<R> {
   const counterpartSide = sideFieldOf(otherSystem(system));
   const sorted: SortedBatch<R> = { pairs: [], unpaired: [], skipped: [] };
   for (const record of records) {
@@ -61,7 +65,13 @@ export function pairsByCustomerpType(pairs: readonly LinkedRecord[]): Map<Custom
  * Applies a batch of Customerp changes: deletes behind the guard, then linked records synced as
  * pairs, then the rest matched by identity key or given a Crmoffice counterpart.
  */
-export async function applyCustomerpBatch(ctx: SyncContext, feedId: string, type: CustomerpType, batch: FeedBatch, summary: EntitySummary): Promise<void> {
+export async function applyCustomerpBatch(
+  ctx: SyncContext,
+  feedId: string,
+  type: CustomerpType,
+  batch: FeedBatch,
+  summary: EntitySummary,
+): Promise<void> {
   const flow = dataflowForCustomerp(type);
   const refs = new ReferenceIndex(ctx.links);
   await refs.loadRefs('CUSTOMERP', type, [...batch.upserts, ...batch.deletes]);
@@ -78,13 +88,20 @@ export async function applyCustomerpBatch(ctx: SyncContext, feedId: string, type
  * Applies a batch of Crmoffice changes: deletes behind the guard, then linked records synced as
  * pairs (per dataflow), then the rest tracked as Crmoffice-only records.
  */
-export async function applyCrmofficeBatch(ctx: SyncContext, feedId: string, type: CrmofficeType, batch: FeedBatch, summary: EntitySummary): Promise<void> {
+export async function applyCrmofficeBatch(
+  ctx: SyncContext,
+  feedId: string,
+  type: CrmofficeType,
+  batch: FeedBatch,
+  summary: EntitySummary,
+): Promise<void> {
   const refs = new ReferenceIndex(ctx.links);
   await refs.loadRefs('CRMOFFICE', type, [...batch.upserts, ...batch.deletes]);
   await applyDeletes(ctx, feedId, 'CRMOFFICE', type, unifiedTypeOfCollection[type], batch.deletes, refs, summary);
   const records = (await ctx.apis.CRMOFFICE.getMany(type, batch.upserts)).filter(isPresent);
   if (records.length === 0) return;
   const { pairs, unpaired } = sortBatch('CRMOFFICE', records, (id) => refs.linkOf('CRMOFFICE', type, id));
-  for (const [customerpType, group] of pairsByCustomerpType(pairs)) await syncLinkedPairs(ctx, dataflowForCustomerp(customerpType), 'CRMOFFICE', group, refs, summary);
+  for (const [customerpType, group] of pairsByCustomerpType(pairs))
+    await syncLinkedPairs(ctx, dataflowForCustomerp(customerpType), 'CRMOFFICE', group, refs, summary);
   if (unpaired.length > 0) await trackCrmofficeOnly(ctx, type, unpaired, refs, summary);
 }

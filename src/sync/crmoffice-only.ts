@@ -7,13 +7,23 @@ import type { EntitySummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
 /** The kind of a Crmoffice-only record's link: only contacts have kinds. */
-const CRMOFFICE_ONLY_KIND: Readonly<Record<CrmofficeType, LinkKind | null>> = { Contact: 'CRM_ONLY', Company: null, Activity: null };
+const CRMOFFICE_ONLY_KIND: Readonly<Record<CrmofficeType, LinkKind | null>> = {
+  Contact: 'CRM_ONLY',
+  Company: null,
+  Activity: null,
+};
 
 /**
  * Crmoffice records with no Customerp counterpart: a half link keeps their unified view current
  * (snapshot and keys, IN_SYNC). Counts `tracked` for a link made or changed, `unchanged` otherwise.
  */
-export async function trackCrmofficeOnly(ctx: SyncContext, type: CrmofficeType, records: readonly CrmofficeRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+export async function trackCrmofficeOnly(
+  ctx: SyncContext,
+  type: CrmofficeType,
+  records: readonly CrmofficeRecord[],
+  refs: ReferenceIndex,
+  summary: EntitySummary,
+): Promise<void> {
   const mapping = crmofficeOnly[type];
   await refs.loadReferencesOf(mapping, 'CRMOFFICE', records);
   for (const record of records) {
@@ -21,7 +31,8 @@ export async function trackCrmofficeOnly(ctx: SyncContext, type: CrmofficeType, 
     const keys = linkKeysOf(mapping, values, record, refs);
     const existing = refs.linkOf('CRMOFFICE', type, record.id);
     if (existing) {
-      if (await saveLink(ctx.links, existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() })) summary.tracked += 1;
+      if (await saveLink(ctx.links, existing, { snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() }))
+        summary.tracked += 1;
       else summary.unchanged += 1;
       continue;
     }

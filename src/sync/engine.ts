@@ -71,7 +71,10 @@ export class SyncEngine {
       links: this.links,
       apis,
       writeOwnership: dependencies.writeOwnership,
-      deletes: new MassDeleteGuard({ share: options.massDeleteShare ?? 0.2, allowance: options.massDeleteAllowance ?? 2 }),
+      deletes: new MassDeleteGuard({
+        share: options.massDeleteShare ?? 0.2,
+        allowance: options.massDeleteAllowance ?? 2,
+      }),
     };
     this.reader = new FeedReader({
       apis,
@@ -89,12 +92,16 @@ export class SyncEngine {
     const started = new Date();
     this.context.deletes.startPass();
     const feeds: FeedSummary[] = [];
-    for (const feed of this.feeds) feeds.push(await this.reader.read(feed, (f, batch, summary) => this.applyBatch(f, batch, summary)));
+    for (const feed of this.feeds)
+      feeds.push(await this.reader.read(feed, (f, batch, summary) => this.applyBatch(f, batch, summary)));
     feeds.push(await this.retryPending());
     const totals = emptyEntitySummary();
     for (const feed of feeds) addSummaries(totals, feed);
     const summary = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), feeds, totals };
-    logger.info({ owner: this.owner, totals, blocked: feeds.filter((f) => f.blocked).map((f) => f.feed) }, 'sync pass done');
+    logger.info(
+      { owner: this.owner, totals, blocked: feeds.filter((f) => f.blocked).map((f) => f.feed) },
+      'sync pass done',
+    );
     return summary;
   }
 
@@ -134,16 +141,28 @@ export class SyncEngine {
         const entity = dataflowForCustomerp(feed.type).unifiedType;
         let after: string | null = null;
         do {
-          const page = await this.links.findPage({ entity, filter: { state: 'PENDING' }, first: PENDING_PAGE_SIZE, after });
+          const page = await this.links.findPage({
+            entity,
+            filter: { state: 'PENDING' },
+            first: PENDING_PAGE_SIZE,
+            after,
+          });
           const ids = waitingCustomerpIds(page.links, feed.type, { halfLinksOnly: false });
           summary.changes += ids.length;
-          if (ids.length > 0) await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
+          if (ids.length > 0)
+            await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
         do {
-          const page = await this.links.findPage({ entity, filter: { state: 'CONFLICT' }, first: PENDING_PAGE_SIZE, after });
+          const page = await this.links.findPage({
+            entity,
+            filter: { state: 'CONFLICT' },
+            first: PENDING_PAGE_SIZE,
+            after,
+          });
           const ids = waitingCustomerpIds(page.links, feed.type, { halfLinksOnly: true });
-          if (ids.length > 0) await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
+          if (ids.length > 0)
+            await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
       }
@@ -162,6 +181,10 @@ export class SyncEngine {
  * The Customerp record ids of `type` on `links`, in order; with `halfLinksOnly`, only of links with no
  * Crmoffice side (an ambiguous match waits that way; a pair in CONFLICT waits for a person instead).
  */
-export function waitingCustomerpIds(links: readonly Link[], type: CustomerpType, { halfLinksOnly }: { halfLinksOnly: boolean }): string[] {
+export function waitingCustomerpIds(
+  links: readonly Link[],
+  type: CustomerpType,
+  { halfLinksOnly }: { halfLinksOnly: boolean },
+): string[] {
   return links.flatMap((l) => (l.customerp?.type === type && !(halfLinksOnly && l.crmoffice) ? [l.customerp.id] : []));
 }

@@ -27,7 +27,10 @@ export function latestPerRecord(items: readonly FeedChange[]): FeedChange[] {
 
 /** The ids to upsert and to delete among `latest` (latestPerRecord's answer), each in its order. */
 export function batchOf(latest: readonly FeedChange[]): FeedBatch {
-  return { upserts: latest.filter((c) => c.op === 'UPSERT').map((c) => c.id), deletes: latest.filter((c) => c.op === 'DELETE').map((c) => c.id) };
+  return {
+    upserts: latest.filter((c) => c.op === 'UPSERT').map((c) => c.id),
+    deletes: latest.filter((c) => c.op === 'DELETE').map((c) => c.id),
+  };
 }
 
 /**
@@ -84,7 +87,12 @@ export class FeedReader {
         summary.changes += page.items.length;
         const latest = latestPerRecord(page.items);
         await apply(feed, batchOf(latest), summary);
-        await cursors.advance(where, { cursor: page.cursor, applied: latest.length, lastChangeAt: lastChangeAtOf(page.items, watchingSince), now: new Date() });
+        await cursors.advance(where, {
+          cursor: page.cursor,
+          applied: latest.length,
+          lastChangeAt: lastChangeAtOf(page.items, watchingSince),
+          now: new Date(),
+        });
         onProgress?.({ feed: feed.id, changes: summary.changes, done: !page.hasMore });
         cursor = page.cursor;
         if (!page.hasMore) break;
@@ -97,7 +105,10 @@ export class FeedReader {
       if (error instanceof UpstreamUnavailableError || error instanceof MassDeleteGuardError) {
         summary.blocked = error.message;
         await cursors.block(where, error.message, new Date());
-        logger.warn({ feed: feed.id, reason: error.message }, 'sync feed stopped; it resumes from its cursor next pass');
+        logger.warn(
+          { feed: feed.id, reason: error.message },
+          'sync feed stopped; it resumes from its cursor next pass',
+        );
         return summary;
       }
       throw error;

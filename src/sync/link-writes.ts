@@ -8,12 +8,19 @@ import type { ReferenceIndex } from '../reconcile/index.js';
  * every save), or the link was never synced. Fields are compared as JSON, the way they are stored.
  */
 export function needsSave(link: Link, changes: LinkChanges): boolean {
-  const differs = (Object.keys(changes) as (keyof LinkChanges)[]).some((key) => key !== 'lastSyncedAt' && JSON.stringify(changes[key]) !== JSON.stringify(link[key]));
+  const differs = (Object.keys(changes) as (keyof LinkChanges)[]).some(
+    (key) => key !== 'lastSyncedAt' && JSON.stringify(changes[key]) !== JSON.stringify(link[key]),
+  );
   return differs || !link.lastSyncedAt;
 }
 
 /** Saves `changes` (and a new lastSyncedAt) if needsSave; returns whether it wrote. Stale versions propagate. */
-export async function saveLink(links: LinkStore, link: Link, changes: LinkChanges, refs?: ReferenceIndex): Promise<boolean> {
+export async function saveLink(
+  links: LinkStore,
+  link: Link,
+  changes: LinkChanges,
+  refs?: ReferenceIndex,
+): Promise<boolean> {
   if (!needsSave(link, changes)) return false;
   const saved = await links.update(link._id, link.version, { ...changes, lastSyncedAt: new Date() });
   refs?.remember(saved);
@@ -22,7 +29,10 @@ export async function saveLink(links: LinkStore, link: Link, changes: LinkChange
 
 /** Marks `link` ERROR after a system refused a write for good; a link moved meanwhile is left to its mover. */
 export async function markLinkError(links: LinkStore, link: Link, error: UpstreamRejectedError): Promise<void> {
-  logger.warn({ link: link._id, system: error.system, code: error.upstreamCode, field: error.field }, 'write refused by a system; link marked ERROR');
+  logger.warn(
+    { link: link._id, system: error.system, code: error.upstreamCode, field: error.field },
+    'write refused by a system; link marked ERROR',
+  );
   try {
     await links.update(link._id, link.version, { state: 'ERROR' });
   } catch (cause) {

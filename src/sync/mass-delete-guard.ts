@@ -8,8 +8,15 @@ export interface MassDeletePolicy {
 
 /** The mass-delete guard stopped a feed; nothing was deleted. */
 export class MassDeleteGuardError extends Error {
-  constructor(readonly feed: string, readonly deletes: number, readonly links: number, share: number) {
-    super(`mass-delete guard: ${deletes} of ${links} links of ${feed} would be deleted in one pass (more than ${Math.round(share * 100)} %); nothing deleted`);
+  constructor(
+    readonly feed: string,
+    readonly deletes: number,
+    readonly links: number,
+    share: number,
+  ) {
+    super(
+      `mass-delete guard: ${deletes} of ${links} links of ${feed} would be deleted in one pass (more than ${Math.round(share * 100)} %); nothing deleted`,
+    );
     this.name = 'MassDeleteGuardError';
   }
 }
@@ -23,7 +30,12 @@ export function withinAllowance(planned: number, policy: MassDeletePolicy): bool
  * The guard's decision on `planned` deletes of `feed` in one pass, out of `total` links of its entity:
  * null to go ahead, or the error that stops the feed (beyond the allowance and more than the share).
  */
-export function massDeleteRefusal(feed: string, planned: number, total: number, policy: MassDeletePolicy): MassDeleteGuardError | null {
+export function massDeleteRefusal(
+  feed: string,
+  planned: number,
+  total: number,
+  policy: MassDeletePolicy,
+): MassDeleteGuardError | null {
   if (withinAllowance(planned, policy) || planned <= policy.share * total) return null;
   return new MassDeleteGuardError(feed, planned, total, policy.share);
 }

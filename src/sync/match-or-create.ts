@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { UpstreamRejectedError } from '../errors.js';
-import { DuplicateLinkError, isLiveLink, SideTakenError, StaleLinkVersionError, type Conflict, type Link } from '../links/index.js';
+import {
+  DuplicateLinkError,
+  isLiveLink,
+  SideTakenError,
+  StaleLinkVersionError,
+  type Conflict,
+  type Link,
+} from '../links/index.js';
 import { logger } from '../logger.js';
 import {
   dataflowForCrmoffice,
@@ -26,7 +33,9 @@ import type { SyncContext } from './sync-context.js';
 export function identityLookups(flow: Dataflow, records: readonly CustomerpRecord[]): string[] {
   const identityField = propertyOf(flow, flow.identity[0] as string)?.customerp;
   if (!identityField) return [];
-  const values = records.map((r) => (r as unknown as Record<string, unknown>)[identityField]).filter((v): v is string => typeof v === 'string' && v !== '');
+  const values = records
+    .map((r) => (r as unknown as Record<string, unknown>)[identityField])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
   return [...new Set(values)];
 }
 
@@ -35,7 +44,10 @@ export function identityLookups(flow: Dataflow, records: readonly CustomerpRecor
  * without a key, or one that belongs to another dataflow (an employee contact for a customer
  * contact), is no candidate; a Crmoffice-only one (no dataflow) is.
  */
-export function candidatesByIdentity(flow: Dataflow, found: readonly CrmofficeRecord[]): Map<string, CrmofficeRecord[]> {
+export function candidatesByIdentity(
+  flow: Dataflow,
+  found: readonly CrmofficeRecord[],
+): Map<string, CrmofficeRecord[]> {
   const byIdentity = new Map<string, CrmofficeRecord[]>();
   for (const candidate of found) {
     const key = recordIdentityKey(flow, 'CRMOFFICE', candidate);
@@ -79,7 +91,9 @@ export function planMatch(facts: MatchFacts): MatchPlan {
   if (facts.link?.crmoffice) return { action: 'skip' };
   if (facts.owned) return { action: 'defer' };
   const identity = recordIdentityKey(facts.flow, 'CUSTOMERP', facts.record);
-  const candidates = (identity ? facts.byIdentity.get(identity) ?? [] : []).filter((c) => isFreeCandidate(facts.holderOf(c)));
+  const candidates = (identity ? (facts.byIdentity.get(identity) ?? []) : []).filter((c) =>
+    isFreeCandidate(facts.holderOf(c)),
+  );
   if (candidates.length > 1) return { action: 'ambiguous', identity, candidates };
   const [candidate] = candidates;
   return candidate ? { action: 'link', candidate } : { action: 'create' };
@@ -87,7 +101,9 @@ export function planMatch(facts: MatchFacts): MatchPlan {
 
 /** Whether `conflicts` already hold an open ambiguous-match conflict naming exactly `candidateIds` (sorted). */
 export function knowsAmbiguity(conflicts: readonly Conflict[], candidateIds: readonly string[]): boolean {
-  return conflicts.some((c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(candidateIds));
+  return conflicts.some(
+    (c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(candidateIds),
+  );
 }
 
 /** `conflicts` with every open identity conflict resolved at `now` (the others, and resolved ones, as they are). */
@@ -99,23 +115,45 @@ export function settleIdentityConflicts(conflicts: readonly Conflict[], now: Dat
  * Customerp records without a counterpart: matched to an unlinked Crmoffice record by identity key,
  * or created there. Two candidates are not guessed: the link records a conflict for a person.
  */
-export async function matchOrCreate(ctx: SyncContext, flow: Dataflow, type: CustomerpType, records: readonly CustomerpRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+export async function matchOrCreate(
+  ctx: SyncContext,
+  flow: Dataflow,
+  type: CustomerpType,
+  records: readonly CustomerpRecord[],
+  refs: ReferenceIndex,
+  summary: EntitySummary,
+): Promise<void> {
   const crmType = flow.crmoffice.type as CrmofficeType;
   const lookups = identityLookups(flow, records);
   const found = lookups.length > 0 ? await ctx.apis.CRMOFFICE.findByIdentity(crmType, lookups) : [];
-  await refs.loadRefs('CRMOFFICE', crmType, found.map((c) => c.id));
+  await refs.loadRefs(
+    'CRMOFFICE',
+    crmType,
+    found.map((c) => c.id),
+  );
   await refs.loadReferencesOf(flow, 'CRMOFFICE', found);
   const byIdentity = candidatesByIdentity(flow, found);
 
   // A record that a mutation is still creating (or completing) belongs to its operation: a counterpart
   // made here too would race the operation into a duplicate. Asked after the records were read.
-  const owned = await ctx.writeOwnership.ownedRecords('CUSTOMERP', type, records.map((record) => ({ record, linkId: refs.linkOf('CUSTOMERP', type, record.id)?._id ?? null })));
+  const owned = await ctx.writeOwnership.ownedRecords(
+    'CUSTOMERP',
+    type,
+    records.map((record) => ({ record, linkId: refs.linkOf('CUSTOMERP', type, record.id)?._id ?? null })),
+  );
 
   for (const record of records) {
     const ref = { type, id: record.id };
     // The candidates' lookup may have loaded this record's link fresh: planMatch sees the newest.
     let link = refs.linkOf('CUSTOMERP', type, record.id);
-    const plan = planMatch({ flow, record, link, owned: owned.has(record.id), byIdentity, holderOf: (c) => refs.linkOf('CRMOFFICE', crmType, c.id) });
+    const plan = planMatch({
+      flow,
+      record,
+      link,
+      owned: owned.has(record.id),
+      byIdentity,
+      holderOf: (c) => refs.linkOf('CRMOFFICE', crmType, c.id),
+    });
     try {
       switch (plan.action) {
         case 'skip':
@@ -124,12 +162,23 @@ export async function matchOrCreate(ctx: SyncContext, flow: Dataflow, type: Cust
           summary.deferred += 1;
           break;
         case 'ambiguous':
-          summary.conflicts += await recordAmbiguousMatch(ctx, flow, record, link, plan.identity, plan.candidates, refs);
+          summary.conflicts += await recordAmbiguousMatch(
+            ctx,
+            flow,
+            record,
+            link,
+            plan.identity,
+            plan.candidates,
+            refs,
+          );
           break;
         case 'link':
           link = await linkExisting(ctx, flow, ref, link, plan.candidate, refs);
           summary.linked += 1;
-          countPairOutcome(summary, await syncPair(ctx, flow, link, { CUSTOMERP: record, CRMOFFICE: plan.candidate }, refs, summary));
+          countPairOutcome(
+            summary,
+            await syncPair(ctx, flow, link, { CUSTOMERP: record, CRMOFFICE: plan.candidate }, refs, summary),
+          );
           break;
         case 'create':
           await createCounterpart(ctx, flow, record, link, refs, summary);
@@ -145,7 +194,11 @@ export async function matchOrCreate(ctx: SyncContext, flow: Dataflow, type: Cust
         if (link) await markLinkError(ctx.links, link, error);
         continue;
       }
-      if (error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError) {
+      if (
+        error instanceof DuplicateLinkError ||
+        error instanceof StaleLinkVersionError ||
+        error instanceof SideTakenError
+      ) {
         // Another writer linked it meanwhile; the next pass sees its result.
         logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
         continue;
@@ -160,14 +213,36 @@ export async function matchOrCreate(ctx: SyncContext, flow: Dataflow, type: Cust
  * waits). If the process dies between the create and the link, the next pass finds the created
  * record by its identity key and links it instead of creating another.
  */
-async function createCounterpart(ctx: SyncContext, flow: Dataflow, record: CustomerpRecord, link: Link | null, refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+async function createCounterpart(
+  ctx: SyncContext,
+  flow: Dataflow,
+  record: CustomerpRecord,
+  link: Link | null,
+  refs: ReferenceIndex,
+  summary: EntitySummary,
+): Promise<void> {
   const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
   const crmType = flow.crmoffice.type as CrmofficeType;
   const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
   const create = toCreateInput(flow, 'CRMOFFICE', canonical.values, refs);
   if (canonical.deferred.length > 0 || create.deferred.length > 0) {
-    const pending = link ?? (await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'PENDING' }, { lookFirst: false })).link;
-    await saveLink(ctx.links, pending, { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) }, refs);
+    const pending =
+      link ??
+      (
+        await ctx.links.ensureLink(
+          flow.unifiedType,
+          'CUSTOMERP',
+          ref,
+          { kind: flow.contactKind ?? null, state: 'PENDING' },
+          { lookFirst: false },
+        )
+      ).link;
+    await saveLink(
+      ctx.links,
+      pending,
+      { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) },
+      refs,
+    );
     summary.deferred += 1;
     return;
   }
@@ -180,19 +255,38 @@ async function createCounterpart(ctx: SyncContext, flow: Dataflow, record: Custo
     customerpModifiedAt: ctx.apis.CUSTOMERP.modifiedAtOf(record),
     crmofficeModifiedAt: ctx.apis.CRMOFFICE.modifiedAtOf(created),
   });
-  const state = { snapshot: merged, keys: linkKeysOf(flow, merged, created, refs), state: 'IN_SYNC' as const, lastSyncedAt: new Date() };
+  const state = {
+    snapshot: merged,
+    keys: linkKeysOf(flow, merged, created, refs),
+    state: 'IN_SYNC' as const,
+    lastSyncedAt: new Date(),
+  };
   let attached: Link;
   try {
     attached = link
       ? await ctx.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef)
       : // One write for the common case: the link is born complete.
-        await ctx.links.create({ entity: flow.unifiedType, kind: flow.contactKind ?? null, customerp: ref, crmoffice: crmRef, ...state });
+        await ctx.links.create({
+          entity: flow.unifiedType,
+          kind: flow.contactKind ?? null,
+          customerp: ref,
+          crmoffice: crmRef,
+          ...state,
+        });
   } catch (error) {
-    if (!(error instanceof DuplicateLinkError || error instanceof StaleLinkVersionError || error instanceof SideTakenError)) throw error;
+    if (!(
+      error instanceof DuplicateLinkError ||
+      error instanceof StaleLinkVersionError ||
+      error instanceof SideTakenError
+    ))
+      throw error;
     // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
     // a duplicate, and the writer that loses a link race removes what it created.
     await ctx.apis.CRMOFFICE.remove(crmType, created.id, null);
-    logger.debug({ type: ref.type, id: record.id, reason: error.message, removed: created.id }, 'link raced; duplicate counterpart removed');
+    logger.debug(
+      { type: ref.type, id: record.id, reason: error.message, removed: created.id },
+      'link raced; duplicate counterpart removed',
+    );
     return;
   }
   summary.created += 1;
@@ -201,9 +295,20 @@ async function createCounterpart(ctx: SyncContext, flow: Dataflow, record: Custo
 }
 
 /** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist (pairRecords). */
-async function linkExisting(ctx: SyncContext, flow: Dataflow, ref: { type: CustomerpType; id: string }, own: Link | null, candidate: CrmofficeRecord, refs: ReferenceIndex): Promise<Link> {
+async function linkExisting(
+  ctx: SyncContext,
+  flow: Dataflow,
+  ref: { type: CustomerpType; id: string },
+  own: Link | null,
+  candidate: CrmofficeRecord,
+  refs: ReferenceIndex,
+): Promise<Link> {
   const crmRef = { type: flow.crmoffice.type as CrmofficeType, id: candidate.id };
-  let link = await pairRecords(ctx.links, { flow, customerp: { ref, link: own }, crmoffice: { ref: crmRef, link: refs.linkOf('CRMOFFICE', crmRef.type, candidate.id) } });
+  let link = await pairRecords(ctx.links, {
+    flow,
+    customerp: { ref, link: own },
+    crmoffice: { ref: crmRef, link: refs.linkOf('CRMOFFICE', crmRef.type, candidate.id) },
+  });
   // A match that was ambiguous before (a duplicate has since gone) is settled now.
   const settled = settleIdentityConflicts(link.conflicts, new Date());
   const kind = flow.contactKind ?? null;
@@ -226,13 +331,34 @@ async function recordAmbiguousMatch(
 ): Promise<number> {
   const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
   const keys = linkKeysOf(flow, toCanonical(flow, 'CUSTOMERP', record, refs).values, null, refs);
-  const own = link ?? (await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, { kind: flow.contactKind ?? null, state: 'CONFLICT', keys }, { lookFirst: false })).link;
+  const own =
+    link ??
+    (
+      await ctx.links.ensureLink(
+        flow.unifiedType,
+        'CUSTOMERP',
+        ref,
+        { kind: flow.contactKind ?? null, state: 'CONFLICT', keys },
+        { lookFirst: false },
+      )
+    ).link;
   const ids = candidates.map((c) => c.id).sort();
   const known = knowsAmbiguity(own.conflicts, ids);
   if (known && own.state === 'CONFLICT') return 0;
-  const conflict: Conflict = { id: randomUUID(), field: 'identity', customerpValue: identity, crmofficeValue: ids, kept: null, detectedAt: new Date(), resolvedAt: null };
+  const conflict: Conflict = {
+    id: randomUUID(),
+    field: 'identity',
+    customerpValue: identity,
+    crmofficeValue: ids,
+    kept: null,
+    detectedAt: new Date(),
+    resolvedAt: null,
+  };
   const conflicts = known ? own.conflicts : [...own.conflicts, conflict];
   refs.remember(await ctx.links.update(own._id, own.version, { state: 'CONFLICT', conflicts, keys }));
-  logger.warn({ type: ref.type, id: ref.id, candidates: ids.length }, 'ambiguous identity match recorded as a conflict');
+  logger.warn(
+    { type: ref.type, id: ref.id, candidates: ids.length },
+    'ambiguous identity match recorded as a conflict',
+  );
   return known ? 0 : 1;
 }

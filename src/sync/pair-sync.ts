@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { UpstreamRejectedError, type SystemName } from '../errors.js';
-import { sideFieldOf, StaleLinkVersionError, type Conflict, type Link, type LinkChanges, type LinkState } from '../links/index.js';
+import {
+  sideFieldOf,
+  StaleLinkVersionError,
+  type Conflict,
+  type Link,
+  type LinkChanges,
+  type LinkState,
+} from '../links/index.js';
 import {
   diffForUpdate,
   referencedLinkIds,
@@ -75,7 +82,12 @@ export async function syncPair(
     for (const system of SYSTEMS) {
       if (!hasFields(diffs[system].input)) continue;
       const api = apiOf(ctx.apis, system);
-      current[system] = await api.update(types[system], current[system].id, diffs[system].input, api.tokenOf(current[system]));
+      current[system] = await api.update(
+        types[system],
+        current[system].id,
+        diffs[system].input,
+        api.tokenOf(current[system]),
+      );
       wrote = true;
     }
   } catch (error) {
@@ -87,7 +99,15 @@ export async function syncPair(
         if (record) fresh[system] = record;
       }
       if (!fresh.CUSTOMERP || !fresh.CRMOFFICE) return 'gone';
-      return syncPair(ctx, flow, link, { CUSTOMERP: fresh.CUSTOMERP, CRMOFFICE: fresh.CRMOFFICE }, refs, summary, attempt + 1);
+      return syncPair(
+        ctx,
+        flow,
+        link,
+        { CUSTOMERP: fresh.CUSTOMERP, CRMOFFICE: fresh.CRMOFFICE },
+        refs,
+        summary,
+        attempt + 1,
+      );
     }
     if (error instanceof UpstreamRejectedError) {
       await markLinkError(ctx.links, link, error);
@@ -96,9 +116,17 @@ export async function syncPair(
     throw error;
   }
 
-  const deferred = SYSTEMS.reduce((sum, system) => sum + canonical[system].deferred.length + diffs[system].deferred.length, 0);
+  const deferred = SYSTEMS.reduce(
+    (sum, system) => sum + canonical[system].deferred.length + diffs[system].deferred.length,
+    0,
+  );
   const now = new Date();
-  const newConflicts: Conflict[] = merge.conflicts.map((c) => ({ id: randomUUID(), ...c, detectedAt: now, resolvedAt: null }));
+  const newConflicts: Conflict[] = merge.conflicts.map((c) => ({
+    id: randomUUID(),
+    ...c,
+    detectedAt: now,
+    resolvedAt: null,
+  }));
   const conflicts = [...link.conflicts, ...newConflicts];
   const changes: LinkChanges = {
     snapshot: merge.merged,
@@ -127,11 +155,25 @@ export async function syncPair(
  * Syncs `pairs` (records of `system`, all of `flow`, each with its link): reads their counterparts
  * in one request, loads both sides' references, and counts each pair's outcome into `summary`.
  */
-export async function syncLinkedPairs(ctx: SyncContext, flow: Dataflow, system: SystemName, pairs: readonly LinkedRecord[], refs: ReferenceIndex, summary: EntitySummary): Promise<void> {
+export async function syncLinkedPairs(
+  ctx: SyncContext,
+  flow: Dataflow,
+  system: SystemName,
+  pairs: readonly LinkedRecord[],
+  refs: ReferenceIndex,
+  summary: EntitySummary,
+): Promise<void> {
   const other = otherSystem(system);
   const side = sideFieldOf(other);
-  const counterparts = await apiOf(ctx.apis, other).getMany(flow[side].type, pairs.map((p) => (p.link[side] as { id: string }).id));
-  await refs.loadReferencesOf(flow, system, pairs.map((p) => p.record));
+  const counterparts = await apiOf(ctx.apis, other).getMany(
+    flow[side].type,
+    pairs.map((p) => (p.link[side] as { id: string }).id),
+  );
+  await refs.loadReferencesOf(
+    flow,
+    system,
+    pairs.map((p) => p.record),
+  );
   await refs.loadReferencesOf(flow, other, counterparts.filter(isPresent));
   for (const [i, { link, record }] of pairs.entries()) {
     const counterpart = counterparts[i];

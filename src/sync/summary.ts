@@ -36,7 +36,17 @@ export interface SyncSummary {
 }
 
 export function emptyEntitySummary(): EntitySummary {
-  return { created: 0, linked: 0, tracked: 0, updated: 0, unchanged: 0, conflicts: 0, deferred: 0, deleted: 0, errors: 0 };
+  return {
+    created: 0,
+    linked: 0,
+    tracked: 0,
+    updated: 0,
+    unchanged: 0,
+    conflicts: 0,
+    deferred: 0,
+    deleted: 0,
+    errors: 0,
+  };
 }
 
 export function addSummaries(into: EntitySummary, from: EntitySummary): void {

@@ -49,7 +49,9 @@ export class SyncWorker {
     const phase = this.loop.phase.phase;
     if (phase === 'stopping' || phase === 'stopped') return;
     await this.loop.stop();
-    await this.engine.releaseLeases().catch((error: unknown) => logger.warn({ err: error }, 'could not release sync leases'));
+    await this.engine
+      .releaseLeases()
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not release sync leases'));
     this.loop.markStopped();
   }
 

@@ -1,4 +1,9 @@
-export { UpstreamClient, type RequestOptions, type UpstreamClientOptions, type UpstreamRequestEvent } from './upstream-client.js';
+export {
+  UpstreamClient,
+  type RequestOptions,
+  type UpstreamClientOptions,
+  type UpstreamRequestEvent,
+} from './upstream-client.js';
 export { BULK_READ_LIMIT, readInChunks, type FeedChange, type FeedPage, type SystemApi } from './system-api.js';
 export { CustomerpApi, CUSTOMERP_FEEDS, CUSTOMERP_TYPES, type CustomerpType } from './customerp/api.js';
 export { CrmofficeApi, CRMOFFICE_FEEDS, CRMOFFICE_TYPES, type CrmofficeType } from './crmoffice/api.js';

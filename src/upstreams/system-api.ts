@@ -40,8 +40,13 @@ export const BULK_READ_LIMIT = 500;
 
 /** A system answered a bulk read with entries that are not the records asked for, in the order asked. */
 export class BulkReadMismatchError extends Error {
-  constructor(readonly asked: readonly string[], readonly answered: readonly (string | null)[]) {
-    super(`a bulk read of ${asked.length} ids answered ${answered.length} entries, not one per id in order (first mismatch: asked ${JSON.stringify(asked[firstMismatch(asked, answered)])}, got ${JSON.stringify(answered[firstMismatch(asked, answered)])})`);
+  constructor(
+    readonly asked: readonly string[],
+    readonly answered: readonly (string | null)[],
+  ) {
+    super(
+      `a bulk read of ${asked.length} ids answered ${answered.length} entries, not one per id in order (first mismatch: asked ${JSON.stringify(asked[firstMismatch(asked, answered)])}, got ${JSON.stringify(answered[firstMismatch(asked, answered)])})`,
+    );
     this.name = 'BulkReadMismatchError';
   }
 }

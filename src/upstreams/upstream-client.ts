@@ -33,7 +33,7 @@ export interface UpstreamClientOptions {
  */
 export class UpstreamCredentialsError extends UpstreamUnavailableError {
   constructor(system: SystemName) {
-    super(system, 'it refused the gateway\'s credentials (HTTP 401)');
+    super(system, "it refused the gateway's credentials (HTTP 401)");
   }
 }
 
@@ -136,10 +136,14 @@ export class UpstreamClient {
         const outcome = error instanceof UpstreamRejectedError ? 'rejected' : 'unavailable';
         this.emit({ system: this.system, operation, outcome, durationMs: performance.now() - started, attempt });
         this.noteCredentials(error instanceof UpstreamCredentialsError, operation);
-        if (error instanceof UpstreamRejectedError || error instanceof UpstreamCredentialsError || attempt >= attempts) throw error;
+        if (error instanceof UpstreamRejectedError || error instanceof UpstreamCredentialsError || attempt >= attempts)
+          throw error;
         const delay = this.backoff(attempt, error.retryAfterSeconds);
         if (delay > this.maxRetryAfterMs) throw error; // the system asks for a longer pause than a call may take
-        logger.debug({ system: this.system, operation, attempt, delayMs: delay, reason: error.message }, 'upstream retry');
+        logger.debug(
+          { system: this.system, operation, attempt, delayMs: delay, reason: error.message },
+          'upstream retry',
+        );
         await sleep(delay);
       }
     }
@@ -152,7 +156,11 @@ export class UpstreamClient {
       if (status === 401) return new UpstreamCredentialsError(this.system);
       if (status === 429) {
         const retryAfter = Number(raw.response.headers?.get('retry-after'));
-        return new UpstreamUnavailableError(this.system, 'rate limited (HTTP 429)', Number.isFinite(retryAfter) ? retryAfter : undefined);
+        return new UpstreamUnavailableError(
+          this.system,
+          'rate limited (HTTP 429)',
+          Number.isFinite(retryAfter) ? retryAfter : undefined,
+        );
       }
       if (status >= 500) return new UpstreamUnavailableError(this.system, `HTTP ${status}`);
       const first = raw.response.errors?.[0];
@@ -176,7 +184,11 @@ export class UpstreamClient {
   private noteCredentials(refused: boolean, operation: string): void {
     if (refused === this.credentialsRefused) return;
     this.credentialsRefused = refused;
-    if (refused) logger.error({ system: this.system, operation }, `${this.system} refuses the gateway's credentials (HTTP 401); check ${this.system}_TOKEN`);
+    if (refused)
+      logger.error(
+        { system: this.system, operation },
+        `${this.system} refuses the gateway's credentials (HTTP 401); check ${this.system}_TOKEN`,
+      );
     else logger.info({ system: this.system, operation }, `${this.system} accepts the gateway's credentials again`);
   }
 

@@ -11,7 +11,12 @@ export interface BackoffOptions {
  * (half fixed, half random), so that operations parked by one outage do not all come back at once.
  * A system's Retry-After, when it sent one, is the least delay.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, retryAfterSeconds?: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  retryAfterSeconds?: number,
+  random: () => number = Math.random,
+): number {
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 60_000;
   const ceiling = Math.min(max, base * 2 ** Math.max(0, Math.min(attempt - 1, 30)));

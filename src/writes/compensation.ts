@@ -53,11 +53,22 @@ export async function compensate(context: RunContext): Promise<void> {
   } catch (error) {
     if (!(error instanceof UpstreamRejectedError) || error.isConcurrencyConflict) throw error;
     logger.error({ operation: op._id, reason: error.message }, 'write-through compensation refused; left as it is');
-    await progress.advance({ state: 'FAILED', finishedAt: new Date(), 'customerp.error': `could not be undone: ${error.message}` });
+    await progress.advance({
+      state: 'FAILED',
+      finishedAt: new Date(),
+      'customerp.error': `could not be undone: ${error.message}`,
+    });
     return;
   }
-  const cause = op.failure ? `${SYSTEM_LABELS[op.failure.system]} refused the change` : 'the other system refused the change';
-  await progress.advance({ state: 'COMPENSATED', finishedAt: new Date(), 'customerp.write': 'COMPENSATED', 'customerp.error': `undone because ${cause}` });
+  const cause = op.failure
+    ? `${SYSTEM_LABELS[op.failure.system]} refused the change`
+    : 'the other system refused the change';
+  await progress.advance({
+    state: 'COMPENSATED',
+    finishedAt: new Date(),
+    'customerp.write': 'COMPENSATED',
+    'customerp.error': `undone because ${cause}`,
+  });
 }
 
 /** Writes back the values an update replaced in Customerp, on the fields that still hold what it wrote (restoreInput). */
@@ -70,10 +81,20 @@ async function restoreCustomerp(context: RunContext): Promise<void> {
     const restore = restoreInput(input, previous, current);
     if (Object.keys(restore).length === 0) return;
     try {
-      records.known.CUSTOMERP = await records.update('CUSTOMERP', ref.type, ref.id, restore, records.tokenOf('CUSTOMERP', current));
+      records.known.CUSTOMERP = await records.update(
+        'CUSTOMERP',
+        ref.type,
+        ref.id,
+        restore,
+        records.tokenOf('CUSTOMERP', current),
+      );
       return;
     } catch (error) {
-      if (!(error instanceof UpstreamRejectedError && error.isConcurrencyConflict) || attempt >= context.concurrencyAttempts) throw error;
+      if (
+        !(error instanceof UpstreamRejectedError && error.isConcurrencyConflict) ||
+        attempt >= context.concurrencyAttempts
+      )
+        throw error;
       current = await records.getOne('CUSTOMERP', ref.type, ref.id);
     }
   }

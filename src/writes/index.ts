@@ -3,10 +3,28 @@
  * outbox of operations in MongoDB that makes it survive crashes and outages, and the worker that
  * finishes what was left.
  */
-export { WriteThrough, type ConflictResult, type LinkResult, type WriteResult, type WriteThroughDependencies, type WriteThroughOptions } from './write-through.js';
-export { OutboxWorker, type OutboxRunSummary, type OutboxWorkerDependencies, type OutboxWorkerOptions, type OutboxWorkerPhase } from './outbox-worker.js';
+export {
+  WriteThrough,
+  type ConflictResult,
+  type LinkResult,
+  type WriteResult,
+  type WriteThroughDependencies,
+  type WriteThroughOptions,
+} from './write-through.js';
+export {
+  OutboxWorker,
+  type OutboxRunSummary,
+  type OutboxWorkerDependencies,
+  type OutboxWorkerOptions,
+  type OutboxWorkerPhase,
+} from './outbox-worker.js';
 export { outboxWriteOwnership } from './outbox-ownership.js';
-export { OperationRunner, type KnownRecords, type OperationRunnerDependencies, type OperationRunnerOptions } from './operation-runner.js';
+export {
+  OperationRunner,
+  type KnownRecords,
+  type OperationRunnerDependencies,
+  type OperationRunnerOptions,
+} from './operation-runner.js';
 export {
   DEFAULT_RETENTION_MS,
   FINISHED_OPERATIONS_COLLECTION,

@@ -1,5 +1,11 @@
 import { StaleLinkVersionError, type Conflict, type Link, type LinkChanges, type LinkState } from '../links/index.js';
-import { toCanonical, type CanonicalValues, type Mapping, type ReferenceResolver, type SystemRecord } from '../mappings/index.js';
+import {
+  toCanonical,
+  type CanonicalValues,
+  type Mapping,
+  type ReferenceResolver,
+  type SystemRecord,
+} from '../mappings/index.js';
 import { linkKeysOf, referencesFor, sortedValues, threeWayMerge, type SystemRecordOf } from '../reconcile/index.js';
 import type { OperationDocument, OperationKind } from './operation.js';
 import type { RunContext } from './run-context.js';
@@ -49,9 +55,15 @@ export function settledSnapshot(sources: SnapshotSources): CanonicalValues {
 }
 
 /** `conflicts` with the one a resolveConflict operation closes (`resolved`; null: none) marked kept and resolved at `now`, unless resolved already. */
-export function resolvedConflicts(conflicts: readonly Conflict[], resolved: OperationDocument['conflict'], now: Date): Conflict[] {
+export function resolvedConflicts(
+  conflicts: readonly Conflict[],
+  resolved: OperationDocument['conflict'],
+  now: Date,
+): Conflict[] {
   if (!resolved) return [...conflicts];
-  return conflicts.map((c) => (c.id === resolved.id ? { ...c, kept: resolved.keep, resolvedAt: c.resolvedAt ?? now } : c));
+  return conflicts.map((c) =>
+    c.id === resolved.id ? { ...c, kept: resolved.keep, resolvedAt: c.resolvedAt ?? now } : c,
+  );
 }
 
 /** A link's state once an operation on it is done: PENDING while others on it are not, then by its open conflicts. */
@@ -90,7 +102,13 @@ export async function settleLink(context: RunContext): Promise<void> {
     const conflicts = resolvedConflicts(link.conflicts, op.conflict, now);
     const keys = linkKeysOf(mapping, snapshot, crmoffice, refs);
     try {
-      await links.update(link._id, link.version, { snapshot, keys, conflicts, state: await settledState(context, link, conflicts), lastSyncedAt: now });
+      await links.update(link._id, link.version, {
+        snapshot,
+        keys,
+        conflicts,
+        state: await settledState(context, link, conflicts),
+        lastSyncedAt: now,
+      });
       return;
     } catch (error) {
       if (!(error instanceof StaleLinkVersionError)) throw error;
@@ -101,7 +119,9 @@ export async function settleLink(context: RunContext): Promise<void> {
 
 /** A link this operation marked PENDING goes back to its settled state (after a failure or an undo). */
 export async function settleLinkState(context: RunContext): Promise<void> {
-  await updateLink(context, async (link) => (link.state === 'PENDING' ? { state: await settledState(context, link, link.conflicts) } : null));
+  await updateLink(context, async (link) =>
+    link.state === 'PENDING' ? { state: await settledState(context, link, link.conflicts) } : null,
+  );
 }
 
 /** Marks the operation's link PENDING (a step left for later), unless it is already. */
@@ -116,7 +136,10 @@ export async function markLinkDeleted(context: RunContext): Promise<void> {
 
 /** The link's state once this operation is done (settledLinkState, with whether others on it are unfinished). */
 async function settledState(context: RunContext, link: Link, conflicts: readonly Conflict[]): Promise<LinkState> {
-  return settledLinkState(await context.operations.hasOtherUnfinished(link._id, context.progress.operation._id), conflicts);
+  return settledLinkState(
+    await context.operations.hasOtherUnfinished(link._id, context.progress.operation._id),
+    conflicts,
+  );
 }
 
 /** Applies `change(link)` (null: nothing to change) to the live link, retrying when it moved meanwhile; nothing for a link that is gone or deleted. */

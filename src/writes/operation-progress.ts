@@ -1,6 +1,13 @@
 import type { MatchKeysAndValues } from 'mongodb';
 import type { SystemName } from '../errors.js';
-import { isFinal, sideKeyOf, stepSystemOf, writesOf, type OperationDocument, type OperationState } from './operation.js';
+import {
+  isFinal,
+  sideKeyOf,
+  stepSystemOf,
+  writesOf,
+  type OperationDocument,
+  type OperationState,
+} from './operation.js';
 import type { OperationStore } from './operations.js';
 
 /** A `$set` of an operation: top-level fields and dotted paths (`customerp.write`). */
@@ -86,7 +93,13 @@ export class OperationProgress {
   async park(nextAttemptAt: Date, set: OperationSet, countAttempt: boolean): Promise<void> {
     this.op = withSet(this.op, set);
     const all = answeredSet(this.op, { ...this.unsaved, ...(set as Record<string, unknown>) }, this.options.answering);
-    this.op = await this.store.park({ _id: this.op._id, state: this.savedState }, this.options.owner, nextAttemptAt, all, countAttempt);
+    this.op = await this.store.park(
+      { _id: this.op._id, state: this.savedState },
+      this.options.owner,
+      nextAttemptAt,
+      all,
+      countAttempt,
+    );
     this.savedState = this.op.state;
     this.unsaved = {};
   }
@@ -94,7 +107,12 @@ export class OperationProgress {
   /** Records the progress kept in memory, in one update guarded by the last recorded state and the lease. */
   private async save(): Promise<void> {
     const set = isFinal(this.op.state) ? answeredSet(this.op, this.unsaved, this.options.answering) : this.unsaved;
-    this.op = await this.store.advance({ _id: this.op._id, state: this.savedState }, this.options.owner, this.options.leaseMs, set);
+    this.op = await this.store.advance(
+      { _id: this.op._id, state: this.savedState },
+      this.options.owner,
+      this.options.leaseMs,
+      set,
+    );
     this.savedState = this.op.state;
     this.savedAt = Date.now();
     this.unsaved = {};

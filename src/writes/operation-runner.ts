@@ -79,7 +79,11 @@ export class OperationRunner {
   run(operation: OperationDocument, owner: string, options: RunOptions = {}): Promise<OperationDocument> {
     const { operations, links, cursors } = this.dependencies;
     const context: RunContext = {
-      progress: new OperationProgress(operations, operation, { owner, leaseMs: this.leaseMs, answering: options.answering ?? false }),
+      progress: new OperationProgress(operations, operation, {
+        owner,
+        leaseMs: this.leaseMs,
+        answering: options.answering ?? false,
+      }),
       mapping: mappingNamed(operation.mapping),
       values: decodeValues(operation.values),
       records: new SystemRecords(this.apis, { ...options.known }),
@@ -159,14 +163,25 @@ class OperationRun {
 
   private async parkUnavailable(system: SystemName, reason: string, retryAfterSeconds?: number): Promise<void> {
     const delay = backoffDelay(this.op.attempts + 1, this.backoff, retryAfterSeconds);
-    await this.context.progress.park(new Date(Date.now() + delay), { lastError: reason, ...pendingStep(this.op.state, system, reason) }, true);
+    await this.context.progress.park(
+      new Date(Date.now() + delay),
+      { lastError: reason, ...pendingStep(this.op.state, system, reason) },
+      true,
+    );
     await markLinkPending(this.context);
-    logger.info({ operation: this.op._id, system, retryInMs: Math.round(delay), reason }, 'write-through step left for the outbox worker');
+    logger.info(
+      { operation: this.op._id, system, retryInMs: Math.round(delay), reason },
+      'write-through step left for the outbox worker',
+    );
   }
 
   private async parkBehind(waiting: WaitingForOlderError): Promise<void> {
     const after = Math.max(waiting.blocker.nextAttemptAt.getTime(), Date.now()) + 50;
-    await this.context.progress.park(new Date(after), pendingStep(this.op.state, waiting.system, waiting.message), false);
+    await this.context.progress.park(
+      new Date(after),
+      pendingStep(this.op.state, waiting.system, waiting.message),
+      false,
+    );
     await markLinkPending(this.context);
   }
 

@@ -45,7 +45,11 @@ export function createTypeOf(mapping: Mapping, system: SystemName): string {
 }
 
 /** The record type `op` writes in `system`: its record's, else the mapping's ('' when it has none there). */
-export function recordTypeOf(op: Pick<OperationDocument, 'customerp' | 'crmoffice'>, system: SystemName, mapping: Mapping): string {
+export function recordTypeOf(
+  op: Pick<OperationDocument, 'customerp' | 'crmoffice'>,
+  system: SystemName,
+  mapping: Mapping,
+): string {
   return op[sideKeyOf(system)].ref?.type ?? mappedTypeOf(mapping, system) ?? '';
 }
 
@@ -102,7 +106,8 @@ async function createIn(context: RunContext, system: SystemName): Promise<void> 
   let link = linkId ? await links.findById(linkId) : null;
   let record: SystemRecord | null = null;
   // Only Crmoffice's record can exist already: sync may have made the new Customerp record's counterpart; use it, not a second.
-  if (system === 'CRMOFFICE' && link?.crmoffice) record = await records.getOne('CRMOFFICE', link.crmoffice.type, link.crmoffice.id);
+  if (system === 'CRMOFFICE' && link?.crmoffice)
+    record = await records.getOne('CRMOFFICE', link.crmoffice.type, link.crmoffice.id);
   if (!record && progress.operation[key].sentAt) record = await findCreated(context, system);
   if (record) {
     record = (await applyValues(context, system, record)).record;
@@ -111,7 +116,10 @@ async function createIn(context: RunContext, system: SystemName): Promise<void> 
     const { input, deferred } = toCreateInput(mapping, system, values, refs);
     if (deferred[0]) throw goneReference(mapping, system, deferred[0]);
     const feedCursor = await CREATE_SEARCHES[system].startOf(context, type);
-    await progress.advance({ [`${key}.sentAt`]: new Date(), [`${key}.input`]: input, [`${key}.feedCursor`]: feedCursor }, true);
+    await progress.advance(
+      { [`${key}.sentAt`]: new Date(), [`${key}.input`]: input, [`${key}.feedCursor`]: feedCursor },
+      true,
+    );
     record = await records.create(system, type, input);
   }
   records.known[system] = record;
@@ -121,7 +129,13 @@ async function createIn(context: RunContext, system: SystemName): Promise<void> 
     const ref = { type: type as CustomerpType, id: record.id };
     // Half linked, PENDING until Crmoffice has its record; its keys already let list filters find it.
     const keys = linkKeysOf(mapping, values, null, await referencesFor(links, mapping, [values], []));
-    link = (await links.ensureLink(mapping.unifiedType, 'CUSTOMERP', ref, { kind: progress.operation.contactKind, state: 'PENDING', keys })).link;
+    link = (
+      await links.ensureLink(mapping.unifiedType, 'CUSTOMERP', ref, {
+        kind: progress.operation.contactKind,
+        state: 'PENDING',
+        keys,
+      })
+    ).link;
     // From then on sync knows the record (and its half link) as this operation's by id, not only by its identity key (WriteOwnership).
     recordAtOnce = true;
   } else {
@@ -154,7 +168,8 @@ async function updateIn(context: RunContext, system: SystemName): Promise<void> 
   if (!ref) return;
   const known = records.known[system];
   const record = known?.id === ref.id ? known : await records.getOne(system, ref.type, ref.id);
-  if (!record) throw new UpstreamRejectedError(system, `${ref.type} ${ref.id} no longer exists`, ErrorCode.NotFound, undefined);
+  if (!record)
+    throw new UpstreamRejectedError(system, `${ref.type} ${ref.id} no longer exists`, ErrorCode.NotFound, undefined);
   // Customerp is written first, so only its previous values may be needed to undo it.
   const { record: written, wrote } = await applyValues(context, system, record, system === 'CUSTOMERP');
   records.known[system] = written;
@@ -184,7 +199,12 @@ async function deleteIn(context: RunContext, system: SystemName): Promise<void> 
  * difference again, so newer values of other fields are kept rather than overwritten. `track`:
  * records the update and the values it replaces in the operation before sending it (compensation).
  */
-async function applyValues(context: RunContext, system: SystemName, record: SystemRecord, track = false): Promise<{ record: SystemRecord; wrote: boolean }> {
+async function applyValues(
+  context: RunContext,
+  system: SystemName,
+  record: SystemRecord,
+  track = false,
+): Promise<{ record: SystemRecord; wrote: boolean }> {
   const { progress, records, links, mapping, values } = context;
   const key = sideKeyOf(system);
   const type = recordTypeOf(progress.operation, system, mapping);
@@ -198,11 +218,24 @@ async function applyValues(context: RunContext, system: SystemName, record: Syst
       await progress.advance({ [`${key}.input`]: input, [`${key}.previous`]: previousValues(input, current) }, true);
     }
     try {
-      return { record: await records.update(system, type, current.id, input, records.tokenOf(system, current)), wrote: true };
+      return {
+        record: await records.update(system, type, current.id, input, records.tokenOf(system, current)),
+        wrote: true,
+      };
     } catch (error) {
-      if (!(error instanceof UpstreamRejectedError && error.isConcurrencyConflict) || attempt >= context.concurrencyAttempts) throw error;
+      if (
+        !(error instanceof UpstreamRejectedError && error.isConcurrencyConflict) ||
+        attempt >= context.concurrencyAttempts
+      )
+        throw error;
       const fresh = await records.getOne(system, type, current.id);
-      if (!fresh) throw new UpstreamRejectedError(system, `${type} ${current.id} no longer exists`, ErrorCode.NotFound, undefined);
+      if (!fresh)
+        throw new UpstreamRejectedError(
+          system,
+          `${type} ${current.id} no longer exists`,
+          ErrorCode.NotFound,
+          undefined,
+        );
       current = fresh;
     }
   }
@@ -287,7 +320,12 @@ async function findCreated(context: RunContext, system: SystemName): Promise<Sys
  * Attaches the created Crmoffice record to the link. If the sync engine linked a counterpart of its
  * own meanwhile, ours is the duplicate: it is deleted and theirs brought up to date instead.
  */
-async function attachCrmoffice(context: RunContext, start: Link, ref: CrmofficeRef, record: SystemRecord): Promise<{ link: Link; record: SystemRecord }> {
+async function attachCrmoffice(
+  context: RunContext,
+  start: Link,
+  ref: CrmofficeRef,
+  record: SystemRecord,
+): Promise<{ link: Link; record: SystemRecord }> {
   const { records, links } = context;
   let link = start;
   for (let attempt = 1; attempt <= ATTACH_ATTEMPTS; attempt++) {
@@ -295,7 +333,13 @@ async function attachCrmoffice(context: RunContext, start: Link, ref: CrmofficeR
     if (link.crmoffice) {
       await records.remove('CRMOFFICE', ref.type, ref.id);
       const theirs = await records.getOne('CRMOFFICE', link.crmoffice.type, link.crmoffice.id);
-      if (!theirs) throw new UpstreamRejectedError('CRMOFFICE', `${link.crmoffice.type} ${link.crmoffice.id} no longer exists`, ErrorCode.NotFound, undefined);
+      if (!theirs)
+        throw new UpstreamRejectedError(
+          'CRMOFFICE',
+          `${link.crmoffice.type} ${link.crmoffice.id} no longer exists`,
+          ErrorCode.NotFound,
+          undefined,
+        );
       return { link, record: (await applyValues(context, 'CRMOFFICE', theirs)).record };
     }
     try {
@@ -327,7 +371,12 @@ async function linkSide(context: RunContext, system: SystemName): Promise<Operat
 /** A reference that can no longer be written (its target lost its record there since validation). */
 function goneReference(mapping: Mapping, system: SystemName, deferred: DeferredReference): UpstreamRejectedError {
   const name = inputFieldOf(mapping.unifiedType, deferred.field);
-  return new UpstreamRejectedError(system, `${name} names a record that no longer exists in ${SYSTEM_LABELS[system]}`, ErrorCode.BadUserInput, undefined);
+  return new UpstreamRejectedError(
+    system,
+    `${name} names a record that no longer exists in ${SYSTEM_LABELS[system]}`,
+    ErrorCode.BadUserInput,
+    undefined,
+  );
 }
 
 /** A link race lost to another writer (the link changed or went): nothing to undo. */

@@ -28,17 +28,16 @@ export interface SystemWrite {
 export type OperationKind = 'create' | 'update' | 'delete';
 
 export type OperationState =
-  | 'RECORDED'
-  | 'CUSTOMERP_DONE'
-  | 'CRMOFFICE_DONE'
-  | 'COMPENSATING'
-  | 'APPLIED'
-  | 'COMPENSATED'
-  | 'FAILED';
+  'RECORDED' | 'CUSTOMERP_DONE' | 'CRMOFFICE_DONE' | 'COMPENSATING' | 'APPLIED' | 'COMPENSATED' | 'FAILED';
 
 /** States in which an operation is finished; everything else is still to be applied (syncStatus.pendingOperations). */
 export const FINAL_STATES = ['APPLIED', 'COMPENSATED', 'FAILED'] as const satisfies readonly OperationState[];
-export const UNFINISHED_STATES = ['RECORDED', 'CUSTOMERP_DONE', 'CRMOFFICE_DONE', 'COMPENSATING'] as const satisfies readonly OperationState[];
+export const UNFINISHED_STATES = [
+  'RECORDED',
+  'CUSTOMERP_DONE',
+  'CRMOFFICE_DONE',
+  'COMPENSATING',
+] as const satisfies readonly OperationState[];
 
 export type FinalState = (typeof FINAL_STATES)[number];
 
@@ -137,10 +136,16 @@ export function sideKeyOf(system: SystemName): SideKey {
 }
 
 /** The state each system's step leads to (the diagram's arrows to the right). */
-const STATE_AFTER_STEP: Readonly<Record<SystemName, OperationState>> = { CUSTOMERP: 'CUSTOMERP_DONE', CRMOFFICE: 'CRMOFFICE_DONE' };
+const STATE_AFTER_STEP: Readonly<Record<SystemName, OperationState>> = {
+  CUSTOMERP: 'CUSTOMERP_DONE',
+  CRMOFFICE: 'CRMOFFICE_DONE',
+};
 
 /** The system whose step an unfinished state waits for; the others write no system forward. */
-const STEP_OF_STATE: Readonly<Partial<Record<OperationState, SystemName>>> = { RECORDED: 'CUSTOMERP', CUSTOMERP_DONE: 'CRMOFFICE' };
+const STEP_OF_STATE: Readonly<Partial<Record<OperationState, SystemName>>> = {
+  RECORDED: 'CUSTOMERP',
+  CUSTOMERP_DONE: 'CRMOFFICE',
+};
 
 /** The state an operation reaches once `system`'s step is done (written, or skipped). */
 export function nextState(system: SystemName): OperationState {

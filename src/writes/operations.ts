@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Collection, type Db, type Filter, type IndexDescription, type MatchKeysAndValues } from 'mongodb';
+import {
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Filter,
+  type IndexDescription,
+  type MatchKeysAndValues,
+} from 'mongodb';
 import type { SystemName } from '../errors.js';
 import {
   FINAL_STATES,
@@ -47,10 +54,14 @@ const RETIRED_INDEX = 'idempotency_key_unique';
 /** Creates every index of the outbox, one command per collection; call once at start-up (idempotent). */
 export async function setupOperationIndexes(db: Db): Promise<void> {
   const existing = (await db.listCollections({ name: OPERATIONS_COLLECTION }, { nameOnly: true }).toArray()).length > 0;
-  if (existing && (await db.collection(OPERATIONS_COLLECTION).indexes()).some((index) => index.name === RETIRED_INDEX)) {
+  if (
+    existing &&
+    (await db.collection(OPERATIONS_COLLECTION).indexes()).some((index) => index.name === RETIRED_INDEX)
+  ) {
     await db.collection(OPERATIONS_COLLECTION).dropIndex(RETIRED_INDEX);
   }
-  for (const [collection, indexes] of Object.entries(OPERATION_INDEXES)) await db.collection(collection).createIndexes([...indexes]);
+  for (const [collection, indexes] of Object.entries(OPERATION_INDEXES))
+    await db.collection(collection).createIndexes([...indexes]);
 }
 
 /** The `_id` of the operation that holds a client's idempotency key (or of a key-less one). */
@@ -60,14 +71,20 @@ export function operationIdOf(idempotencyKey: string | null): string {
 
 /** Another process took the operation over (our lease had run out): stop advancing it. */
 export class LeaseLostError extends Error {
-  constructor(readonly operationId: string, readonly expectedState: OperationState) {
+  constructor(
+    readonly operationId: string,
+    readonly expectedState: OperationState,
+  ) {
     super(`operation ${operationId} is no longer ours in state ${expectedState}`);
     this.name = 'LeaseLostError';
   }
 }
 
 /** What ordering and scheduling need of an unfinished operation (a projection: the worker reads less). */
-export type OperationSummary = Pick<OperationDocument, '_id' | 'linkId' | 'createdAt' | 'state' | 'nextAttemptAt' | 'lease'>;
+export type OperationSummary = Pick<
+  OperationDocument,
+  '_id' | 'linkId' | 'createdAt' | 'state' | 'nextAttemptAt' | 'lease'
+>;
 
 const SUMMARY_PROJECTION = { _id: 1, linkId: 1, createdAt: 1, state: 1, nextAttemptAt: 1, lease: 1 } as const;
 
@@ -141,7 +158,9 @@ export class OperationStore {
 
   /** Archives finished operations left in the outbox (their process died between finishing and archiving). */
   async archiveFinished(): Promise<number> {
-    const stragglers = await this.operations.find({ state: { $in: [...FINAL_STATES] } }, { projection: { _id: 1 } }).toArray();
+    const stragglers = await this.operations
+      .find({ state: { $in: [...FINAL_STATES] } }, { projection: { _id: 1 } })
+      .toArray();
     for (const { _id } of stragglers) await this.archive({ _id });
     return stragglers.length;
   }
@@ -193,7 +212,10 @@ export class OperationStore {
   /** Every unfinished operation, oldest first, summarized. One query (the outbox holds only unfinished ones). */
   async unfinished(): Promise<OperationSummary[]> {
     return this.operations
-      .find({ state: { $in: [...UNFINISHED_STATES] } }, { projection: SUMMARY_PROJECTION, sort: { createdAt: 1, _id: 1 } })
+      .find(
+        { state: { $in: [...UNFINISHED_STATES] } },
+        { projection: SUMMARY_PROJECTION, sort: { createdAt: 1, _id: 1 } },
+      )
       .toArray();
   }
 
@@ -202,7 +224,11 @@ export class OperationStore {
    * `linkIds`, those that wrote one of `recordIds`, and creates in flight there (sent, answer not yet
    * recorded). One query; the outbox holds only unfinished operations, so the last clause stays small.
    */
-  async unfinishedTouching(system: SystemName, recordIds: readonly string[], linkIds: readonly string[]): Promise<OperationDocument[]> {
+  async unfinishedTouching(
+    system: SystemName,
+    recordIds: readonly string[],
+    linkIds: readonly string[],
+  ): Promise<OperationDocument[]> {
     const side = sideKeyOf(system);
     return this.operations
       .find({
@@ -231,14 +257,21 @@ export class OperationStore {
     const older: Filter<OperationDocument> = {
       linkId: operation.linkId,
       state: { $in: [...UNFINISHED_STATES] },
-      $or: [{ createdAt: { $lt: operation.createdAt } }, { createdAt: operation.createdAt, _id: { $lt: operation._id } }],
+      $or: [
+        { createdAt: { $lt: operation.createdAt } },
+        { createdAt: operation.createdAt, _id: { $lt: operation._id } },
+      ],
     };
     return this.operations.find(older, { projection: SUMMARY_PROJECTION, sort: { createdAt: 1, _id: 1 } }).toArray();
   }
 
   /** Whether another unfinished operation is recorded on the link (its state stays PENDING until none is). */
   async hasOtherUnfinished(linkId: string, exceptId: string): Promise<boolean> {
-    const other = await this.operations.findOne({ linkId, _id: { $ne: exceptId }, state: { $in: [...UNFINISHED_STATES] } });
+    const other = await this.operations.findOne({
+      linkId,
+      _id: { $ne: exceptId },
+      state: { $in: [...UNFINISHED_STATES] },
+    });
     return other !== null;
   }
 

@@ -1,6 +1,12 @@
 import type { Db } from 'mongodb';
 import type { SystemName } from '../errors.js';
-import { dataflowForCustomerp, identityKeyOf, recordIdentityKey, type Dataflow, type SystemRecord } from '../mappings/index.js';
+import {
+  dataflowForCustomerp,
+  identityKeyOf,
+  recordIdentityKey,
+  type Dataflow,
+  type SystemRecord,
+} from '../mappings/index.js';
 import { mappingNamed, type RecordWithLink, type WriteOwnership } from '../reconcile/index.js';
 import type { CustomerpType } from '../upstreams/index.js';
 import { decodeValues, sideKeyOf, type OperationDocument } from './operation.js';
@@ -24,13 +30,22 @@ export function outboxWriteOwnership(db: Db): WriteOwnership {
       if (records.length === 0) return new Set();
       const side = sideKeyOf(system);
       const linkIds = records.map((r) => r.linkId).filter((id): id is string => id !== null);
-      const candidates = await operations.unfinishedTouching(system, records.map((r) => r.record.id), linkIds);
+      const candidates = await operations.unfinishedTouching(
+        system,
+        records.map((r) => r.record.id),
+        linkIds,
+      );
       if (candidates.length === 0) return new Set();
       const ownedLinks = new Set(candidates.map((op) => op.linkId));
       const ownedIds = new Set(candidates.map((op) => op[side].ref?.id));
       // Only Customerp records are created by both an operation and (as counterparts) by sync.
       const flow = system === 'CUSTOMERP' ? dataflowForCustomerp(type as CustomerpType) : null;
-      const inFlight = flow ? candidates.filter((op) => op.kind === 'create' && op[side].ref === null && op[side].sentAt !== null && op.mapping === flow.name) : [];
+      const inFlight = flow
+        ? candidates.filter(
+            (op) =>
+              op.kind === 'create' && op[side].ref === null && op[side].sentAt !== null && op.mapping === flow.name,
+          )
+        : [];
       const owned = new Set<string>();
       for (const { record, linkId } of records) {
         const mine = ownedIds.has(record.id) || (linkId !== null && ownedLinks.has(linkId));

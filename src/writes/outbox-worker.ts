@@ -72,7 +72,9 @@ export class OutboxWorker {
       options,
     );
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:outbox`;
-    this.loop = new PeriodicLoop({ name: 'outbox run', intervalMs: options.intervalMs ?? 1000 }, () => this.run(new Date()));
+    this.loop = new PeriodicLoop({ name: 'outbox run', intervalMs: options.intervalMs ?? 1000 }, () =>
+      this.run(new Date()),
+    );
     this.batchSize = options.batchSize ?? 200;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.cleanupEveryMs = options.cleanupEveryMs ?? 10 * 60 * 1000;
@@ -124,7 +126,9 @@ export class OutboxWorker {
       const operation = await this.operations.claim(entry._id, this.owner, this.runner.leaseMs);
       if (!operation) continue;
       summary.claimed += 1;
-      const older = unfinished.slice(0, index).filter((o) => o.linkId !== null && o.linkId === operation.linkId && !isFinal(o.state));
+      const older = unfinished
+        .slice(0, index)
+        .filter((o) => o.linkId !== null && o.linkId === operation.linkId && !isFinal(o.state));
       try {
         const after = await this.runner.run(operation, this.owner, { older });
         // Later operations of the run see this one's progress without reading it again.

@@ -11,7 +11,10 @@ export function previousValues(input: SystemInput, record: SystemRecord): System
       previous[field] = Object.fromEntries(
         Object.entries(value as Record<string, unknown>)
           .filter(([leaf]) => !leaf.startsWith('__'))
-          .map(([leaf, leafValue]) => [leaf, typeof leafValue === 'string' || typeof leafValue === 'boolean' ? leafValue : null]),
+          .map(([leaf, leafValue]) => [
+            leaf,
+            typeof leafValue === 'string' || typeof leafValue === 'boolean' ? leafValue : null,
+          ]),
       );
     } else {
       previous[field] = typeof value === 'string' || typeof value === 'boolean' ? value : null;

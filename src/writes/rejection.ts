@@ -25,14 +25,23 @@ export function unifiedFieldOf(mapping: Mapping, system: SystemName, field: stri
 
 /** A refusal for good as the operation records it (and a replay of its idempotency key reports it). */
 export function failureOf(mapping: Mapping, error: UpstreamRejectedError): OperationFailure {
-  return { message: error.message, system: error.system, upstreamCode: error.upstreamCode ?? null, field: unifiedFieldOf(mapping, error.system, error.field) };
+  return {
+    message: error.message,
+    system: error.system,
+    upstreamCode: error.upstreamCode ?? null,
+    field: unifiedFieldOf(mapping, error.system, error.field),
+  };
 }
 
 /**
  * What `failure`, a refusal of the step of `op`'s state, leads to (at `now`). Only a step can be
  * refused: any state but RECORDED and CUSTOMERP_DONE is an error.
  */
-export function rejectionOf(op: Pick<OperationDocument, '_id' | 'state' | 'kind' | 'customerp'>, failure: OperationFailure, now: Date): Rejection {
+export function rejectionOf(
+  op: Pick<OperationDocument, '_id' | 'state' | 'kind' | 'customerp'>,
+  failure: OperationFailure,
+  now: Date,
+): Rejection {
   if (op.state === 'RECORDED') {
     return {
       leadsTo: 'FAILED',
@@ -50,7 +59,8 @@ export function rejectionOf(op: Pick<OperationDocument, '_id' | 'state' | 'kind'
   if (op.state !== 'CUSTOMERP_DONE') throw new Error(`operation ${op._id}: a rejection in state ${op.state}`);
   const crmoffice = { 'crmoffice.write': 'FAILED', 'crmoffice.error': failure.message };
   // A delete cannot be undone: Customerp's record is gone, so Crmoffice's is kept on its own.
-  if (op.kind === 'delete' && op.customerp.write === 'APPLIED') return { leadsTo: 'CRMOFFICE_ONLY', set: { state: 'FAILED', failure, finishedAt: now, ...crmoffice } };
+  if (op.kind === 'delete' && op.customerp.write === 'APPLIED')
+    return { leadsTo: 'CRMOFFICE_ONLY', set: { state: 'FAILED', failure, finishedAt: now, ...crmoffice } };
   const customerpWritten =
     (op.kind === 'create' && op.customerp.ref !== null) ||
     (op.kind === 'update' && op.customerp.write === 'APPLIED' && Object.keys(op.customerp.input ?? {}).length > 0);

@@ -1,5 +1,13 @@
 import { BadUserInputError, type SystemName } from '../errors.js';
-import { decodeUnifiedId, isLiveLinkOf, LINK_ENTITIES, SIDE_TYPES, type Link, type LinkEntity, type LinkStore } from '../links/index.js';
+import {
+  decodeUnifiedId,
+  isLiveLinkOf,
+  LINK_ENTITIES,
+  SIDE_TYPES,
+  type Link,
+  type LinkEntity,
+  type LinkStore,
+} from '../links/index.js';
 import {
   assertValidCanonicalInput,
   canonicalFromInput,
@@ -36,7 +44,8 @@ const MAX_KEY_LENGTH = 200;
 /** The idempotency key of an input, checked; null when none was given. */
 export function idempotencyKeyOf(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim() === '') throw new BadUserInputError('idempotencyKey must be a non-empty string', 'idempotencyKey');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new BadUserInputError('idempotencyKey must be a non-empty string', 'idempotencyKey');
   if (value.length > MAX_KEY_LENGTH) {
     throw new BadUserInputError(`idempotencyKey must be at most ${MAX_KEY_LENGTH} characters long`, 'idempotencyKey');
   }
@@ -44,10 +53,16 @@ export function idempotencyKeyOf(value: unknown): string | null {
 }
 
 /** The live link of `entity` behind a unified id argument; BAD_USER_INPUT for a malformed id, NOT_FOUND-like null for none. */
-export async function linkOfArgument(links: LinkStore, id: unknown, entity: LinkEntity, field: string): Promise<Link | null> {
+export async function linkOfArgument(
+  links: LinkStore,
+  id: unknown,
+  entity: LinkEntity,
+  field: string,
+): Promise<Link | null> {
   const parts = typeof id === 'string' ? decodeUnifiedId(id) : null;
   if (!parts) throw new BadUserInputError(`${field} is not a valid id`, field);
-  if (parts.entity !== entity) throw new BadUserInputError(`${field} is the id of a ${parts.entity}, not of a ${entity}`, field);
+  if (parts.entity !== entity)
+    throw new BadUserInputError(`${field} is the id of a ${parts.entity}, not of a ${entity}`, field);
   const link = await links.findById(parts.linkId);
   return isLiveLinkOf(link, entity) ? link : null;
 }
@@ -94,7 +109,9 @@ export async function validatedValues(links: LinkStore, request: ValuesRequest):
         // A target that is only in the other system (yet) cannot be referenced there: we never write dangling references.
         const where = system === 'CUSTOMERP' ? 'Customerp' : 'Crmoffice';
         throw new BadUserInputError(
-          side ? `${name} must name an existing ${what}` : `${name} names a ${entity} that has no record in ${where} (yet)`,
+          side
+            ? `${name} must name an existing ${what}`
+            : `${name} names a ${entity} that has no record in ${where} (yet)`,
           name,
         );
       }

@@ -28,7 +28,14 @@ import {
   type Mapping,
 } from '../mappings/index.js';
 import { FeedCursorStore, linkKeysOf, mappingOfLink, pairRecords, referencesFor } from '../reconcile/index.js';
-import { CRMOFFICE_TYPES, CUSTOMERP_TYPES, type CrmofficeApi, type CrmofficeType, type CustomerpApi, type CustomerpType } from '../upstreams/index.js';
+import {
+  CRMOFFICE_TYPES,
+  CUSTOMERP_TYPES,
+  type CrmofficeApi,
+  type CrmofficeType,
+  type CustomerpApi,
+  type CustomerpType,
+} from '../upstreams/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import {
   encodeValues,
@@ -119,7 +126,13 @@ export class WriteThrough {
     this.customerp = dependencies.customerp;
     this.crmoffice = dependencies.crmoffice;
     this.runner = new OperationRunner(
-      { operations: this.operations, links: this.links, cursors: new FeedCursorStore(dependencies.db), customerp: this.customerp, crmoffice: this.crmoffice },
+      {
+        operations: this.operations,
+        links: this.links,
+        cursors: new FeedCursorStore(dependencies.db),
+        customerp: this.customerp,
+        crmoffice: this.crmoffice,
+      },
       options,
     );
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:writes`;
@@ -132,7 +145,11 @@ export class WriteThrough {
   async createContact(input: CreateContactInput): Promise<WriteResult> {
     const kind = input.kind;
     const flow = kind === 'EMPLOYEE' || kind === 'CUSTOMER_CONTACT' ? dataflowForUnified('Contact', kind) : null;
-    if (!flow) throw new BadUserInputError('kind must be EMPLOYEE or CUSTOMER_CONTACT (Crmoffice-only contacts are made in Crmoffice)', 'kind');
+    if (!flow)
+      throw new BadUserInputError(
+        'kind must be EMPLOYEE or CUSTOMER_CONTACT (Crmoffice-only contacts are made in Crmoffice)',
+        'kind',
+      );
     return this.create('createContact', flow, input);
   }
 
@@ -183,14 +200,23 @@ export class WriteThrough {
     const crmRef = crmofficeRefOf(crmoffice);
     const flow = dataflowForCustomerp(cpRef.type);
     if (flow.crmoffice.type !== crmRef.type) {
-      throw new BadUserInputError(`a Customerp ${cpRef.type} links with a Crmoffice ${flow.crmoffice.type}, not a ${crmRef.type}`, 'crmoffice.type');
+      throw new BadUserInputError(
+        `a Customerp ${cpRef.type} links with a Crmoffice ${flow.crmoffice.type}, not a ${crmRef.type}`,
+        'crmoffice.type',
+      );
     }
-    const [[cpRecord], [crmRecord]] = await Promise.all([this.customerp.getMany(cpRef.type, [cpRef.id]), this.crmoffice.getMany(crmRef.type, [crmRef.id])]);
+    const [[cpRecord], [crmRecord]] = await Promise.all([
+      this.customerp.getMany(cpRef.type, [cpRef.id]),
+      this.crmoffice.getMany(crmRef.type, [crmRef.id]),
+    ]);
     if (!cpRecord) throw new BadUserInputError(`customerp.id names no Customerp ${cpRef.type}`, 'customerp.id');
     if (!crmRecord) throw new BadUserInputError(`crmoffice.id names no Crmoffice ${crmRef.type}`, 'crmoffice.id');
     for (let attempt = 1; ; attempt++) {
       try {
-        return { links: [await this.pair(flow, cpRef, crmRef)], writes: skipped('nothing written: the next sync pass merges the two records') };
+        return {
+          links: [await this.pair(flow, cpRef, crmRef)],
+          writes: skipped('nothing written: the next sync pass merges the two records'),
+        };
       } catch (error) {
         if (!(error instanceof StaleLinkVersionError) || attempt >= 3) throw error;
       }
@@ -205,7 +231,8 @@ export class WriteThrough {
     const entity = decodeUnifiedId(id)?.entity;
     const link = entity ? await linkOfArgument(this.links, id, entity, 'id') : null;
     if (!entity || !link) throw new BadUserInputError('id names no record', 'id');
-    if (!link.customerp || !link.crmoffice) throw new BadUserInputError('id names a record that is not linked to both systems', 'id');
+    if (!link.customerp || !link.crmoffice)
+      throw new BadUserInputError('id names a record that is not linked to both systems', 'id');
     const crmRef = link.crmoffice;
     const [crmRecord] = await this.crmoffice.getMany(crmRef.type, [crmRef.id]);
     // Not PENDING: the sync engine retries pending links at once. Detached: otherwise the record's next
@@ -213,7 +240,12 @@ export class WriteThrough {
     let kept = await this.links.detachSide(link._id, link.version, 'CRMOFFICE');
     kept = await this.links.update(kept._id, kept.version, { state: 'IN_SYNC', detached: true });
     const mapping = crmofficeOnly[crmRef.type];
-    const refs = await referencesFor(this.links, mapping, [], crmRecord ? [{ system: 'CRMOFFICE', record: crmRecord }] : []);
+    const refs = await referencesFor(
+      this.links,
+      mapping,
+      [],
+      crmRecord ? [{ system: 'CRMOFFICE', record: crmRecord }] : [],
+    );
     const values = crmRecord ? toCanonical(mapping, 'CRMOFFICE', crmRecord, refs).values : null;
     const { link: detached } = await this.links.ensureLink(entity, 'CRMOFFICE', crmRef, {
       kind: entity === 'Contact' ? 'CRM_ONLY' : null,
@@ -231,19 +263,25 @@ export class WriteThrough {
    * conflict is marked resolved. Idempotent: resolving it again the same way returns the first answer.
    */
   async resolveConflict(conflict: { linkId: string; conflictId: string }, keep: SystemName): Promise<ConflictResult> {
-    if (keep !== 'CUSTOMERP' && keep !== 'CRMOFFICE') throw new BadUserInputError('keep must be CUSTOMERP or CRMOFFICE', 'keep');
+    if (keep !== 'CUSTOMERP' && keep !== 'CRMOFFICE')
+      throw new BadUserInputError('keep must be CUSTOMERP or CRMOFFICE', 'keep');
     const key = `resolveConflict:${conflict.linkId}:${conflict.conflictId}`;
     const fingerprint = fingerprintOf('resolveConflict', conflict.conflictId, { keep });
     const existing = await this.operations.findByKey(key);
     if (existing) {
-      if (existing.fingerprint !== fingerprint) throw new BadUserInputError(`the conflict was already resolved keeping the other system's value`, 'keep');
+      if (existing.fingerprint !== fingerprint)
+        throw new BadUserInputError(`the conflict was already resolved keeping the other system's value`, 'keep');
       return { ...(await this.replay(existing._id, existing, fingerprint)), conflictId: conflict.conflictId };
     }
     const link = await this.links.findById(conflict.linkId);
     const found = isLiveLink(link) ? link.conflicts.find((c) => c.id === conflict.conflictId) : undefined;
     if (!link || !found) throw new NotFoundError('no such conflict');
     if (found.resolvedAt) throw new BadUserInputError('the conflict is already resolved', 'id');
-    if (found.field === 'identity') throw new BadUserInputError('an ambiguous identity match is resolved by linking the right records (linkRecords)', 'id');
+    if (found.field === 'identity')
+      throw new BadUserInputError(
+        'an ambiguous identity match is resolved by linking the right records (linkRecords)',
+        'id',
+      );
     const value = (keep === 'CUSTOMERP' ? found.customerpValue : found.crmofficeValue) as CanonicalValue;
     const operation = this.newOperation({
       key,
@@ -265,11 +303,24 @@ export class WriteThrough {
     const fingerprint = fingerprintOf(mutation, null, withoutKey(input));
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
     if (replayed) return replayed;
-    const values = await validatedValues(this.links, { mapping: flow, input: input as Record<string, unknown>, mode: 'create', systems: ['CUSTOMERP', 'CRMOFFICE'] });
-    return this.execute(this.newOperation({ key, fingerprint, mutation, kind: 'create', mapping: flow, link: null, values }), {});
+    const values = await validatedValues(this.links, {
+      mapping: flow,
+      input: input as Record<string, unknown>,
+      mode: 'create',
+      systems: ['CUSTOMERP', 'CRMOFFICE'],
+    });
+    return this.execute(
+      this.newOperation({ key, fingerprint, mutation, kind: 'create', mapping: flow, link: null, values }),
+      {},
+    );
   }
 
-  private async update(mutation: string, entity: LinkEntity, id: string, input: object & WithKey): Promise<WriteResult> {
+  private async update(
+    mutation: string,
+    entity: LinkEntity,
+    id: string,
+    input: object & WithKey,
+  ): Promise<WriteResult> {
     const key = idempotencyKeyOf(input.idempotencyKey);
     const fingerprint = fingerprintOf(mutation, id, withoutKey(input));
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
@@ -289,10 +340,26 @@ export class WriteThrough {
         if (!(error instanceof UpstreamUnavailableError)) throw error;
       }
     }
-    const refs = await referencesFor(this.links, mapping, [], known.CUSTOMERP ? [{ system: 'CUSTOMERP', record: known.CUSTOMERP }] : []);
-    const current = known.CUSTOMERP ? toCanonical(mapping, 'CUSTOMERP', known.CUSTOMERP, refs).values : ((link.snapshot ?? {}) as CanonicalValues);
-    const systems: SystemName[] = [...(link.customerp ? (['CUSTOMERP'] as const) : []), ...(link.crmoffice ? (['CRMOFFICE'] as const) : [])];
-    const values = await validatedValues(this.links, { mapping, input: input as Record<string, unknown>, mode: 'update', current, systems });
+    const refs = await referencesFor(
+      this.links,
+      mapping,
+      [],
+      known.CUSTOMERP ? [{ system: 'CUSTOMERP', record: known.CUSTOMERP }] : [],
+    );
+    const current = known.CUSTOMERP
+      ? toCanonical(mapping, 'CUSTOMERP', known.CUSTOMERP, refs).values
+      : ((link.snapshot ?? {}) as CanonicalValues);
+    const systems: SystemName[] = [
+      ...(link.customerp ? (['CUSTOMERP'] as const) : []),
+      ...(link.crmoffice ? (['CRMOFFICE'] as const) : []),
+    ];
+    const values = await validatedValues(this.links, {
+      mapping,
+      input: input as Record<string, unknown>,
+      mode: 'update',
+      current,
+      systems,
+    });
     const operation = this.newOperation({ key, fingerprint, mutation, kind: 'update', mapping, link, values });
     if (known.CUSTOMERP) {
       // Recorded before the first write: the update Customerp will get and the values it replaces.
@@ -304,14 +371,22 @@ export class WriteThrough {
     return this.execute(operation, known);
   }
 
-  private async delete(mutation: string, entity: LinkEntity, id: string, idempotencyKey: string | null | undefined): Promise<WriteResult> {
+  private async delete(
+    mutation: string,
+    entity: LinkEntity,
+    id: string,
+    idempotencyKey: string | null | undefined,
+  ): Promise<WriteResult> {
     const key = idempotencyKeyOf(idempotencyKey);
     const fingerprint = fingerprintOf(mutation, id, {});
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
     if (replayed) return replayed;
     const link = await linkOfArgument(this.links, id, entity, 'id');
     if (!link) throw new NotFoundError(`no ${entity} with id ${id}`);
-    return this.execute(this.newOperation({ key, fingerprint, mutation, kind: 'delete', mapping: mappingOfLink(link), link, values: {} }), {});
+    return this.execute(
+      this.newOperation({ key, fingerprint, mutation, kind: 'delete', mapping: mappingOfLink(link), link, values: {} }),
+      {},
+    );
   }
 
   // ---- running and answering ---------------------------------------------------------------------
@@ -347,7 +422,10 @@ export class WriteThrough {
     }
     if (!operation) throw new Error(`operation ${id} holds its idempotency key but cannot be read`);
     if (operation.fingerprint !== fingerprint) {
-      throw new BadUserInputError(`idempotencyKey was already used for a different request (${operation.mutation} with other input)`, 'idempotencyKey');
+      throw new BadUserInputError(
+        `idempotencyKey was already used for a different request (${operation.mutation} with other input)`,
+        'idempotencyKey',
+      );
     }
     while (!operation.outcome && !isFinal(operation.state) && Date.now() < deadline) {
       await sleep(25);
@@ -397,13 +475,28 @@ export class WriteThrough {
 
   /** Puts the two records into one link, reusing whichever half links exist (pairRecords, as sync does). */
   private async pair(flow: Dataflow, cpRef: CustomerpRef, crmRef: CrmofficeRef): Promise<Link> {
-    const [ours, theirs] = await Promise.all([this.links.findByRef('CUSTOMERP', cpRef), this.links.findByRef('CRMOFFICE', crmRef)]);
+    const [ours, theirs] = await Promise.all([
+      this.links.findByRef('CUSTOMERP', cpRef),
+      this.links.findByRef('CRMOFFICE', crmRef),
+    ]);
     if (ours && theirs && ours._id === theirs._id && isLiveLink(ours)) return ours;
-    if (ours && (ours.crmoffice || !isLiveLink(ours))) throw new BadUserInputError(`customerp.id: Customerp ${cpRef.type} ${cpRef.id} is already linked`, 'customerp.id');
-    if (theirs && (theirs.customerp || !isLiveLink(theirs))) throw new BadUserInputError(`crmoffice.id: Crmoffice ${crmRef.type} ${crmRef.id} is already linked`, 'crmoffice.id');
+    if (ours && (ours.crmoffice || !isLiveLink(ours)))
+      throw new BadUserInputError(
+        `customerp.id: Customerp ${cpRef.type} ${cpRef.id} is already linked`,
+        'customerp.id',
+      );
+    if (theirs && (theirs.customerp || !isLiveLink(theirs)))
+      throw new BadUserInputError(
+        `crmoffice.id: Crmoffice ${crmRef.type} ${crmRef.id} is already linked`,
+        'crmoffice.id',
+      );
     let link: Link;
     try {
-      link = await pairRecords(this.links, { flow, customerp: { ref: cpRef, link: ours }, crmoffice: { ref: crmRef, link: theirs } });
+      link = await pairRecords(this.links, {
+        flow,
+        customerp: { ref: cpRef, link: ours },
+        crmoffice: { ref: crmRef, link: theirs },
+      });
     } catch (error) {
       if (error instanceof SideTakenError) {
         // The link that holds one record got the other side meanwhile: that record is linked now.
@@ -417,7 +510,12 @@ export class WriteThrough {
       throw error;
     }
     // No snapshot: the first sync merges the pair as a new match (gaps filled, the newer side wins).
-    return this.links.update(link._id, link.version, { kind: flow.contactKind, snapshot: null, state: 'PENDING', lastSyncedAt: null });
+    return this.links.update(link._id, link.version, {
+      kind: flow.contactKind,
+      snapshot: null,
+      state: 'PENDING',
+      lastSyncedAt: null,
+    });
   }
 }
 
@@ -433,7 +531,15 @@ function resultOf(operation: OperationDocument, outcome: OperationOutcome): Writ
 }
 
 function newSide(ref: OperationRef | null): SideProgress {
-  return { ref: ref ? { type: ref.type, id: ref.id } : null, write: 'PENDING', error: null, input: null, previous: null, sentAt: null, feedCursor: null };
+  return {
+    ref: ref ? { type: ref.type, id: ref.id } : null,
+    write: 'PENDING',
+    error: null,
+    input: null,
+    previous: null,
+    sentAt: null,
+    feedCursor: null,
+  };
 }
 
 function skipped(reason: string): SystemWrite[] {
@@ -454,22 +560,24 @@ function requiredFlow(entity: 'Company' | 'Activity'): Dataflow {
   return flow;
 }
 
-
 function customerpRefOf(input: RecordRefInput): CustomerpRef {
-  if (input.system !== 'CUSTOMERP') throw new BadUserInputError('customerp.system must be CUSTOMERP', 'customerp.system');
+  if (input.system !== 'CUSTOMERP')
+    throw new BadUserInputError('customerp.system must be CUSTOMERP', 'customerp.system');
   if (!(CUSTOMERP_TYPES as readonly string[]).includes(input.type)) {
     throw new BadUserInputError(`customerp.type must be one of ${CUSTOMERP_TYPES.join(', ')}`, 'customerp.type');
   }
-  if (typeof input.id !== 'string' || input.id === '') throw new BadUserInputError('customerp.id must be an id', 'customerp.id');
+  if (typeof input.id !== 'string' || input.id === '')
+    throw new BadUserInputError('customerp.id must be an id', 'customerp.id');
   return { type: input.type as CustomerpType, id: input.id };
 }
 
 function crmofficeRefOf(input: RecordRefInput): CrmofficeRef {
-  if (input.system !== 'CRMOFFICE') throw new BadUserInputError('crmoffice.system must be CRMOFFICE', 'crmoffice.system');
+  if (input.system !== 'CRMOFFICE')
+    throw new BadUserInputError('crmoffice.system must be CRMOFFICE', 'crmoffice.system');
   if (!(CRMOFFICE_TYPES as readonly string[]).includes(input.type)) {
     throw new BadUserInputError(`crmoffice.type must be one of ${CRMOFFICE_TYPES.join(', ')}`, 'crmoffice.type');
   }
-  if (typeof input.id !== 'string' || input.id === '') throw new BadUserInputError('crmoffice.id must be an id', 'crmoffice.id');
+  if (typeof input.id !== 'string' || input.id === '')
+    throw new BadUserInputError('crmoffice.id must be an id', 'crmoffice.id');
   return { type: input.type as CrmofficeType, id: input.id };
 }
-

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { API_KEYS_COLLECTION, ApiKeyError, ApiKeyStore, DEMO_KEY_NAME, issueDemoKey, SCOPES } from '../../src/auth/index.js';
+import {
+  API_KEYS_COLLECTION,
+  ApiKeyError,
+  ApiKeyStore,
+  DEMO_KEY_NAME,
+  issueDemoKey,
+  SCOPES,
+} from '../../src/auth/index.js';
 import type { CommandStartedEvent } from 'mongodb';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 
@@ -36,8 +43,18 @@ describe('ApiKeyStore.create', () => {
   it('returns a secret that verifies to a principal with exactly the key scopes', async () => {
     const { key, secret } = await store.create({ name: 'ci', scopes: ['contacts:write', 'contacts:read'] });
     expect(secret).toMatch(SECRET);
-    expect(key).toEqual({ id: SECRET.exec(secret)![1], name: 'ci', scopes: ['contacts:read', 'contacts:write'], createdAt: anyDate, revokedAt: null });
-    expect(await store.verify(secret)).toEqual({ subject: `key:${key.id}`, kind: 'api-key', scopes: new Set(['contacts:read', 'contacts:write']) });
+    expect(key).toEqual({
+      id: SECRET.exec(secret)![1],
+      name: 'ci',
+      scopes: ['contacts:read', 'contacts:write'],
+      createdAt: anyDate,
+      revokedAt: null,
+    });
+    expect(await store.verify(secret)).toEqual({
+      subject: `key:${key.id}`,
+      kind: 'api-key',
+      scopes: new Set(['contacts:read', 'contacts:write']),
+    });
   });
 
   it('stores only a SHA-256 hash of the secret: the secret appears nowhere in the raw documents', async () => {
@@ -66,9 +83,13 @@ describe('ApiKeyStore.create', () => {
   });
 
   it('refuses an unknown scope, naming it and the scopes that exist, and stores nothing', async () => {
-    const error = await rejectionOf(store.create({ name: 'ci', scopes: ['contacts:read', 'contacts:delete', 'admin'] }));
+    const error = await rejectionOf(
+      store.create({ name: 'ci', scopes: ['contacts:read', 'contacts:delete', 'admin'] }),
+    );
     expect(error).toBeInstanceOf(ApiKeyError);
-    expect((error as Error).message).toBe(`unknown scopes "contacts:delete", "admin"; expected some of ${SCOPES.join(', ')}`);
+    expect((error as Error).message).toBe(
+      `unknown scopes "contacts:delete", "admin"; expected some of ${SCOPES.join(', ')}`,
+    );
     expect(await store.list()).toEqual([]);
   });
 
@@ -96,14 +117,17 @@ describe('ApiKeyStore.verify', () => {
   it('looks a key up with exactly one find by _id', async () => {
     const { secret } = await store.create({ name: 'ci', scopes: ['contacts:read'] });
     const commands: unknown[] = [];
-    const onStarted = (event: CommandStartedEvent) => commands.push({ name: event.commandName, collection: event.command['find'], filter: event.command['filter'] });
+    const onStarted = (event: CommandStartedEvent) =>
+      commands.push({ name: event.commandName, collection: event.command['find'], filter: event.command['filter'] });
     mongo.client.on('commandStarted', onStarted);
     try {
       await store.verify(secret);
     } finally {
       mongo.client.off('commandStarted', onStarted);
     }
-    expect(commands).toEqual([{ name: 'find', collection: API_KEYS_COLLECTION, filter: { _id: expect.stringMatching(/^[0-9a-f]{64}$/) } }]);
+    expect(commands).toEqual([
+      { name: 'find', collection: API_KEYS_COLLECTION, filter: { _id: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    ]);
   });
 
   it('refuses unknown, altered and malformed secrets, saying why', async () => {
@@ -130,17 +154,26 @@ describe('ApiKeyStore.revoke', () => {
   });
 
   it('revokes by id, touching no other key', async () => {
-    const [first, second] = await Promise.all([store.create({ name: 'first', scopes: ['contacts:read'] }), store.create({ name: 'second', scopes: ['contacts:read'] })]);
+    const [first, second] = await Promise.all([
+      store.create({ name: 'first', scopes: ['contacts:read'] }),
+      store.create({ name: 'second', scopes: ['contacts:read'] }),
+    ]);
     await store.revoke(first!.key.id);
     expect(await store.verify(first!.secret)).toBeUndefined();
-    expect(await store.verify(second!.secret)).toEqual({ subject: `key:${second!.key.id}`, kind: 'api-key', scopes: new Set(['contacts:read']) });
+    expect(await store.verify(second!.secret)).toEqual({
+      subject: `key:${second!.key.id}`,
+      kind: 'api-key',
+      scopes: new Set(['contacts:read']),
+    });
   });
 
   it('says when there is no valid key of that id or name, and lets a revoked name be used again', async () => {
     await store.create({ name: 'ci', scopes: ['contacts:read'] });
     await store.revoke('ci');
     expect(((await rejectionOf(store.revoke('ci'))) as Error).message).toBe('no valid key with id or name "ci"');
-    expect(((await rejectionOf(store.revoke('nobody'))) as Error).message).toBe('no valid key with id or name "nobody"');
+    expect(((await rejectionOf(store.revoke('nobody'))) as Error).message).toBe(
+      'no valid key with id or name "nobody"',
+    );
     const again = await store.create({ name: 'ci', scopes: ['contacts:write'] });
     expect(await store.verify(again.secret)).toBeDefined();
   });
@@ -153,7 +186,13 @@ describe('ApiKeyStore.list', () => {
     await store.revoke('ci');
     const listed = await store.list();
     expect(listed).toEqual([
-      { id: ci.key.id, name: 'ci', scopes: ['contacts:read', 'contacts:write'], createdAt: anyDate, revokedAt: anyDate },
+      {
+        id: ci.key.id,
+        name: 'ci',
+        scopes: ['contacts:read', 'contacts:write'],
+        createdAt: anyDate,
+        revokedAt: anyDate,
+      },
       { id: ops.key.id, name: 'ops', scopes: ['sync:admin'], createdAt: anyDate, revokedAt: null },
     ]);
     const raw = await mongo.db.collection(API_KEYS_COLLECTION).find({}).toArray();
@@ -167,7 +206,11 @@ describe('issueDemoKey', () => {
     const first = await issueDemoKey(store);
     const second = await issueDemoKey(store);
     expect(await store.verify(first.secret)).toBeUndefined();
-    expect(await store.verify(second.secret)).toEqual({ subject: `key:${second.key.id}`, kind: 'api-key', scopes: new Set(SCOPES) });
+    expect(await store.verify(second.secret)).toEqual({
+      subject: `key:${second.key.id}`,
+      kind: 'api-key',
+      scopes: new Set(SCOPES),
+    });
     const listed = await store.list();
     expect(listed.map((key) => [key.id, key.name, key.revokedAt === null]).sort()).toEqual(
       [

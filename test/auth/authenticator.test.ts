@@ -10,14 +10,21 @@ import { UnauthenticatedError } from '../../src/errors.js';
 
 const KEY = 'cgk_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl';
-const KEY_PRINCIPAL: Principal = { subject: 'key:0123456789abcdef', kind: 'api-key', scopes: new Set(['contacts:read']) };
+const KEY_PRINCIPAL: Principal = {
+  subject: 'key:0123456789abcdef',
+  kind: 'api-key',
+  scopes: new Set(['contacts:read']),
+};
 const JWT_PRINCIPAL: Principal = { subject: 'jwt:iss|user-42', kind: 'jwt', scopes: new Set(['sync:admin']) };
 
 /** An authenticator over stubs answering `keyAnswer`/`jwtAnswer`, and what reached them and the log. */
 function harness(keyAnswer: ApiKeyCheck, jwtAnswer?: JwtCheck) {
   const calls: string[] = [];
   const logLines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = pino(
+    { level: 'debug' },
+    { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   const authenticate = createAuthenticator({
     apiKeys: { check: async (secret) => (calls.push(`key ${secret}`), keyAnswer) },
     jwt: jwtAnswer && { check: async (token) => (calls.push(`jwt ${token}`), jwtAnswer) },
@@ -41,13 +48,19 @@ const INVALID = { message: 'invalid or expired token', code: 'UNAUTHENTICATED' }
 
 describe('createAuthenticator', () => {
   it('hands an API key (cgk_ prefix) to the key store and returns its principal', async () => {
-    const { authenticate, calls } = harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL });
+    const { authenticate, calls } = harness(
+      { ok: true, principal: KEY_PRINCIPAL },
+      { ok: true, principal: JWT_PRINCIPAL },
+    );
     expect(await authenticate(`Bearer ${KEY}`)).toBe(KEY_PRINCIPAL);
     expect(calls).toEqual([`key ${KEY}`]);
   });
 
   it('hands a JWT (two dots) to the JWT verifier and returns its principal', async () => {
-    const { authenticate, calls } = harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL });
+    const { authenticate, calls } = harness(
+      { ok: true, principal: KEY_PRINCIPAL },
+      { ok: true, principal: JWT_PRINCIPAL },
+    );
     expect(await authenticate(`Bearer ${JWT}`)).toBe(JWT_PRINCIPAL);
     expect(calls).toEqual([`jwt ${JWT}`]);
   });
@@ -59,8 +72,23 @@ describe('createAuthenticator', () => {
   });
 
   it('asks for a Bearer token when there is none, asking neither verifier', async () => {
-    const { authenticate, calls } = harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL });
-    const outcomes = await Promise.all([undefined, '', '  ', 'Bearer', 'Bearer ', `Basic ${Buffer.from('a:b').toString('base64')}=`, KEY, `Token ${KEY}`, `Bearer ${KEY} extra`].map((header) => outcomeOf(authenticate(header))));
+    const { authenticate, calls } = harness(
+      { ok: true, principal: KEY_PRINCIPAL },
+      { ok: true, principal: JWT_PRINCIPAL },
+    );
+    const outcomes = await Promise.all(
+      [
+        undefined,
+        '',
+        '  ',
+        'Bearer',
+        'Bearer ',
+        `Basic ${Buffer.from('a:b').toString('base64')}=`,
+        KEY,
+        `Token ${KEY}`,
+        `Bearer ${KEY} extra`,
+      ].map((header) => outcomeOf(authenticate(header))),
+    );
     expect(outcomes).toEqual(Array(9).fill(MISSING));
     expect(calls).toEqual([]);
   });
@@ -70,10 +98,22 @@ describe('createAuthenticator', () => {
       outcomeOf(harness({ ok: false, reason: 'unknown', keyId: '0123456789abcdef' }).authenticate(`Bearer ${KEY}`)),
       outcomeOf(harness({ ok: false, reason: 'revoked', keyId: '0123456789abcdef' }).authenticate(`Bearer ${KEY}`)),
       outcomeOf(harness({ ok: false, reason: 'malformed' }).authenticate('Bearer cgk_short')),
-      outcomeOf(harness({ ok: false, reason: 'malformed' }, { ok: false, reason: 'ERR_JWT_EXPIRED' }).authenticate(`Bearer ${JWT}`)),
+      outcomeOf(
+        harness({ ok: false, reason: 'malformed' }, { ok: false, reason: 'ERR_JWT_EXPIRED' }).authenticate(
+          `Bearer ${JWT}`,
+        ),
+      ),
       outcomeOf(harness({ ok: true, principal: KEY_PRINCIPAL }).authenticate(`Bearer ${JWT}`)),
-      outcomeOf(harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL }).authenticate('Bearer just-some-opaque-token')),
-      outcomeOf(harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL }).authenticate('Bearer a.b.c.d')),
+      outcomeOf(
+        harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL }).authenticate(
+          'Bearer just-some-opaque-token',
+        ),
+      ),
+      outcomeOf(
+        harness({ ok: true, principal: KEY_PRINCIPAL }, { ok: true, principal: JWT_PRINCIPAL }).authenticate(
+          'Bearer a.b.c.d',
+        ),
+      ),
     ]);
     expect(outcomes).toEqual(Array(7).fill(INVALID));
   });
@@ -83,7 +123,10 @@ describe('createAuthenticator', () => {
       .authenticate(`Bearer ${KEY}`)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnauthenticatedError);
-    expect((error as GraphQLError).extensions).toEqual({ code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } });
+    expect((error as GraphQLError).extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) },
+    });
   });
 
   it('logs why a request was refused, with the key id but never the token', async () => {
@@ -94,13 +137,53 @@ describe('createAuthenticator', () => {
     const bare = harness({ ok: false, reason: 'malformed' });
     await bare.authenticate(KEY).catch(() => undefined);
     await bare.authenticate(`Basic ${KEY}`).catch(() => undefined);
-    const fields = (lines: Record<string, unknown>[]) => lines.map(({ level, component, reason, keyId, scheme, msg }) => ({ level, component, reason, keyId, scheme, msg }));
+    const fields = (lines: Record<string, unknown>[]) =>
+      lines.map(({ level, component, reason, keyId, scheme, msg }) => ({
+        level,
+        component,
+        reason,
+        keyId,
+        scheme,
+        msg,
+      }));
     const refused = 'request refused: not authenticated';
-    expect(fields(revoked.logLines)).toEqual([{ level: 30, component: 'auth', reason: 'api key revoked', keyId: '0123456789abcdef', scheme: undefined, msg: refused }]);
-    expect(fields(expired.logLines)).toEqual([{ level: 30, component: 'auth', reason: 'jwt ERR_JWT_EXPIRED', keyId: undefined, scheme: undefined, msg: refused }]);
+    expect(fields(revoked.logLines)).toEqual([
+      {
+        level: 30,
+        component: 'auth',
+        reason: 'api key revoked',
+        keyId: '0123456789abcdef',
+        scheme: undefined,
+        msg: refused,
+      },
+    ]);
+    expect(fields(expired.logLines)).toEqual([
+      {
+        level: 30,
+        component: 'auth',
+        reason: 'jwt ERR_JWT_EXPIRED',
+        keyId: undefined,
+        scheme: undefined,
+        msg: refused,
+      },
+    ]);
     expect(fields(bare.logLines)).toEqual([
-      { level: 30, component: 'auth', reason: 'not a Bearer credential', keyId: undefined, scheme: undefined, msg: refused },
-      { level: 30, component: 'auth', reason: 'not a Bearer credential', keyId: undefined, scheme: 'Basic', msg: refused },
+      {
+        level: 30,
+        component: 'auth',
+        reason: 'not a Bearer credential',
+        keyId: undefined,
+        scheme: undefined,
+        msg: refused,
+      },
+      {
+        level: 30,
+        component: 'auth',
+        reason: 'not a Bearer credential',
+        keyId: undefined,
+        scheme: 'Basic',
+        msg: refused,
+      },
     ]);
     const everything = JSON.stringify([...revoked.logLines, ...expired.logLines, ...bare.logLines]);
     expect(everything).not.toContain(KEY.slice('cgk_0123456789abcdef_'.length));

@@ -24,12 +24,21 @@ let gateway: RunningGateway;
 let signingKey: CryptoKey;
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('auth gateway')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('auth gateway'),
+  ]);
   await setupIndexes(mongo.db);
   const rsa = await generateKeyPair('RS256');
   signingKey = rsa.privateKey;
   keys = new ApiKeyStore(mongo.db);
-  const jwt = await JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], publicKeyPem: await exportSPKI(rsa.publicKey) });
+  const jwt = await JwtVerifier.create({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['RS256'],
+    publicKeyPem: await exportSPKI(rsa.publicKey),
+  });
   gateway = await startGateway({
     dependencies: {
       db: mongo.db,
@@ -47,7 +56,10 @@ afterAll(async () => {
 });
 
 /** POSTs `query` with the Authorization header given (none when undefined): status, the challenge header, body. */
-async function post(authorization: string | undefined, query = HEALTH): Promise<{ status: number; challenge: string | null; body: unknown }> {
+async function post(
+  authorization: string | undefined,
+  query = HEALTH,
+): Promise<{ status: number; challenge: string | null; body: unknown }> {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
@@ -56,7 +68,11 @@ async function post(authorization: string | undefined, query = HEALTH): Promise<
   return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.json() };
 }
 
-const unauthenticated = (message: string) => ({ status: 401, challenge: 'Bearer', body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] } });
+const unauthenticated = (message: string) => ({
+  status: 401,
+  challenge: 'Bearer',
+  body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },
+});
 const MISSING = unauthenticated('authentication required: send Authorization: Bearer <token>');
 const INVALID = unauthenticated('invalid or expired token');
 const HEALTHY = { status: 200, challenge: null, body: { data: { health: { status: 'UP' } } } };
@@ -86,7 +102,14 @@ describe('the gateway with authentication', () => {
 
   it('answers a request with a valid JWT and refuses an expired one', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const sign = (exp: number) => new SignJWT({ scope: 'contacts:read' }).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject('user-7').setExpirationTime(exp).sign(signingKey);
+    const sign = (exp: number) =>
+      new SignJWT({ scope: 'contacts:read' })
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject('user-7')
+        .setExpirationTime(exp)
+        .sign(signingKey);
     expect(await post(`Bearer ${await sign(now + 300)}`)).toEqual(HEALTHY);
     expect(await post(`Bearer ${await sign(now - 60)}`)).toEqual(INVALID);
   });

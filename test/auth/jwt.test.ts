@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { createAuthenticator, JwtConfigError, JwtVerifier, jwtVerifierFromSettings, type Authenticate } from '../../src/auth/index.js';
+import {
+  createAuthenticator,
+  JwtConfigError,
+  JwtVerifier,
+  jwtVerifierFromSettings,
+  type Authenticate,
+} from '../../src/auth/index.js';
 
 // The attacks of issue #7 against both key sources (a configured PEM public key, a JWKS URL): each is
 // refused by the check it targets (the verifier's reason says which), and the client sees only
@@ -38,8 +44,20 @@ const now = () => Math.floor(Date.now() / 1000);
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A token as the real issuer signs it; `claims` overrides or (with undefined) removes the defaults. */
-async function signed(claims: Record<string, unknown> = {}, key: CryptoKey = rsa.privateKey, header: Record<string, unknown> = { alg: 'RS256', kid: KID }): Promise<string> {
-  const payload: Record<string, unknown> = { iss: ISSUER, aud: AUDIENCE, sub: 'user-42', iat: now(), exp: now() + 300, scope: 'contacts:read', ...claims };
+async function signed(
+  claims: Record<string, unknown> = {},
+  key: CryptoKey = rsa.privateKey,
+  header: Record<string, unknown> = { alg: 'RS256', kid: KID },
+): Promise<string> {
+  const payload: Record<string, unknown> = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-42',
+    iat: now(),
+    exp: now() + 300,
+    scope: 'contacts:read',
+    ...claims,
+  };
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
   return new SignJWT(payload as JWTPayload).setProtectedHeader({ alg: 'RS256', ...header }).sign(key);
 }
@@ -61,7 +79,8 @@ const NO_API_KEYS = { check: async () => ({ ok: false as const, reason: 'unknown
 const ATTACKS: { name: string; token: () => Promise<string>; reason: string }[] = [
   {
     name: 'alg none (unsigned, hand-built)',
-    token: async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'admin', exp: now() + 300, scope: 'sync:admin' })}.`,
+    token: async () =>
+      `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'admin', exp: now() + 300, scope: 'sync:admin' })}.`,
     reason: 'ERR_JOSE_ALG_NOT_ALLOWED',
   },
   {
@@ -72,15 +91,38 @@ const ATTACKS: { name: string; token: () => Promise<string>; reason: string }[] 
         .sign(new TextEncoder().encode(publicKeyPem)),
     reason: 'ERR_JOSE_ALG_NOT_ALLOWED',
   },
-  { name: 'wrong issuer', token: () => signed({ iss: 'https://evil.example.test/' }), reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:iss' },
-  { name: 'wrong audience', token: () => signed({ aud: 'another-api' }), reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:aud' },
-  { name: 'expired (beyond the 5 s clock tolerance)', token: () => signed({ iat: now() - 120, exp: now() - 60 }), reason: 'ERR_JWT_EXPIRED' },
-  { name: 'not yet valid (nbf in the future)', token: () => signed({ nbf: now() + 60 }), reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:nbf' },
+  {
+    name: 'wrong issuer',
+    token: () => signed({ iss: 'https://evil.example.test/' }),
+    reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:iss',
+  },
+  {
+    name: 'wrong audience',
+    token: () => signed({ aud: 'another-api' }),
+    reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:aud',
+  },
+  {
+    name: 'expired (beyond the 5 s clock tolerance)',
+    token: () => signed({ iat: now() - 120, exp: now() - 60 }),
+    reason: 'ERR_JWT_EXPIRED',
+  },
+  {
+    name: 'not yet valid (nbf in the future)',
+    token: () => signed({ nbf: now() + 60 }),
+    reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED:nbf',
+  },
   {
     name: 'tampered payload with the original signature',
     token: async () => {
       const [header, , signature] = (await signed({ sub: 'user-42', scope: 'contacts:read' })).split('.');
-      const elevated = base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'user-42', iat: now(), exp: now() + 300, scope: 'contacts:read sync:admin' });
+      const elevated = base64url({
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: 'user-42',
+        iat: now(),
+        exp: now() + 300,
+        scope: 'contacts:read sync:admin',
+      });
       return `${header}.${elevated}.${signature}`;
     },
     reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
@@ -94,7 +136,11 @@ const ATTACKS: { name: string; token: () => Promise<string>; reason: string }[] 
     },
     reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
   },
-  { name: 'signature stripped', token: async () => (await signed()).replace(/\.[^.]+$/, '.'), reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' },
+  {
+    name: 'signature stripped',
+    token: async () => (await signed()).replace(/\.[^.]+$/, '.'),
+    reason: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  },
   {
     name: 'signed by a different RSA key (claiming the real kid)',
     token: async () => signed({}, (await generateKeyPair('RS256')).privateKey),
@@ -117,21 +163,41 @@ describe.each([
   let authenticate: Authenticate;
 
   beforeAll(async () => {
-    verifier = await JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], ...(source === 'pem' ? { publicKeyPem } : { jwksUrl }) });
+    verifier = await JwtVerifier.create({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['RS256'],
+      ...(source === 'pem' ? { publicKeyPem } : { jwksUrl }),
+    });
     authenticate = createAuthenticator({ apiKeys: NO_API_KEYS, jwt: verifier });
   });
 
   it('accepts a valid token: subject jwt:<iss>|<sub>, the known scopes of `scope` and `scp`, unknown ones ignored', async () => {
-    const token = await signed({ scope: 'contacts:read companies:write billing:everything', scp: ['sync:admin', 'root'] });
+    const token = await signed({
+      scope: 'contacts:read companies:write billing:everything',
+      scp: ['sync:admin', 'root'],
+    });
     expect(await verifier.check(token)).toEqual({
       ok: true,
-      principal: { subject: `jwt:${ISSUER}|user-42`, kind: 'jwt', scopes: new Set(['contacts:read', 'companies:write', 'sync:admin']) },
+      principal: {
+        subject: `jwt:${ISSUER}|user-42`,
+        kind: 'jwt',
+        scopes: new Set(['contacts:read', 'companies:write', 'sync:admin']),
+      },
     });
-    expect(await outcomeOf(authenticate, token)).toEqual({ subject: `jwt:${ISSUER}|user-42`, kind: 'jwt', scopes: new Set(['contacts:read', 'companies:write', 'sync:admin']) });
+    expect(await outcomeOf(authenticate, token)).toEqual({
+      subject: `jwt:${ISSUER}|user-42`,
+      kind: 'jwt',
+      scopes: new Set(['contacts:read', 'companies:write', 'sync:admin']),
+    });
   });
 
   it('accepts a token with no scope claims, with no scopes', async () => {
-    expect(await verifier.verify(await signed({ scope: undefined }))).toEqual({ subject: `jwt:${ISSUER}|user-42`, kind: 'jwt', scopes: new Set() });
+    expect(await verifier.verify(await signed({ scope: undefined }))).toEqual({
+      subject: `jwt:${ISSUER}|user-42`,
+      kind: 'jwt',
+      scopes: new Set(),
+    });
   });
 
   it('allows 5 s of clock skew on exp and nbf', async () => {
@@ -155,10 +221,22 @@ describe('JwtVerifier with a JWKS URL', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const verifier = await JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'], jwksUrl: `http://127.0.0.1:${port}/jwks.json`, jwksTimeoutMs: 1000 });
+    const verifier = await JwtVerifier.create({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['RS256'],
+      jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
+      jwksTimeoutMs: 1000,
+    });
     const result = await verifier.check(await signed());
-    expect(result).toEqual({ ok: false, reason: 'ERR_KEY_SOURCE', cause: expect.objectContaining({ name: 'TypeError', message: 'fetch failed' }) }); // connection refused
-    expect(await outcomeOf(createAuthenticator({ apiKeys: NO_API_KEYS, jwt: verifier }), await signed())).toEqual(REFUSED);
+    expect(result).toEqual({
+      ok: false,
+      reason: 'ERR_KEY_SOURCE',
+      cause: expect.objectContaining({ name: 'TypeError', message: 'fetch failed' }),
+    }); // connection refused
+    expect(await outcomeOf(createAuthenticator({ apiKeys: NO_API_KEYS, jwt: verifier }), await signed())).toEqual(
+      REFUSED,
+    );
   });
 });
 
@@ -169,7 +247,9 @@ describe('JwtVerifier.create', () => {
     for (const algorithms of [['HS256'], ['RS256', 'HS512'], ['none'], []]) {
       const error = await JwtVerifier.create({ ...base, algorithms, publicKeyPem }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JwtConfigError);
-      expect((error as Error).message).toBe(`expected asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA) in AUTH_JWT_ALGORITHMS, got ${JSON.stringify(algorithms)}`);
+      expect((error as Error).message).toBe(
+        `expected asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA) in AUTH_JWT_ALGORITHMS, got ${JSON.stringify(algorithms)}`,
+      );
     }
   });
 
@@ -180,7 +260,12 @@ describe('JwtVerifier.create', () => {
         JwtVerifier.create({ ...base, publicKeyPem, jwksUrl }),
         JwtVerifier.create({ ...base, publicKeyPem: 'not a key' }),
         JwtVerifier.create({ ...base, algorithms: ['ES256'], publicKeyPem }),
-      ].map((attempt) => attempt.then(() => 'created', (error: Error) => error.message)),
+      ].map((attempt) =>
+        attempt.then(
+          () => 'created',
+          (error: Error) => error.message,
+        ),
+      ),
     );
     expect(messages).toEqual([
       'JWT authentication needs exactly one key source: AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY',
@@ -193,7 +278,9 @@ describe('JwtVerifier.create', () => {
   it('serves RS256 and ES256 tokens from one RSA key only as RS256 when both are allowed', async () => {
     const verifier = await JwtVerifier.create({ ...base, algorithms: ['RS256', 'ES256'], publicKeyPem });
     expect((await verifier.check(await signed())).ok).toBe(true);
-    expect(await verifier.check(await signed({}, (await generateKeyPair('ES256')).privateKey, { alg: 'ES256' }))).toEqual({ ok: false, reason: 'ERR_JWKS_NO_MATCHING_KEY' });
+    expect(
+      await verifier.check(await signed({}, (await generateKeyPair('ES256')).privateKey, { alg: 'ES256' })),
+    ).toEqual({ ok: false, reason: 'ERR_JWKS_NO_MATCHING_KEY' });
   });
 });
 
@@ -203,9 +290,18 @@ describe('jwtVerifierFromSettings', () => {
     const messages = await Promise.all(
       [
         jwtVerifierFromSettings({ AUTH_JWT_ALGORITHMS: 'RS256', AUTH_JWT_AUDIENCE: AUDIENCE }),
-        jwtVerifierFromSettings({ AUTH_JWT_ALGORITHMS: 'RS256', AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_PUBLIC_KEY: publicKeyPem }),
+        jwtVerifierFromSettings({
+          AUTH_JWT_ALGORITHMS: 'RS256',
+          AUTH_JWT_ISSUER: ISSUER,
+          AUTH_JWT_PUBLIC_KEY: publicKeyPem,
+        }),
         jwtVerifierFromSettings({ AUTH_JWT_ALGORITHMS: 'RS256', AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE }),
-      ].map((attempt) => attempt.then(() => 'created', (error: Error) => error.message)),
+      ].map((attempt) =>
+        attempt.then(
+          () => 'created',
+          (error: Error) => error.message,
+        ),
+      ),
     );
     expect(messages).toEqual([
       'AUTH_JWT_AUDIENCE, AUTH_JWT_JWKS_URL and AUTH_JWT_PUBLIC_KEY need AUTH_JWT_ISSUER',
@@ -215,7 +311,16 @@ describe('jwtVerifierFromSettings', () => {
   });
 
   it('builds a working verifier from the settings', async () => {
-    const verifier = await jwtVerifierFromSettings({ AUTH_JWT_ALGORITHMS: 'RS256,ES256', AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE, AUTH_JWT_PUBLIC_KEY: publicKeyPem });
-    expect(await verifier?.verify(await signed())).toEqual({ subject: `jwt:${ISSUER}|user-42`, kind: 'jwt', scopes: new Set(['contacts:read']) });
+    const verifier = await jwtVerifierFromSettings({
+      AUTH_JWT_ALGORITHMS: 'RS256,ES256',
+      AUTH_JWT_ISSUER: ISSUER,
+      AUTH_JWT_AUDIENCE: AUDIENCE,
+      AUTH_JWT_PUBLIC_KEY: publicKeyPem,
+    });
+    expect(await verifier?.verify(await signed())).toEqual({
+      subject: `jwt:${ISSUER}|user-42`,
+      kind: 'jwt',
+      scopes: new Set(['contacts:read']),
+    });
   });
 });

@@ -19,10 +19,16 @@ afterAll(async () => {
 });
 
 /** Runs the command; returns its exit code and everything it wrote. */
-async function run(argv: string[], runSettings: Settings = settings): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  runSettings: Settings = settings,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await keysCommand(runSettings, argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const code = await keysCommand(runSettings, argv, {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+  });
   return { code, stdout, stderr };
 }
 
@@ -48,13 +54,24 @@ describe('npm run keys', () => {
         '',
       ].join('\n'),
     });
-    expect(await new ApiKeyStore(mongo.db).verify(secret)).toEqual({ subject: `key:${id}`, kind: 'api-key', scopes: new Set(['contacts:read', 'contacts:write']) });
+    expect(await new ApiKeyStore(mongo.db).verify(secret)).toEqual({
+      subject: `key:${id}`,
+      kind: 'api-key',
+      scopes: new Set(['contacts:read', 'contacts:write']),
+    });
   });
 
   it('create --json prints the key and its secret as JSON', async () => {
     const { code, stdout } = await run(['create', '--name', 'ops', '--scopes', 'sync:admin', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ id: expect.stringMatching(/^[0-9a-f]{16}$/), name: 'ops', scopes: ['sync:admin'], createdAt: expect.any(String), revokedAt: null, secret: expect.stringMatching(/^cgk_/) });
+    expect(JSON.parse(stdout)).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      name: 'ops',
+      scopes: ['sync:admin'],
+      createdAt: expect.any(String),
+      revokedAt: null,
+      secret: expect.stringMatching(/^cgk_/),
+    });
   });
 
   it('list shows every key with its state and scopes, never a secret', async () => {
@@ -63,13 +80,19 @@ describe('npm run keys', () => {
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^id {16}name {2}state {2}created {19}scopes$/);
-    expect(lines[1]).toMatch(new RegExp(`^${id} {2}ci {4}valid {2}\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}contacts:read,contacts:write$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${id} {2}ci {4}valid {2}\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z {2}contacts:read,contacts:write$`),
+    );
     expect(lines[2]).toMatch(/^[0-9a-f]{16} {2}ops {3}valid {2}\S+Z {2}sync:admin$/);
     expect(stdout).not.toContain('cgk_');
   });
 
   it('revoke by name takes effect at once, and list --json shows it revoked', async () => {
-    expect(await run(['revoke', 'ci'])).toEqual({ code: 0, stderr: '', stdout: `Revoked API key ci (id ${id}): refused from the next request on.\n` });
+    expect(await run(['revoke', 'ci'])).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `Revoked API key ci (id ${id}): refused from the next request on.\n`,
+    });
     expect(await new ApiKeyStore(mongo.db).check(secret)).toEqual({ ok: false, reason: 'revoked', keyId: id });
     const listed = JSON.parse((await run(['list', '--json'])).stdout) as { name: string; revokedAt: string | null }[];
     expect(listed.map(({ name, revokedAt }) => ({ name, revoked: revokedAt !== null }))).toEqual([
@@ -84,13 +107,21 @@ describe('npm run keys', () => {
       stdout: '',
       stderr: `unknown scope "everything"; expected some of ${SCOPES.join(', ')}\n`,
     });
-    expect(await run(['revoke', 'nobody'])).toEqual({ code: 1, stdout: '', stderr: 'no valid key with id or name "nobody"\n' });
+    expect(await run(['revoke', 'nobody'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'no valid key with id or name "nobody"\n',
+    });
   });
 
   it('prints its usage with exit code 2 on a bad command line', async () => {
     for (const argv of [[], ['rotate'], ['create', '--name', 'x'], ['revoke'], ['list', '--yaml']]) {
       const { code, stdout, stderr } = await run(argv);
-      expect({ code, stdout, usage: stderr.includes('usage: npm run keys -- <command>') }).toEqual({ code: 2, stdout: '', usage: true });
+      expect({ code, stdout, usage: stderr.includes('usage: npm run keys -- <command>') }).toEqual({
+        code: 2,
+        stdout: '',
+        usage: true,
+      });
     }
   });
 

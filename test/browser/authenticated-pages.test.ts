@@ -64,9 +64,12 @@ describe('the explorer behind authentication', () => {
     // The editor tools open on Headers; the visible editor there holds the header, and nothing else does.
     const visibleToolText = await page.waitForFunction(() => {
       const shown = [...document.querySelectorAll('.graphiql-editor-tool .graphiql-editor:not(.hidden)')];
-      const mirror = shown[0]?.querySelector('.CodeMirror') as (Element & { CodeMirror?: { getValue(): string } }) | null;
+      const mirror = shown[0]?.querySelector('.CodeMirror') as
+        (Element & { CodeMirror?: { getValue(): string } }) | null;
       return shown.length === 1 && mirror?.CodeMirror ? mirror.CodeMirror.getValue() : false;
     });
-    expect(JSON.parse((await visibleToolText.jsonValue()) as string)).toEqual({ Authorization: 'Bearer <paste your API key here>' });
+    expect(JSON.parse((await visibleToolText.jsonValue()) as string)).toEqual({
+      Authorization: 'Bearer <paste your API key here>',
+    });
   });
 });

@@ -13,7 +13,10 @@ let page: Page;
 let requests: string[];
 
 beforeAll(async () => {
-  [ops, browser] = await Promise.all([startOpsWorld('browser explorer', { gateway: { mode: 'development' } }), launchChromium()]);
+  [ops, browser] = await Promise.all([
+    startOpsWorld('browser explorer', { gateway: { mode: 'development' } }),
+    launchChromium(),
+  ]);
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   requests = recordRequests(page);
   await page.goto(`${ops.gateway.origin}/explorer`);
@@ -29,7 +32,9 @@ afterAll(async () => {
 /** The text of a GraphiQL CodeMirror editor (`query` or `response`). */
 function editorText(which: 'query' | 'response'): Promise<string> {
   const selector = which === 'query' ? '.graphiql-query-editor .CodeMirror' : '.graphiql-response .CodeMirror';
-  return page.$eval(selector, (element) => (element as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue());
+  return page.$eval(selector, (element) =>
+    (element as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue(),
+  );
 }
 
 /**
@@ -41,7 +46,12 @@ function editorText(which: 'query' | 'response'): Promise<string> {
 async function run(expected: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     const [answer] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().method() === 'POST' && !(r.request().postData() ?? '').includes('IntrospectionQuery')),
+      page.waitForResponse(
+        (r) =>
+          r.url().endsWith('/graphql') &&
+          r.request().method() === 'POST' &&
+          !(r.request().postData() ?? '').includes('IntrospectionQuery'),
+      ),
       page.click('button.graphiql-execute-button'),
     ]);
     const body = await answer.text();
@@ -51,7 +61,8 @@ async function run(expected: string): Promise<void> {
   }
   await page.waitForFunction(
     (wanted) => {
-      const element = document.querySelector('.graphiql-response .CodeMirror') as (Element & { CodeMirror?: { getValue(): string } }) | null;
+      const element = document.querySelector('.graphiql-response .CodeMirror') as
+        (Element & { CodeMirror?: { getValue(): string } }) | null;
       return element?.CodeMirror?.getValue().includes(wanted) ?? false;
     },
     expected,
@@ -61,7 +72,9 @@ async function run(expected: string): Promise<void> {
 
 describe('the explorer at /explorer', () => {
   it('opens with the saved operations as tabs, the first one in the editor', async () => {
-    const tabs = await page.$$eval('.graphiql-tab .graphiql-tab-button', (elements) => elements.map((e) => e.textContent?.trim()));
+    const tabs = await page.$$eval('.graphiql-tab .graphiql-tab-button', (elements) =>
+      elements.map((e) => e.textContent?.trim()),
+    );
     expect(tabs).toEqual(['LinkedContacts', 'UpdateContactTitle', 'SyncStatus']);
     expect(await editorText('query')).toContain('query LinkedContacts($first: Int = 5, $after: String) {');
     expect(await page.textContent('.ops-bar')).toContain('Authorization');
@@ -74,7 +87,9 @@ describe('the explorer at /explorer', () => {
     await page.waitForSelector('.graphiql-doc-explorer :text("syncStatus")');
     const docs = await page.textContent('.graphiql-doc-explorer');
     expect(docs).toContain('contacts');
-    expect(docs).toContain('Where sync stands: its feeds, the operations still to apply, open conflicts, links per state.');
+    expect(docs).toContain(
+      'Where sync stands: its feeds, the operations still to apply, open conflicts, links per state.',
+    );
   });
 
   it('runs a query typed into a new tab, with autocompletion, and shows its result', async () => {
@@ -88,13 +103,17 @@ describe('the explorer at /explorer', () => {
     await page.waitForSelector('.CodeMirror-hints .CodeMirror-hint:has-text("syncStatus")');
     await page.keyboard.type('atus { pendingOperations openConflicts links { entity state count } } }');
     await page.keyboard.press('Escape');
-    expect((await editorText('query')).replace(/\s+/g, ' ')).toBe('query TypedStatus { syncStatus { pendingOperations openConflicts links { entity state count } } }');
+    expect((await editorText('query')).replace(/\s+/g, ' ')).toBe(
+      'query TypedStatus { syncStatus { pendingOperations openConflicts links { entity state count } } }',
+    );
     // GraphiQL has read the operation once it names the tab after it.
     await page.waitForSelector('.graphiql-tab-active .graphiql-tab-button:has-text("TypedStatus")');
 
     await run('pendingOperations');
     const shown = JSON.parse(await editorText('response')) as unknown;
-    const expected = await ops.data('query TypedStatus { syncStatus { pendingOperations openConflicts links { entity state count } } }');
+    const expected = await ops.data(
+      'query TypedStatus { syncStatus { pendingOperations openConflicts links { entity state count } } }',
+    );
     expect(shown).toEqual({ data: expected });
     await page.keyboard.press('Shift+Control+P'); // prettify, for the screenshot
     const path = await screenshot(page, 'explorer');
@@ -105,11 +124,14 @@ describe('the explorer at /explorer', () => {
     await page.click('button[aria-label="Hide Documentation Explorer"]');
     await page.click('.graphiql-tab .graphiql-tab-button:has-text("UpdateContactTitle")');
     await page.waitForFunction(() => {
-      const element = document.querySelector('.graphiql-query-editor .CodeMirror') as (Element & { CodeMirror?: { getValue(): string } }) | null;
+      const element = document.querySelector('.graphiql-query-editor .CodeMirror') as
+        (Element & { CodeMirror?: { getValue(): string } }) | null;
       return element?.CodeMirror?.getValue().includes('mutation UpdateContactTitle') ?? false;
     });
     await run('"writes"');
-    const shown = JSON.parse(await editorText('response')) as { data: { updateContact: { contact: { title: string }; writes: unknown[] } } };
+    const shown = JSON.parse(await editorText('response')) as {
+      data: { updateContact: { contact: { title: string }; writes: unknown[] } };
+    };
     expect(shown.data.updateContact.writes).toEqual([
       { system: 'CUSTOMERP', state: 'APPLIED', error: null },
       { system: 'CRMOFFICE', state: 'APPLIED', error: null },

@@ -19,7 +19,10 @@ let contested: Pair;
 let conflictId: string;
 
 beforeAll(async () => {
-  [ops, browser] = await Promise.all([startOpsWorld('browser status', { gateway: { mode: 'development' } }), launchChromium()]);
+  [ops, browser] = await Promise.all([
+    startOpsWorld('browser status', { gateway: { mode: 'development' } }),
+    launchChromium(),
+  ]);
   await ops.syncPass();
   // One pair edited on both sides, the same field: sync records a conflict and keeps the newer value.
   contested = (await pairsOf(ops.world.links, 'Contact', 'EMPLOYEE'))[0] as Pair;
@@ -47,11 +50,15 @@ const rowOf = (id: string) => `tr[data-conflict-id="${id}"]`;
 
 describe('the status page at /status', () => {
   it('shows every feed with its cursor, last run, lag and applied count, as syncStatus has them', async () => {
-    const { syncStatus } = await ops.data<{ syncStatus: { feeds: { system: string; entity: string; cursor: string; applied: number }[] } }>(
-      '{ syncStatus { feeds { system entity cursor applied } } }',
+    const { syncStatus } = await ops.data<{
+      syncStatus: { feeds: { system: string; entity: string; cursor: string; applied: number }[] };
+    }>('{ syncStatus { feeds { system entity cursor applied } } }');
+    const rows = await page.$$eval('#feeds tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
     );
-    const rows = await page.$$eval('#feeds tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(rows.map(([system, entity, cursor, , , applied]) => ({ system, entity, cursor, applied: Number(applied) }))).toEqual(syncStatus.feeds);
+    expect(
+      rows.map(([system, entity, cursor, , , applied]) => ({ system, entity, cursor, applied: Number(applied) })),
+    ).toEqual(syncStatus.feeds);
     expect(rows).toHaveLength(7);
     for (const row of rows) expect(row[3]).not.toBe('—'); // every feed has run
   });
@@ -59,21 +66,36 @@ describe('the status page at /status', () => {
   it('plots sync lag and applied changes over the last hour', async () => {
     await page.waitForSelector('#plot .uplot canvas');
     expect(Number(await page.getAttribute('#plot', 'data-samples'))).toBeGreaterThanOrEqual(1);
-    const legend = await page.$$eval('#plot .u-legend .u-series .u-label', (labels) => labels.map((l) => l.textContent));
+    const legend = await page.$$eval('#plot .u-legend .u-series .u-label', (labels) =>
+      labels.map((l) => l.textContent),
+    );
     expect(legend).toEqual(['minute', 'sync lag (ms)', 'applied changes']);
-    const box = await page.$eval('#plot .uplot canvas', (canvas) => ({ width: (canvas as HTMLCanvasElement).width, height: (canvas as HTMLCanvasElement).height }));
+    const box = await page.$eval('#plot .uplot canvas', (canvas) => ({
+      width: (canvas as HTMLCanvasElement).width,
+      height: (canvas as HTMLCanvasElement).height,
+    }));
     expect(box.width).toBeGreaterThan(300);
     expect(box.height).toBeGreaterThan(100);
   });
 
   it('shows link counts per entity and sync state, pending operations and open conflicts', async () => {
-    const { syncStatus } = await ops.data<{ syncStatus: { pendingOperations: number; openConflicts: number; links: { entity: string; state: string; count: number }[] } }>(
-      '{ syncStatus { pendingOperations openConflicts links { entity state count } } }',
-    );
+    const { syncStatus } = await ops.data<{
+      syncStatus: {
+        pendingOperations: number;
+        openConflicts: number;
+        links: { entity: string; state: string; count: number }[];
+      };
+    }>('{ syncStatus { pendingOperations openConflicts links { entity state count } } }');
     expect(await page.textContent('#pending-operations')).toBe(String(syncStatus.pendingOperations));
     expect(await page.textContent('#open-conflicts')).toBe(String(syncStatus.openConflicts));
     const cells = await page.$$eval('#links tbody tr', (trs) =>
-      trs.flatMap((tr) => [...tr.querySelectorAll('td[data-state]')].map((td) => ({ entity: tr.getAttribute('data-entity'), state: td.getAttribute('data-state'), count: Number(td.textContent) }))),
+      trs.flatMap((tr) =>
+        [...tr.querySelectorAll('td[data-state]')].map((td) => ({
+          entity: tr.getAttribute('data-entity'),
+          state: td.getAttribute('data-state'),
+          count: Number(td.textContent),
+        })),
+      ),
     );
     expect(cells.filter((c) => c.count > 0)).toEqual(syncStatus.links);
   });
@@ -86,17 +108,32 @@ describe('the status page at /status', () => {
 
     await page.click(`${rowOf(conflictId)} button[data-keep="CUSTOMERP"]`);
     // The page says how the mutation went, then refreshes without the conflict.
-    await page.waitForFunction(() => !/^(Resolving|$)/.test(document.getElementById('conflict-message')?.textContent ?? ''), undefined, { timeout: 15_000 });
-    expect(await page.textContent('#conflict-message')).toBe('Resolved title, kept CUSTOMERP: CUSTOMERP APPLIED, CRMOFFICE APPLIED.');
+    await page.waitForFunction(
+      () => !/^(Resolving|$)/.test(document.getElementById('conflict-message')?.textContent ?? ''),
+      undefined,
+      { timeout: 15_000 },
+    );
+    expect(await page.textContent('#conflict-message')).toBe(
+      'Resolved title, kept CUSTOMERP: CUSTOMERP APPLIED, CRMOFFICE APPLIED.',
+    );
     await page.waitForSelector(rowOf(conflictId), { state: 'detached', timeout: 5_000 });
     await screenshot(page, 'status-resolved');
 
     const link = (await ops.world.links.findById(contested.linkId)) as Link;
     expect(link.conflicts.filter((c) => c.field === 'title')).toEqual([
-      expect.objectContaining({ kept: 'CUSTOMERP', customerpValue: 'Chief Left', crmofficeValue: 'Chief Right', resolvedAt: expect.any(Date) }),
+      expect.objectContaining({
+        kept: 'CUSTOMERP',
+        customerpValue: 'Chief Left',
+        crmofficeValue: 'Chief Right',
+        resolvedAt: expect.any(Date),
+      }),
     ]);
-    expect(await readRecord(ops.world.systems.customerp, 'Employee', contested.customerp.id)).toMatchObject({ jobTitle: 'Chief Left' });
-    expect(await readRecord(ops.world.systems.crmoffice, 'Contact', contested.crmoffice.id)).toMatchObject({ title: 'Chief Left' });
+    expect(await readRecord(ops.world.systems.customerp, 'Employee', contested.customerp.id)).toMatchObject({
+      jobTitle: 'Chief Left',
+    });
+    expect(await readRecord(ops.world.systems.crmoffice, 'Contact', contested.crmoffice.id)).toMatchObject({
+      title: 'Chief Left',
+    });
   });
 
   it('made no request that left 127.0.0.1', () => {

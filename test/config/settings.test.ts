@@ -24,8 +24,20 @@ describe('loadSettings', () => {
   });
 
   it('reads and converts what is set, treating empty strings as unset', () => {
-    const settings = loadSettings({ PORT: '8080', MONGODB_URI: 'mongodb://db:27017', CUSTOMERP_URL: 'http://erp:80/graphql', SYNC_INTERVAL_MS: '', REFERENCE_SEED: '100000' });
-    expect(settings).toMatchObject({ PORT: 8080, MONGODB_URI: 'mongodb://db:27017', CUSTOMERP_URL: 'http://erp:80/graphql', SYNC_INTERVAL_MS: 2000, REFERENCE_SEED: '100000' });
+    const settings = loadSettings({
+      PORT: '8080',
+      MONGODB_URI: 'mongodb://db:27017',
+      CUSTOMERP_URL: 'http://erp:80/graphql',
+      SYNC_INTERVAL_MS: '',
+      REFERENCE_SEED: '100000',
+    });
+    expect(settings).toMatchObject({
+      PORT: 8080,
+      MONGODB_URI: 'mongodb://db:27017',
+      CUSTOMERP_URL: 'http://erp:80/graphql',
+      SYNC_INTERVAL_MS: 2000,
+      REFERENCE_SEED: '100000',
+    });
   });
 
   it.each([
@@ -47,7 +59,9 @@ describe('loadSettings', () => {
   ])('rejects %s=%s with an error naming the setting', (setting, value) => {
     const attempt = () => loadSettings({ [setting]: value });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(new RegExp(`^invalid setting ${setting}: .+ \\(got "${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\)$`));
+    expect(attempt).toThrow(
+      new RegExp(`^invalid setting ${setting}: .+ \\(got "${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\)$`),
+    );
   });
 
   it('never echoes a credential it rejects', () => {
@@ -58,19 +72,27 @@ describe('loadSettings', () => {
 });
 
 describe('the process with a bad setting', () => {
-  it.each([['PORT', 'eighty'], ['MONGODB_URI', 'postgres://db'], ['SYNC_INTERVAL_MS', '10']])(
-    'stops at start-up with exit code 2 and one line naming %s',
-    (setting, value) => {
-      const run = spawnSync(process.execPath, ['--import', './test/support/register-typescript.js', 'src/main.ts', 'start'], {
+  it.each([
+    ['PORT', 'eighty'],
+    ['MONGODB_URI', 'postgres://db'],
+    ['SYNC_INTERVAL_MS', '10'],
+  ])('stops at start-up with exit code 2 and one line naming %s', (setting, value) => {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', './test/support/register-typescript.js', 'src/main.ts', 'start'],
+      {
         cwd: projectRoot,
         env: { ...process.env, [setting]: value },
         encoding: 'utf8',
         timeout: 30_000,
-      });
-      expect(run.status).toBe(2);
-      const lines = run.stderr.trim().split('\n').filter((line) => !/ExperimentalWarning|--trace-warnings/.test(line));
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^invalid setting ${setting}: `));
-    },
-  );
+      },
+    );
+    expect(run.status).toBe(2);
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !/ExperimentalWarning|--trace-warnings/.test(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^invalid setting ${setting}: `));
+  });
 });

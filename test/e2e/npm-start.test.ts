@@ -34,7 +34,11 @@ describe('npm start', () => {
 
     let exitCode: number | null | undefined;
     child.once('exit', (code) => (exitCode = code));
-    await waitFor(() => output.includes('Press Ctrl-C to stop.') || exitCode !== undefined, 150_000, () => output);
+    await waitFor(
+      () => output.includes('Press Ctrl-C to stop.') || exitCode !== undefined,
+      150_000,
+      () => output,
+    );
     if (exitCode !== undefined) throw new Error(`npm start exited with ${exitCode} before it was ready:\n${output}`);
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     expect(output).toContain(`Gateway:   ${gatewayUrl}`);
@@ -46,15 +50,28 @@ describe('npm start', () => {
     const key = /API key: +(\S+)/.exec(output)?.[1];
     expect(key).toMatch(/^cgk_/);
     const healthQuery = '{ health { status mongodb { status } customerp { status } crmoffice { status } } }';
-    expect(await graphql(gatewayUrl, healthQuery)).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] } });
+    expect(await graphql(gatewayUrl, healthQuery)).toMatchObject({
+      status: 401,
+      body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] },
+    });
     expect(await graphql(gatewayUrl, healthQuery, key)).toEqual({
       status: 200,
-      body: { data: { health: { status: 'UP', mongodb: { status: 'UP' }, customerp: { status: 'UP' }, crmoffice: { status: 'UP' } } } },
+      body: {
+        data: {
+          health: { status: 'UP', mongodb: { status: 'UP' }, customerp: { status: 'UP' }, crmoffice: { status: 'UP' } },
+        },
+      },
     });
-    expect(await graphql(gatewayUrl, '{ contacts(first: 1) { totalCount } }', key)).toMatchObject({ status: 200, body: { data: { contacts: { totalCount: expect.any(Number) } } } });
+    expect(await graphql(gatewayUrl, '{ contacts(first: 1) { totalCount } }', key)).toMatchObject({
+      status: 200,
+      body: { data: { contacts: { totalCount: expect.any(Number) } } },
+    });
     // The reference systems answer, but only to the gateway: their tokens are generated per start and never printed.
     for (const port of [customerpPort, crmofficePort]) {
-      expect(await graphql(`http://127.0.0.1:${port}/graphql`, '{ __typename }')).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] } });
+      expect(await graphql(`http://127.0.0.1:${port}/graphql`, '{ __typename }')).toMatchObject({
+        status: 401,
+        body: { errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] },
+      });
     }
 
     const pid = child.pid as number;
@@ -63,7 +80,11 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     process.kill(-pid, 'SIGINT'); // what Ctrl-C does: the whole foreground process group
     await exited;
-    await waitFor(() => tree.every((p) => !isAlive(p)), 15_000, () => `still alive: ${tree.filter(isAlive).join(', ')}`);
+    await waitFor(
+      () => tree.every((p) => !isAlive(p)),
+      15_000,
+      () => `still alive: ${tree.filter(isAlive).join(', ')}`,
+    );
     await expect(fetch(gatewayUrl)).rejects.toThrow();
   }, 200_000);
 });

@@ -39,17 +39,21 @@ function startInProduction(extra: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.once('exit', (code) => {
-    clearTimeout(timer);
-    resolve({ code, output });
-  }));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
 }
 
 describe('production without authentication', () => {
   it('refuses to start, saying how to configure it', async () => {
     const { code, output } = await startInProduction();
     expect(code).toBe(1);
-    expect(output).toContain('NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*');
+    expect(output).toContain(
+      'NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*',
+    );
     expect(output).not.toContain('Gateway:');
   }, 90_000);
 

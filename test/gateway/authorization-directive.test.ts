@@ -55,7 +55,14 @@ describe('authDirectiveTransformer', () => {
     const [schema, calls] = guardedSchema();
     expect(await run(schema, '{ ping secret { name } }', { principal: principal('companies:read') })).toEqual({
       data: { ping: 'pong', secret: null },
-      errors: [{ message: 'Not allowed: Query.secret requires contacts:read', locations: [{ line: 1, column: 8 }], path: ['secret'], extensions: { code: 'FORBIDDEN' } }],
+      errors: [
+        {
+          message: 'Not allowed: Query.secret requires contacts:read',
+          locations: [{ line: 1, column: 8 }],
+          path: ['secret'],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
     expect(calls).toEqual([]);
   });
@@ -73,7 +80,11 @@ describe('authDirectiveTransformer', () => {
         },
       ],
     });
-    expect(await run(schema, '{ secret { name owner { name } } }', { principal: principal('contacts:read', 'companies:read') })).toEqual({
+    expect(
+      await run(schema, '{ secret { name owner { name } } }', {
+        principal: principal('contacts:read', 'companies:read'),
+      }),
+    ).toEqual({
       data: { secret: { name: 'Ada', owner: { name: 'Acme' } } },
     });
     expect(calls).toEqual(['Query.secret', 'Query.secret']);
@@ -83,7 +94,14 @@ describe('authDirectiveTransformer', () => {
     const [schema] = guardedSchema();
     expect(await run(schema, '{ ping secrets { code } }', { principal: principal() })).toEqual({
       data: null,
-      errors: [{ message: 'Not allowed: Query.secrets requires contacts:read', locations: [{ line: 1, column: 8 }], path: ['secrets'], extensions: { code: 'FORBIDDEN' } }],
+      errors: [
+        {
+          message: 'Not allowed: Query.secrets requires contacts:read',
+          locations: [{ line: 1, column: 8 }],
+          path: ['secrets'],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
   });
 
@@ -91,7 +109,14 @@ describe('authDirectiveTransformer', () => {
     const [schema, calls] = guardedSchema();
     expect(await run(schema, '{ ping secret { name } }', {})).toEqual({
       data: { ping: 'pong', secret: null },
-      errors: [{ message: 'Not allowed: Query.secret requires contacts:read', locations: [{ line: 1, column: 8 }], path: ['secret'], extensions: { code: 'FORBIDDEN' } }],
+      errors: [
+        {
+          message: 'Not allowed: Query.secret requires contacts:read',
+          locations: [{ line: 1, column: 8 }],
+          path: ['secret'],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
     expect(calls).toEqual([]);
   });
@@ -111,15 +136,23 @@ describe('authDirectiveTransformer', () => {
   });
 
   it('fails at build on a Query or Mutation field without a decision', () => {
-    const schema = makeExecutableSchema({ typeDefs: `${AUTH} type Query { ok: String @auth(requires: []) } type Mutation { forgotten: String }` });
+    const schema = makeExecutableSchema({
+      typeDefs: `${AUTH} type Query { ok: String @auth(requires: []) } type Mutation { forgotten: String }`,
+    });
     expect(() => authDirectiveTransformer(schema)).toThrow(
-      new Error('Mutation.forgotten has no @auth: declare the scopes it requires, or @auth(requires: []) to make it public on purpose'),
+      new Error(
+        'Mutation.forgotten has no @auth: declare the scopes it requires, or @auth(requires: []) to make it public on purpose',
+      ),
     );
   });
 
   it('fails at build on a scope that is not one of the gateway’s', () => {
-    const schema = makeExecutableSchema({ typeDefs: `${AUTH} type Query { ok: Thing @auth(requires: []) } type Thing @auth(requires: ["contacts:reed"]) { a: String }` });
-    expect(() => authDirectiveTransformer(schema)).toThrow(new Error('@auth on Thing names an unknown scope: "contacts:reed"'));
+    const schema = makeExecutableSchema({
+      typeDefs: `${AUTH} type Query { ok: Thing @auth(requires: []) } type Thing @auth(requires: ["contacts:reed"]) { a: String }`,
+    });
+    expect(() => authDirectiveTransformer(schema)).toThrow(
+      new Error('@auth on Thing names an unknown scope: "contacts:reed"'),
+    );
   });
 
   it('fails at build on @auth on an interface field, which execution never runs', () => {

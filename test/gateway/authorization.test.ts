@@ -9,7 +9,11 @@ import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { LINKS_COLLECTION } from '../../src/links/index.js';
 import { countCommands } from '../../src/mongo/index.js';
 import { demoSizeOf } from '../../src/reference/core/index.js';
-import { FINISHED_OPERATIONS_COLLECTION, OPERATIONS_COLLECTION, setupOperationIndexes } from '../../src/writes/index.js';
+import {
+  FINISHED_OPERATIONS_COLLECTION,
+  OPERATIONS_COLLECTION,
+  setupOperationIndexes,
+} from '../../src/writes/index.js';
 import { editRecord } from '../support/edits.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
@@ -75,7 +79,9 @@ const TYPE_SCOPES: Record<string, Scope[]> = {
 
 /** What a field requires according to the tables above (`[]` for a field none of them lists). */
 function scopesOf(field: string): Scope[] {
-  return ROOT_FIELD_SCOPES[field] ?? CROSSING_FIELD_SCOPES[field] ?? TYPE_SCOPES[field.slice(0, field.indexOf('.'))] ?? [];
+  return (
+    ROOT_FIELD_SCOPES[field] ?? CROSSING_FIELD_SCOPES[field] ?? TYPE_SCOPES[field.slice(0, field.indexOf('.'))] ?? []
+  );
 }
 
 describe('the gateway schema', () => {
@@ -88,7 +94,9 @@ describe('the gateway schema', () => {
         expect([`${type?.name}.${field.name}`, declared?.length]).toEqual([`${type?.name}.${field.name}`, 1]);
       }
     }
-    expect(Object.fromEntries(rootFieldScopes(schema).map(({ field, requires }) => [field, requires]))).toEqual(ROOT_FIELD_SCOPES);
+    expect(Object.fromEntries(rootFieldScopes(schema).map(({ field, requires }) => [field, requires]))).toEqual(
+      ROOT_FIELD_SCOPES,
+    );
     expect(rootFieldScopes(schema).map(({ field }) => field)).toEqual(Object.keys(ROOT_FIELD_SCOPES));
   });
 
@@ -97,7 +105,8 @@ describe('the gateway schema', () => {
     for (const [typeName, scopes] of Object.entries(TYPE_SCOPES)) {
       const type = schema.getType(typeName);
       if (!isObjectType(type)) throw new Error(`${typeName} is not an object type`);
-      for (const field of Object.keys(type.getFields())) expected[`${typeName}.${field}`] = CROSSING_FIELD_SCOPES[`${typeName}.${field}`] ?? scopes;
+      for (const field of Object.keys(type.getFields()))
+        expected[`${typeName}.${field}`] = CROSSING_FIELD_SCOPES[`${typeName}.${field}`] ?? scopes;
     }
     const nested = fieldScopes(schema).filter(({ field }) => !/^(Query|Mutation)\./.test(field));
     expect(Object.fromEntries(nested.map(({ field, requires }) => [field, requires]))).toEqual(expected);
@@ -183,7 +192,14 @@ function aliased(name: string, root: string): string {
 }
 
 function probesOf(ids: Ids): Probe[] {
-  const byId = (name: string, root: string, type: string, id: string, selection = '{ id }', below: Step[] = []): Probe => ({
+  const byId = (
+    name: string,
+    root: string,
+    type: string,
+    id: string,
+    selection = '{ id }',
+    below: Step[] = [],
+  ): Probe => ({
     name,
     grouped: true,
     chain: [step(`Query.${root}`, [name], true), ...(below.length ? below : [step(`${type}.id`, [name, 'id'], false)])],
@@ -195,7 +211,12 @@ function probesOf(ids: Ids): Probe[] {
     chain: [step(`Query.${root}`, [name], true), step(`${type}.id`, [name, 'id'], false)],
     text: () => `${aliased(name, root)}(system: CRMOFFICE, id: "${id}") { id }`,
   });
-  const alone = (name: string, chain: Step[], text: string): Probe => ({ name, grouped: false, chain, text: () => text });
+  const alone = (name: string, chain: Step[], text: string): Probe => ({
+    name,
+    grouped: false,
+    chain,
+    text: () => text,
+  });
   const mutation = (name: string, selection: string, refused: string, writing: string): Probe => ({
     name,
     grouped: false,
@@ -238,27 +259,72 @@ function probesOf(ids: Ids): Probe[] {
     alone('companies', [step('Query.companies', ['companies'], false)], '{ companies(first: 1) { nodes { id } } }'),
     alone('activities', [step('Query.activities', ['activities'], false)], '{ activities(first: 1) { nodes { id } } }'),
     // A conflict's record is a Node: its type decides (the conflict is on an employee contact).
-    alone('conflicts', [
-      step('Query.conflicts', ['conflicts'], false),
-      step('Conflict.record', ['conflicts', 'nodes', 0, 'record'], true),
-      step('Contact.id', ['conflicts', 'nodes', 0, 'record', 'id'], false),
-    ], '{ conflicts(first: 1) { totalCount nodes { field record { id } } } }'),
-    alone('syncStatus', [step('Query.syncStatus', ['syncStatus'], false)], '{ syncStatus { openConflicts pendingOperations } }'),
-    mutation('createContact', '{ operationId }', '(input: { kind: CRM_ONLY, lastName: "Refused" })',
-      '(input: { kind: EMPLOYEE, firstName: "Denied", lastName: "Writer", email: "denied.writer@example.org" })'),
-    mutation('updateContact', '{ operationId }', '(id: "not-an-id", input: { title: "Refused" })', `(id: "${ids.freshContact}", input: { title: "Denied" })`),
+    alone(
+      'conflicts',
+      [
+        step('Query.conflicts', ['conflicts'], false),
+        step('Conflict.record', ['conflicts', 'nodes', 0, 'record'], true),
+        step('Contact.id', ['conflicts', 'nodes', 0, 'record', 'id'], false),
+      ],
+      '{ conflicts(first: 1) { totalCount nodes { field record { id } } } }',
+    ),
+    alone(
+      'syncStatus',
+      [step('Query.syncStatus', ['syncStatus'], false)],
+      '{ syncStatus { openConflicts pendingOperations } }',
+    ),
+    mutation(
+      'createContact',
+      '{ operationId }',
+      '(input: { kind: CRM_ONLY, lastName: "Refused" })',
+      '(input: { kind: EMPLOYEE, firstName: "Denied", lastName: "Writer", email: "denied.writer@example.org" })',
+    ),
+    mutation(
+      'updateContact',
+      '{ operationId }',
+      '(id: "not-an-id", input: { title: "Refused" })',
+      `(id: "${ids.freshContact}", input: { title: "Denied" })`,
+    ),
     mutation('deleteContact', '{ id }', '(id: "not-an-id")', `(id: "${ids.freshContact}")`),
-    mutation('createCompany', '{ operationId }', '(input: { code: "REFUSED-1" })', '(input: { name: "Denied Company", code: "DENIED-1" })'),
-    mutation('updateCompany', '{ operationId }', '(id: "not-an-id", input: { name: "Refused" })', `(id: "${ids.freshCompany}", input: { description: "Denied" })`),
+    mutation(
+      'createCompany',
+      '{ operationId }',
+      '(input: { code: "REFUSED-1" })',
+      '(input: { name: "Denied Company", code: "DENIED-1" })',
+    ),
+    mutation(
+      'updateCompany',
+      '{ operationId }',
+      '(id: "not-an-id", input: { name: "Refused" })',
+      `(id: "${ids.freshCompany}", input: { description: "Denied" })`,
+    ),
     mutation('deleteCompany', '{ id }', '(id: "not-an-id")', `(id: "${ids.freshCompany}")`),
-    mutation('createActivity', '{ operationId }', '(input: { description: "no subject" })', '(input: { subject: "Denied", startAt: "2025-03-01" })'),
-    mutation('updateActivity', '{ operationId }', '(id: "not-an-id", input: { subject: "Refused" })', `(id: "${ids.freshActivity}", input: { subject: "Denied" })`),
+    mutation(
+      'createActivity',
+      '{ operationId }',
+      '(input: { description: "no subject" })',
+      '(input: { subject: "Denied", startAt: "2025-03-01" })',
+    ),
+    mutation(
+      'updateActivity',
+      '{ operationId }',
+      '(id: "not-an-id", input: { subject: "Refused" })',
+      `(id: "${ids.freshActivity}", input: { subject: "Denied" })`,
+    ),
     mutation('deleteActivity', '{ id }', '(id: "not-an-id")', `(id: "${ids.freshActivity}")`),
-    mutation('linkRecords', '{ writes { system state } }',
+    mutation(
+      'linkRecords',
+      '{ writes { system state } }',
       '(customerp: { system: CUSTOMERP, type: "Product", id: "1" }, crmoffice: { system: CRMOFFICE, type: "Contact", id: "1" })',
-      `(customerp: { system: CUSTOMERP, type: "Product", id: "${ids.unlinkedProduct}" }, crmoffice: { system: CRMOFFICE, type: "Company", id: "${ids.unlinkedCompany}" })`),
+      `(customerp: { system: CUSTOMERP, type: "Product", id: "${ids.unlinkedProduct}" }, crmoffice: { system: CRMOFFICE, type: "Company", id: "${ids.unlinkedCompany}" })`,
+    ),
     mutation('unlinkRecords', '{ writes { system state } }', '(id: "not-an-id")', `(id: "${ids.unlinkable}")`),
-    mutation('resolveConflict', '{ operationId }', '(id: "not-an-id", keep: CUSTOMERP)', `(id: "${ids.conflict}", keep: CUSTOMERP)`),
+    mutation(
+      'resolveConflict',
+      '{ operationId }',
+      '(id: "not-an-id", keep: CUSTOMERP)',
+      `(id: "${ids.conflict}", keep: CUSTOMERP)`,
+    ),
     mutation('syncNow', '{ pendingOperations }', '', ''),
   ];
 }
@@ -284,8 +350,15 @@ function expectedAnswer(probe: Probe, granted: ReadonlySet<string>, full: Answer
   const denied = probe.chain.findIndex((s) => !scopesOf(s.field).every((scope) => granted.has(scope)));
   if (denied === -1) return slice;
   const at = probe.chain[denied] as Step;
-  const error = { message: `Not allowed: ${at.field} requires ${scopesOf(at.field).join(', ')}`, path: at.at, extensions: { code: 'FORBIDDEN' } };
-  const stop = probe.chain.slice(0, denied + 1).reverse().find((s) => s.nullable);
+  const error = {
+    message: `Not allowed: ${at.field} requires ${scopesOf(at.field).join(', ')}`,
+    path: at.at,
+    extensions: { code: 'FORBIDDEN' },
+  };
+  const stop = probe.chain
+    .slice(0, denied + 1)
+    .reverse()
+    .find((s) => s.nullable);
   if (!stop) return { data: null, errors: [error] };
   const data = structuredClone(slice.data) as Record<string | number, unknown>;
   let parent = data;
@@ -308,7 +381,10 @@ async function send(text: string, scopes: readonly string[]): Promise<Answer> {
     headers: { 'content-type': 'application/json', authorization: `Bearer test:${scopes.join(',')}` },
     body: JSON.stringify({ query: text }),
   });
-  const body = (await response.json()) as { data?: Record<string, unknown> | null; errors?: (AnswerError & { locations?: unknown })[] };
+  const body = (await response.json()) as {
+    data?: Record<string, unknown> | null;
+    errors?: (AnswerError & { locations?: unknown })[];
+  };
   const errors = (body.errors ?? []).map(({ message, path, extensions }) => ({ message, path, extensions }));
   errors.sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path)));
   return { data: body.data ?? null, errors };
@@ -323,7 +399,10 @@ async function sendAll(scopes: readonly string[], writing: (probe: Probe) => boo
   ]);
   const answers = new Map<string, Answer>();
   for (const probe of grouped) {
-    answers.set(probe.name, { data: { [probe.name]: groupAnswer?.data?.[probe.name] ?? null }, errors: errorsIn(groupAnswer as Answer, probe.name, true) });
+    answers.set(probe.name, {
+      data: { [probe.name]: groupAnswer?.data?.[probe.name] ?? null },
+      errors: errorsIn(groupAnswer as Answer, probe.name, true),
+    });
   }
   probes.filter((p) => !p.grouped).forEach((probe, i) => answers.set(probe.name, alone[i] as Answer));
   return answers;
@@ -332,11 +411,17 @@ async function sendAll(scopes: readonly string[], writing: (probe: Probe) => boo
 /** What a denied request must leave as it was: both systems' writes, the links, the outbox, sync runs. */
 async function worldState(): Promise<Record<string, unknown>> {
   const { db } = world.database;
-  const links = await db.collection<{ _id: string; version: number; deletedAt?: Date | null }>(LINKS_COLLECTION).find({}, { projection: { version: 1, deletedAt: 1 } }).sort({ _id: 1 }).toArray();
+  const links = await db
+    .collection<{ _id: string; version: number; deletedAt?: Date | null }>(LINKS_COLLECTION)
+    .find({}, { projection: { version: 1, deletedAt: 1 } })
+    .sort({ _id: 1 })
+    .toArray();
   return {
     systemWrites: await world.systems.writes(),
     links: links.map((l) => `${l._id}:${l.version}:${l.deletedAt ? 'deleted' : 'live'}`),
-    operations: (await db.collection(OPERATIONS_COLLECTION).countDocuments()) + (await db.collection(FINISHED_OPERATIONS_COLLECTION).countDocuments()),
+    operations:
+      (await db.collection(OPERATIONS_COLLECTION).countDocuments()) +
+      (await db.collection(FINISHED_OPERATIONS_COLLECTION).countDocuments()),
     syncRuns,
   };
 }
@@ -367,7 +452,12 @@ describe('authorization over HTTP', () => {
     };
 
     // Records made for the matrix's writing arguments (and written for real in the last test).
-    const created = await data<Record<string, { writes: { state: string }[]; contact?: { id: string }; company?: { id: string }; activity?: { id: string } }>>(`mutation {
+    const created = await data<
+      Record<
+        string,
+        { writes: { state: string }[]; contact?: { id: string }; company?: { id: string }; activity?: { id: string } }
+      >
+    >(`mutation {
       c: createContact(input: { kind: EMPLOYEE, firstName: "Fresh", lastName: "Contact", email: "fresh.contact@example.org" }) { contact { id } writes { state } }
       o: createCompany(input: { name: "Fresh Company", code: "FRESH-1" }) { company { id } writes { state } }
       a: createActivity(input: { subject: "Fresh activity", startAt: "2025-03-01" }) { activity { id } writes { state } }
@@ -376,7 +466,9 @@ describe('authorization over HTTP', () => {
 
     // One open conflict: an employee's department changed in both systems before sync saw either.
     // Not the fresh contact: the last test deletes that one (links come in random _id order).
-    const employee = (await world.linksOf('Contact', 'EMPLOYEE')).find((l) => l.customerp && l.crmoffice && l.keys['email'] !== 'fresh.contact@example.org');
+    const employee = (await world.linksOf('Contact', 'EMPLOYEE')).find(
+      (l) => l.customerp && l.crmoffice && l.keys['email'] !== 'fresh.contact@example.org',
+    );
     if (!employee?.customerp || !employee.crmoffice) throw new Error('the demo world has no linked employee');
     await editRecord(world.systems.customerp, 'Employee', employee.customerp.id, { department: 'From Customerp' });
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -389,9 +481,31 @@ describe('authorization over HTTP', () => {
     const company = await world.systems.crmoffice.create('Company', { name: 'Unlinked company', code: 'UNLINKED-1' });
 
     const found = await data<{
-      contacts: { nodes: { id: string; company: { id: string } | null; activities: { totalCount: number }; link: { crmoffice: { id: string } | null } }[] };
-      companies: { nodes: { id: string; code: string | null; contacts: { totalCount: number }; activities: { totalCount: number }; link: { customerp: { id: string } | null; crmoffice: { id: string } | null } }[] };
-      activities: { nodes: { id: string; owner: { id: string } | null; company: { id: string } | null; link: { crmoffice: { id: string } | null } }[] };
+      contacts: {
+        nodes: {
+          id: string;
+          company: { id: string } | null;
+          activities: { totalCount: number };
+          link: { crmoffice: { id: string } | null };
+        }[];
+      };
+      companies: {
+        nodes: {
+          id: string;
+          code: string | null;
+          contacts: { totalCount: number };
+          activities: { totalCount: number };
+          link: { customerp: { id: string } | null; crmoffice: { id: string } | null };
+        }[];
+      };
+      activities: {
+        nodes: {
+          id: string;
+          owner: { id: string } | null;
+          company: { id: string } | null;
+          link: { crmoffice: { id: string } | null };
+        }[];
+      };
       conflicts: { nodes: { id: string; field: string }[] };
     }>(`{
       contacts(first: 100) { nodes { id company { id } activities(first: 1) { totalCount } link { crmoffice { id } } } }
@@ -404,11 +518,27 @@ describe('authorization over HTTP', () => {
       if (!item) throw new Error(`the demo world has no ${what}`);
       return item;
     };
-    const fresh = { contact: created['c']?.contact?.id, company: created['o']?.company?.id, activity: created['a']?.activity?.id };
+    const fresh = {
+      contact: created['c']?.contact?.id,
+      company: created['o']?.company?.id,
+      activity: created['a']?.activity?.id,
+    };
     const notFresh = (id: string) => !Object.values(fresh).includes(id);
-    const contact = pick(found.contacts.nodes, (c) => c.activities.totalCount > 0 && c.link.crmoffice !== null, 'contact with activities');
-    const companyNode = pick(found.companies.nodes, (c) => c.activities.totalCount > 0 && c.link.crmoffice !== null && notFresh(c.id), 'company with activities');
-    const activity = pick(found.activities.nodes, (a) => a.owner !== null && a.company !== null && a.link.crmoffice !== null, 'activity with owner and company');
+    const contact = pick(
+      found.contacts.nodes,
+      (c) => c.activities.totalCount > 0 && c.link.crmoffice !== null,
+      'contact with activities',
+    );
+    const companyNode = pick(
+      found.companies.nodes,
+      (c) => c.activities.totalCount > 0 && c.link.crmoffice !== null && notFresh(c.id),
+      'company with activities',
+    );
+    const activity = pick(
+      found.activities.nodes,
+      (a) => a.owner !== null && a.company !== null && a.link.crmoffice !== null,
+      'activity with owner and company',
+    );
     ids = {
       contact: contact.id,
       contactWithCompany: pick(found.contacts.nodes, (c) => c.company !== null, 'contact with a company').id,
@@ -423,7 +553,16 @@ describe('authorization over HTTP', () => {
       freshCompany: fresh.company as string,
       freshActivity: fresh.activity as string,
       // Linked to both systems: a Crmoffice-only company cannot be unlinked.
-      unlinkable: pick(found.companies.nodes, (c) => c.link.customerp !== null && c.link.crmoffice !== null && c.id !== companyNode.id && notFresh(c.id) && c.contacts.totalCount === 0, 'second company').id,
+      unlinkable: pick(
+        found.companies.nodes,
+        (c) =>
+          c.link.customerp !== null &&
+          c.link.crmoffice !== null &&
+          c.id !== companyNode.id &&
+          notFresh(c.id) &&
+          c.contacts.totalCount === 0,
+        'second company',
+      ).id,
       conflict: pick(found.conflicts.nodes, (c) => c.field === 'department', 'department conflict').id,
       unlinkedProduct: product.id as string,
       unlinkedCompany: company.id as string,
@@ -440,17 +579,33 @@ describe('authorization over HTTP', () => {
   });
 
   it('answers every probe with every scope as the schema promises: data for reads, BAD_USER_INPUT for the refused mutations', async () => {
-    const codes = Object.fromEntries([...fullAnswers].map(([name, answer]) => [name, answer.errors.map((e) => e.extensions?.['code'])]));
-    const refusals = Object.fromEntries(probes.filter((p) => p.name.match(/^(create|update|delete|link|unlink|resolve)/)).map((p) => [p.name, ['BAD_USER_INPUT']]));
+    const codes = Object.fromEntries(
+      [...fullAnswers].map(([name, answer]) => [name, answer.errors.map((e) => e.extensions?.['code'])]),
+    );
+    const refusals = Object.fromEntries(
+      probes
+        .filter((p) => p.name.match(/^(create|update|delete|link|unlink|resolve)/))
+        .map((p) => [p.name, ['BAD_USER_INPUT']]),
+    );
     expect(codes).toEqual({ ...Object.fromEntries(probes.map((p) => [p.name, []])), ...refusals });
     // Each probe answers with something, so that a denial that nulls it can be told apart.
     for (const probe of probes.filter((p) => !(p.name in refusals))) {
-      expect([probe.name, JSON.stringify(fullAnswers.get(probe.name)?.data).includes('null')]).toEqual([probe.name, false]);
+      expect([probe.name, JSON.stringify(fullAnswers.get(probe.name)?.data).includes('null')]).toEqual([
+        probe.name,
+        false,
+      ]);
     }
     // The demo world's own conflict (an identity one) and ours; the probe's chain expects a Contact as record.
-    expect(fullAnswers.get('conflicts')?.data).toEqual({ conflicts: { totalCount: 2, nodes: [{ field: expect.any(String), record: { id: expect.any(String) } }] } });
+    expect(fullAnswers.get('conflicts')?.data).toEqual({
+      conflicts: { totalCount: 2, nodes: [{ field: expect.any(String), record: { id: expect.any(String) } }] },
+    });
     const conflicts = await send('{ conflicts { nodes { field record { __typename } } } }', ALL);
-    expect(conflicts.data?.['conflicts']).toEqual({ nodes: expect.arrayContaining([{ field: 'department', record: { __typename: 'Contact' } }, { field: 'identity', record: { __typename: 'Contact' } }]) });
+    expect(conflicts.data?.['conflicts']).toEqual({
+      nodes: expect.arrayContaining([
+        { field: 'department', record: { __typename: 'Contact' } },
+        { field: 'identity', record: { __typename: 'Contact' } },
+      ]),
+    });
   });
 
   it('allows every Query and Mutation field (and every field crossing into another entity) exactly when the scopes grant it; a denied mutation writes nothing', async () => {
@@ -465,11 +620,18 @@ describe('authorization over HTTP', () => {
         const answers = await sendAll(scopes, (probe) => !allowed(probe));
         for (const probe of probes) {
           const full = fullAnswers.get(probe.name) as Answer;
-          expect({ scopes, probe: probe.name, answer: answers.get(probe.name) }).toEqual({ scopes, probe: probe.name, answer: expectedAnswer(probe, granted, full) });
+          expect({ scopes, probe: probe.name, answer: answers.get(probe.name) }).toEqual({
+            scopes,
+            probe: probe.name,
+            answer: expectedAnswer(probe, granted, full),
+          });
           cases++;
         }
         if (granted.has('sync:admin')) allowedSyncRuns++;
-        expect({ scopes, state: await worldState() }).toEqual({ scopes, state: { ...before, syncRuns: (before['syncRuns'] as number) + allowedSyncRuns } });
+        expect({ scopes, state: await worldState() }).toEqual({
+          scopes,
+          state: { ...before, syncRuns: (before['syncRuns'] as number) + allowedSyncRuns },
+        });
       }),
       // Every subset of the real scopes, then random ones mixed with near misses.
       { examples: subsets.map((subset): [string[]] => [subset]), numRuns: subsets.length + 32 },
@@ -485,7 +647,10 @@ describe('authorization over HTTP', () => {
     mongo.reset();
     const guarded = probes.filter((p) => p.chain[0]?.field !== 'Query.health' && p.chain[0]?.field !== 'Query.node');
     const answers = await Promise.all(guarded.map((p) => send(p.grouped ? `{ ${p.text(true)} }` : p.text(true), [])));
-    const counted = { mongo: mongo.names(), requests: Object.values(await world.systems.stats()).map((s) => s.requests) };
+    const counted = {
+      mongo: mongo.names(),
+      requests: Object.values(await world.systems.stats()).map((s) => s.requests),
+    };
     mongo.stop();
     expect(answers.map((a) => a.errors.map((e) => e.extensions?.['code']))).toEqual(guarded.map(() => ['FORBIDDEN']));
     expect(counted).toEqual({ mongo: [], requests: [0, 0] });
@@ -496,7 +661,8 @@ describe('authorization over HTTP', () => {
     // Only Crmoffice contacts have companies; 3 of the demo world's 7 Crmoffice-only contacts do.
     const query = '{ contacts(first: 10, filter: { kind: CRM_ONLY }) { nodes { fullName company { name } } } }';
     const full = await send(query, ['contacts:read', 'companies:read']);
-    const nodes = (full.data?.['contacts'] as { nodes: { fullName: string; company: { name: string } | null }[] }).nodes;
+    const nodes = (full.data?.['contacts'] as { nodes: { fullName: string; company: { name: string } | null }[] })
+      .nodes;
     expect([nodes.length, nodes.filter((n) => n.company !== null).length, full.errors]).toEqual([7, 3, []]);
 
     await world.systems.resetStats();
@@ -514,14 +680,35 @@ describe('authorization over HTTP', () => {
     // The page of contacts, nothing else: no link lookup for a company, no company read from either system.
     expect(mongo.names()).toEqual(['find']);
     const stats = await world.systems.stats();
-    expect([...Object.keys(stats.customerp.fields), ...Object.keys(stats.crmoffice.fields)].filter((f) => /compan|product/i.test(f))).toEqual([]);
+    expect(
+      [...Object.keys(stats.customerp.fields), ...Object.keys(stats.crmoffice.fields)].filter((f) =>
+        /compan|product/i.test(f),
+      ),
+    ).toEqual([]);
   });
 
-  it("writes with a write scope alone, but shows the written record only with the read scope too", async () => {
-    const answer = await send('mutation { createCompany(input: { name: "Write Only", code: "WRITE-ONLY-1" }) { writes { system state } company { id name } } }', ['companies:write']);
+  it('writes with a write scope alone, but shows the written record only with the read scope too', async () => {
+    const answer = await send(
+      'mutation { createCompany(input: { name: "Write Only", code: "WRITE-ONLY-1" }) { writes { system state } company { id name } } }',
+      ['companies:write'],
+    );
     expect(answer).toEqual({
-      data: { createCompany: { writes: [{ system: 'CUSTOMERP', state: 'APPLIED' }, { system: 'CRMOFFICE', state: 'APPLIED' }], company: null } },
-      errors: [{ message: 'Not allowed: Company.id requires companies:read', path: ['createCompany', 'company', 'id'], extensions: { code: 'FORBIDDEN' } }],
+      data: {
+        createCompany: {
+          writes: [
+            { system: 'CUSTOMERP', state: 'APPLIED' },
+            { system: 'CRMOFFICE', state: 'APPLIED' },
+          ],
+          company: null,
+        },
+      },
+      errors: [
+        {
+          message: 'Not allowed: Company.id requires companies:read',
+          path: ['createCompany', 'company', 'id'],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
     });
   });
 
@@ -534,7 +721,9 @@ describe('authorization over HTTP', () => {
       const after = await worldState();
       outcomes[probe.name] = {
         errors: answer.errors,
-        changed: Object.keys(after).filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key])).sort(),
+        changed: Object.keys(after)
+          .filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]))
+          .sort(),
       };
     }
     const writes = { errors: [], changed: ['links', 'operations', 'systemWrites'] };

@@ -25,7 +25,10 @@ beforeAll(async () => {
   const contacts = await w.world.linksOf('Contact', 'EMPLOYEE');
   const companies = await w.world.linksOf('Company');
   const linked = contacts.filter((link) => link.customerp && link.crmoffice);
-  const crmContacts = (await crmoffice.getMany('Contact', linked.map((l) => l.crmoffice!.id))) as CrmofficeContact[];
+  const crmContacts = (await crmoffice.getMany(
+    'Contact',
+    linked.map((l) => l.crmoffice!.id),
+  )) as CrmofficeContact[];
   await Promise.all(
     linked.map(async (link, i) => {
       const company = companies[i % companies.length]!;
@@ -112,7 +115,10 @@ describe('batching of a contacts page with company, activities and both sides', 
     expect(fifty.data.contacts.nodes.every((c) => c.company !== null && c.activities.nodes.length > 0)).toBe(true);
     // Upstream: exactly the same requests. MongoDB: the same bounded set of one query per level (the
     // reference lookup is skipped when every link it needs is already loaded, see above).
-    expect({ customerp: fifty.customerp, crmoffice: fifty.crmoffice }).toEqual({ customerp: five.customerp, crmoffice: five.crmoffice });
+    expect({ customerp: fifty.customerp, crmoffice: fifty.crmoffice }).toEqual({
+      customerp: five.customerp,
+      crmoffice: five.crmoffice,
+    });
     expect(fifty.mongo.length).toBeLessThanOrEqual(6);
     expect(fifty.mongo.slice(0, 5)).toEqual(five.mongo.slice(0, 5));
   });
@@ -122,12 +128,20 @@ describe('batching of a contacts page with company, activities and both sides', 
     const ids = links.map((l) => Buffer.from(`Contact:${l._id}`).toString('base64url'));
     await w.world.systems.resetStats();
     w.mongo.reset();
-    const fields = ids.map((_, i) => `c${i}: contact(id: $i${i}) { email customerp { ... on CustomerpEmployee { email } } crmoffice { email } }`);
-    const data = await w.data<Record<string, { email: string; customerp: { email: string }; crmoffice: { email: string } }>>(
+    const fields = ids.map(
+      (_, i) =>
+        `c${i}: contact(id: $i${i}) { email customerp { ... on CustomerpEmployee { email } } crmoffice { email } }`,
+    );
+    const data = await w.data<
+      Record<string, { email: string; customerp: { email: string }; crmoffice: { email: string } }>
+    >(
       `query(${ids.map((_, i) => `$i${i}: ID!`).join(', ')}) { ${fields.join(' ')} }`,
       Object.fromEntries(ids.map((id, i) => [`i${i}`, id])),
     );
-    const employees = (await w.world.systems.customerp.getMany('Employee', links.map((l) => l.customerp!.id))) as CustomerpEmployee[];
+    const employees = (await w.world.systems.customerp.getMany(
+      'Employee',
+      links.map((l) => l.customerp!.id),
+    )) as CustomerpEmployee[];
     expect(Object.values(data).map((c) => c.customerp.email)).toEqual(employees.map((e) => e.email));
     const stats = await w.world.systems.stats();
     // The getMany above is the test's own request, after the gateway's.

@@ -28,13 +28,20 @@ const running: RunningGateway[] = [];
  * selecting a server, naming the address (later ones say only that the topology is closed).
  */
 function deadDatabase(): Db {
-  const client = new MongoClient(`mongodb://127.0.0.1:${deadPort}/`, { ...DEFAULT_MONGO_OPTIONS, serverSelectionTimeoutMS: 300 });
+  const client = new MongoClient(`mongodb://127.0.0.1:${deadPort}/`, {
+    ...DEFAULT_MONGO_OPTIONS,
+    serverSelectionTimeoutMS: 300,
+  });
   deadClients.push(client);
   return client.db(mongo.name);
 }
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway errors')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('gateway errors'),
+  ]);
   await setupIndexes(mongo.db);
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -54,7 +61,11 @@ interface StartOptions extends Omit<GatewayServerOptions, 'dependencies'> {
   systemsAt?: { customerp: string; crmoffice: string };
 }
 
-async function start({ db = mongo.db, systemsAt = { customerp: customerp.url, crmoffice: crmoffice.url }, ...options }: StartOptions): Promise<RunningGateway> {
+async function start({
+  db = mongo.db,
+  systemsAt = { customerp: customerp.url, crmoffice: crmoffice.url },
+  ...options
+}: StartOptions): Promise<RunningGateway> {
   const gateway = await startGateway({
     dependencies: {
       db,
@@ -73,13 +84,22 @@ interface Reply {
   body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] };
 }
 
-async function post(gateway: RunningGateway, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Reply> {
+async function post(
+  gateway: RunningGateway,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as Reply['body'] };
+  return {
+    status: response.status,
+    requestId: response.headers.get('x-request-id'),
+    body: (await response.json()) as Reply['body'],
+  };
 }
 
 describe('errors outside development', () => {
@@ -88,7 +108,10 @@ describe('errors outside development', () => {
     let development: RunningGateway;
 
     beforeAll(async () => {
-      [production, development] = await Promise.all([start({ mode: 'production', db: deadDatabase() }), start({ mode: 'development', db: deadDatabase() })]);
+      [production, development] = await Promise.all([
+        start({ mode: 'production', db: deadDatabase() }),
+        start({ mode: 'development', db: deadDatabase() }),
+      ]);
     });
 
     it('is INTERNAL_SERVER_ERROR with the request id and nothing else: no message, stack trace or address', async () => {
@@ -113,7 +136,9 @@ describe('errors outside development', () => {
     it('carries the id the gateway gave the request when the client sent none', async () => {
       const reply = await post(production, '{ contacts { totalCount } }');
       expect(reply.requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(reply.body.errors?.map((error) => error.extensions)).toEqual([{ code: 'INTERNAL_SERVER_ERROR', requestId: reply.requestId }]);
+      expect(reply.body.errors?.map((error) => error.extensions)).toEqual([
+        { code: 'INTERNAL_SERVER_ERROR', requestId: reply.requestId },
+      ]);
     });
 
     it('shows in development what production hides: the driver’s message with the address, and the stack trace', async () => {
@@ -130,9 +155,23 @@ describe('errors outside development', () => {
       throw new Error('cannot fetch https://id.example.com/.well-known/jwks.json: connect ECONNREFUSED 10.0.0.7:443');
     };
     const gateway = await start({ mode: 'production', authenticate });
-    const reply = await post(gateway, '{ __typename }', {}, { authorization: 'Bearer anything', 'x-request-id': 'r-1' });
-    expect(reply).toEqual({ status: 500, requestId: 'r-1', body: { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'r-1' } }] } });
-    expect(await post(gateway, '{ __typename }', {}, { authorization: 'Bearer ok' })).toMatchObject({ status: 200, body: { data: { __typename: 'Query' } } });
+    const reply = await post(
+      gateway,
+      '{ __typename }',
+      {},
+      { authorization: 'Bearer anything', 'x-request-id': 'r-1' },
+    );
+    expect(reply).toEqual({
+      status: 500,
+      requestId: 'r-1',
+      body: {
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'r-1' } }],
+      },
+    });
+    expect(await post(gateway, '{ __typename }', {}, { authorization: 'Bearer ok' })).toMatchObject({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
   });
 
   it('names a system that cannot be reached, never its address', async () => {
@@ -161,17 +200,36 @@ describe('errors outside development', () => {
     it('gets no "Did you mean" for a misspelled field, argument or enum value in production', async () => {
       expect(await post(production, '{ contacts { nodes { fulName } } }')).toMatchObject({
         status: 400,
-        body: { errors: [{ message: 'Cannot query field "fulName" on type "Contact".', locations: [{ line: 1, column: 22 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] },
+        body: {
+          errors: [
+            {
+              message: 'Cannot query field "fulName" on type "Contact".',
+              locations: [{ line: 1, column: 22 }],
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            },
+          ],
+        },
       });
       expect((await post(production, '{ contacts(frist: 5) { totalCount } }')).body).toEqual({
-        errors: [{ message: 'Unknown argument "frist" on field "Query.contacts".', locations: [{ line: 1, column: 12 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }],
+        errors: [
+          {
+            message: 'Unknown argument "frist" on field "Query.contacts".',
+            locations: [{ line: 1, column: 12 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
       });
-      expect(await post(production, 'query($system: System!) { contactByRef(system: $system, id: "1") { id } }', { system: 'CUSTOMER' })).toMatchObject({
+      expect(
+        await post(production, 'query($system: System!) { contactByRef(system: $system, id: "1") { id } }', {
+          system: 'CUSTOMER',
+        }),
+      ).toMatchObject({
         status: 400,
         body: {
           errors: [
             {
-              message: 'Variable "$system" got invalid value "CUSTOMER"; Value "CUSTOMER" does not exist in "System" enum.',
+              message:
+                'Variable "$system" got invalid value "CUSTOMER"; Value "CUSTOMER" does not exist in "System" enum.',
               locations: [{ line: 1, column: 7 }],
               extensions: { code: 'BAD_USER_INPUT' },
             },
@@ -181,10 +239,19 @@ describe('errors outside development', () => {
     });
 
     it('gets the suggestions in development', async () => {
-      const messages = async (query: string, variables?: Record<string, unknown>) => (await post(development, query, variables)).body.errors!.map((error) => error.message);
-      expect(await messages('{ contacts { nodes { fulName } } }')).toEqual(['Cannot query field "fulName" on type "Contact". Did you mean "fullName"?']);
-      expect(await messages('{ contacts(frist: 5) { totalCount } }')).toEqual(['Unknown argument "frist" on field "Query.contacts". Did you mean "first"?']);
-      expect(await messages('query($system: System!) { contactByRef(system: $system, id: "1") { id } }', { system: 'CUSTOMER' })).toEqual([
+      const messages = async (query: string, variables?: Record<string, unknown>) =>
+        (await post(development, query, variables)).body.errors!.map((error) => error.message);
+      expect(await messages('{ contacts { nodes { fulName } } }')).toEqual([
+        'Cannot query field "fulName" on type "Contact". Did you mean "fullName"?',
+      ]);
+      expect(await messages('{ contacts(frist: 5) { totalCount } }')).toEqual([
+        'Unknown argument "frist" on field "Query.contacts". Did you mean "first"?',
+      ]);
+      expect(
+        await messages('query($system: System!) { contactByRef(system: $system, id: "1") { id } }', {
+          system: 'CUSTOMER',
+        }),
+      ).toEqual([
         'Variable "$system" got invalid value "CUSTOMER"; Value "CUSTOMER" does not exist in "System" enum. Did you mean the enum value "CUSTOMERP"?',
       ]);
     });
@@ -194,7 +261,7 @@ describe('errors outside development', () => {
     let gateway: RunningGateway;
     const CSRF_MESSAGE =
       "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header " +
-      "(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value " +
+      '(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value ' +
       'for one of the following headers: x-apollo-operation-name, apollo-require-preflight\n';
     const refused = { status: 400, body: { errors: [{ message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST' } }] } };
 
@@ -210,14 +277,32 @@ describe('errors outside development', () => {
 
     it('refuses what a browser sends cross-site without a preflight: a simple GET, a text/plain or form POST', async () => {
       expect(await send({ method: 'GET' })).toEqual(refused);
-      expect(await send({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ __typename }' }) })).toEqual(refused);
-      expect(await send({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' })).toEqual(refused);
+      expect(
+        await send({
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        }),
+      ).toEqual(refused);
+      expect(
+        await send({
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'query=%7B__typename%7D',
+        }),
+      ).toEqual(refused);
     });
 
     it('answers a GET with apollo-require-preflight and a JSON POST', async () => {
       const answered = { status: 200, body: { data: { __typename: 'Query' } } };
       expect(await send({ method: 'GET', headers: { 'apollo-require-preflight': 'true' } })).toEqual(answered);
-      expect(await send({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) })).toEqual(answered);
+      expect(
+        await send({
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        }),
+      ).toEqual(answered);
     });
   });
 });

@@ -55,8 +55,18 @@ export async function startGatewayWorld(suite: string, options: GatewayWorldOpti
   const gateway = await startGateway({
     dependencies: {
       db: world.database.db,
-      customerp: new UpstreamClient({ system: 'CUSTOMERP', url: world.systems.customerpServer.url, token: world.systems.tokens.customerp, ...clientOptions }),
-      crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: world.systems.crmofficeServer.url, token: world.systems.tokens.crmoffice, ...clientOptions }),
+      customerp: new UpstreamClient({
+        system: 'CUSTOMERP',
+        url: world.systems.customerpServer.url,
+        token: world.systems.tokens.customerp,
+        ...clientOptions,
+      }),
+      crmoffice: new UpstreamClient({
+        system: 'CRMOFFICE',
+        url: world.systems.crmofficeServer.url,
+        token: world.systems.tokens.crmoffice,
+        ...clientOptions,
+      }),
     },
     mode: options.mode ?? 'test',
     introspection: options.introspection,

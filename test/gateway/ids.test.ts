@@ -37,7 +37,13 @@ describe('ids and cursors', () => {
   it('round-trips conflict ids and refuses anything else', () => {
     const id = encodeConflictId(LINK, 'c0ffee');
     expect(decodeConflictId(id)).toEqual({ linkId: LINK, conflictId: 'c0ffee' });
-    for (const other of ['', 'x', encodeUnifiedId('Contact', LINK), Buffer.from(`Conflict:not-a-uuid:x`).toString('base64url'), `${id}A`]) {
+    for (const other of [
+      '',
+      'x',
+      encodeUnifiedId('Contact', LINK),
+      Buffer.from(`Conflict:not-a-uuid:x`).toString('base64url'),
+      `${id}A`,
+    ]) {
       expect(decodeConflictId(other)).toBeNull();
     }
   });
@@ -45,7 +51,9 @@ describe('ids and cursors', () => {
 
 describe('paging', () => {
   it('accepts page sizes from 0 to 100 and defaults to 20', () => {
-    expect([pageSizeOf(undefined), pageSizeOf(null), pageSizeOf(0), pageSizeOf(MAX_PAGE_SIZE)]).toEqual([20, 20, 0, 100]);
+    expect([pageSizeOf(undefined), pageSizeOf(null), pageSizeOf(0), pageSizeOf(MAX_PAGE_SIZE)]).toEqual([
+      20, 20, 0, 100,
+    ]);
     expect(() => pageSizeOf(101)).toThrow(new BadUserInputError('first must be between 0 and 100, got 101', 'first'));
     expect(() => pageSizeOf(-1)).toThrow(BadUserInputError);
   });

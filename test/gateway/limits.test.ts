@@ -19,14 +19,21 @@ let production: RunningGateway;
 let development: RunningGateway;
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway limits')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('gateway limits'),
+  ]);
   await setupIndexes(mongo.db);
   const dependencies = {
     db: mongo.db,
     customerp: new UpstreamClient({ system: 'CUSTOMERP', url: customerp.url, retries: 0 }),
     crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: crmoffice.url, retries: 0 }),
   };
-  [production, development] = await Promise.all([startGateway({ dependencies, mode: 'production' }), startGateway({ dependencies, mode: 'development' })]);
+  [production, development] = await Promise.all([
+    startGateway({ dependencies, mode: 'production' }),
+    startGateway({ dependencies, mode: 'development' }),
+  ]);
 });
 
 afterAll(async () => {
@@ -49,11 +56,15 @@ async function post(gateway: RunningGateway, body: unknown): Promise<Reply> {
   return { status: response.status, body: await response.json() };
 }
 
-const ask = (gateway: RunningGateway, query: string, variables?: Record<string, unknown>): Promise<Reply> => post(gateway, { query, variables });
+const ask = (gateway: RunningGateway, query: string, variables?: Record<string, unknown>): Promise<Reply> =>
+  post(gateway, { query, variables });
 
 /** A validation rejection as Apollo Server sends it for a limit. */
 function rejected(message: string, validationErrorCode: string): Reply {
-  return { status: 400, body: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode } }] } };
+  return {
+    status: 400,
+    body: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode } }] },
+  };
 }
 
 /**
@@ -89,7 +100,10 @@ function queryOfTokens(count: number): string {
 
 /** The answer to queryOfTokens(count). */
 function answerOfTokens(count: number): Record<string, string> {
-  return Object.fromEntries([['__typename', 'Query'], ...Array.from({ length: Math.floor((count - 4) / 3) }, (_, index) => [`t${index}`, 'Query'])]);
+  return Object.fromEntries([
+    ['__typename', 'Query'],
+    ...Array.from({ length: Math.floor((count - 4) / 3) }, (_, index) => [`t${index}`, 'Query']),
+  ]);
 }
 
 /**
@@ -118,12 +132,18 @@ describe('operation limits', () => {
 
   describe('depth', () => {
     it('answers 10 levels and rejects 11 with MAX_DEPTH_EXCEEDED', async () => {
-      expect(await ask(production, queryOfDepth(10))).toEqual({ status: 200, body: { data: { contacts: { nodes: [] } } } });
-      expect(await ask(production, queryOfDepth(11))).toEqual(rejected('Query depth limit exceeded.', 'MAX_DEPTH_EXCEEDED'));
+      expect(await ask(production, queryOfDepth(10))).toEqual({
+        status: 200,
+        body: { data: { contacts: { nodes: [] } } },
+      });
+      expect(await ask(production, queryOfDepth(11))).toEqual(
+        rejected('Query depth limit exceeded.', 'MAX_DEPTH_EXCEEDED'),
+      );
     });
 
     it('answers the deepest query it is sized for: a page whose records each have a page, a related record and its address', async () => {
-      const query = '{ contacts(first: 100) { edges { node { activities(first: 20) { edges { node { owner { crmoffice { address { city } } } } } } } } } }';
+      const query =
+        '{ contacts(first: 100) { edges { node { activities(first: 20) { edges { node { owner { crmoffice { address { city } } } } } } } } } }';
       expect(await ask(production, query)).toEqual({ status: 200, body: { data: { contacts: { edges: [] } } } });
     });
 
@@ -137,13 +157,17 @@ describe('operation limits', () => {
   it('aliases: answers 50 and rejects 51 with MAX_ALIASES_EXCEEDED', async () => {
     const answer = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`a${index}`, { totalCount: 0 }]));
     expect(await ask(production, queryWithAliases(50))).toEqual({ status: 200, body: { data: answer } });
-    expect(await ask(production, queryWithAliases(51))).toEqual(rejected('Aliases limit exceeded.', 'MAX_ALIASES_EXCEEDED'));
+    expect(await ask(production, queryWithAliases(51))).toEqual(
+      rejected('Aliases limit exceeded.', 'MAX_ALIASES_EXCEEDED'),
+    );
   });
 
   it('directives: answers 20 and rejects 21 with MAX_DIRECTIVES_EXCEEDED', async () => {
     const answer = Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`d${index}`, 'Query']));
     expect(await ask(production, queryWithDirectives(20))).toEqual({ status: 200, body: { data: answer } });
-    expect(await ask(production, queryWithDirectives(21))).toEqual(rejected('Directives limit exceeded.', 'MAX_DIRECTIVES_EXCEEDED'));
+    expect(await ask(production, queryWithDirectives(21))).toEqual(
+      rejected('Directives limit exceeded.', 'MAX_DIRECTIVES_EXCEEDED'),
+    );
   });
 
   it('tokens: answers 2000 and rejects 2001 with GRAPHQL_PARSE_FAILED where the parser stopped', async () => {
@@ -152,7 +176,13 @@ describe('operation limits', () => {
     expect(await ask(production, over)).toEqual({
       status: 400,
       body: {
-        errors: [{ message: 'Syntax Error: Token limit exceeded.', locations: [{ line: 1, column: over.length }], extensions: { code: 'GRAPHQL_PARSE_FAILED' } }],
+        errors: [
+          {
+            message: 'Syntax Error: Token limit exceeded.',
+            locations: [{ line: 1, column: over.length }],
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
       },
     });
   });
@@ -160,7 +190,15 @@ describe('operation limits', () => {
   it('still answers other syntax errors with 400 GRAPHQL_PARSE_FAILED', async () => {
     expect(await ask(production, '{ contacts {')).toEqual({
       status: 400,
-      body: { errors: [{ message: 'Syntax Error: Expected Name, found <EOF>.', locations: [{ line: 1, column: 13 }], extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] },
+      body: {
+        errors: [
+          {
+            message: 'Syntax Error: Expected Name, found <EOF>.',
+            locations: [{ line: 1, column: 13 }],
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
+      },
     });
   });
 
@@ -169,23 +207,32 @@ describe('operation limits', () => {
 
     it('answers a cost of 993 312.5 and rejects 1 018 625 with MAX_COST_EXCEEDED', async () => {
       expect(await ask(production, costlyQuery(37))).toEqual(noActivities);
-      expect(await ask(production, costlyQuery(38))).toEqual(rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'));
+      expect(await ask(production, costlyQuery(38))).toEqual(
+        rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'),
+      );
     });
 
     it('counts page sizes given in variables, and a variable’s default', async () => {
-      const query = (fields: number) => costlyQuery(fields, '(first: $activities)', '(first: $contacts)', '($contacts: Int, $activities: Int = 50)');
+      const query = (fields: number) =>
+        costlyQuery(fields, '(first: $activities)', '(first: $contacts)', '($contacts: Int, $activities: Int = 50)');
       expect(await ask(production, query(37), { contacts: 100 })).toEqual(noActivities);
-      expect(await ask(production, query(38), { contacts: 100 })).toEqual(rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'));
+      expect(await ask(production, query(38), { contacts: 100 })).toEqual(
+        rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'),
+      );
       expect(await ask(production, query(38), { contacts: 100, activities: 49 })).toEqual(noActivities);
     });
 
     it('counts an omitted first as the schema’s default, 20: (230 + 101.25 × fields) × 100', async () => {
       expect(await ask(production, costlyQuery(96, ''))).toEqual(noActivities);
-      expect(await ask(production, costlyQuery(97, ''))).toEqual(rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'));
+      expect(await ask(production, costlyQuery(97, ''))).toEqual(
+        rejected('Query cost limit exceeded.', 'MAX_COST_EXCEEDED'),
+      );
     });
 
     it('counts a page size over the maximum as the maximum, so that the page size error is the one reported', async () => {
-      expect(await ask(production, '{ contacts(first: 5000) { nodes { activities(first: 50) { nodes { id } } } } }')).toEqual({
+      expect(
+        await ask(production, '{ contacts(first: 5000) { nodes { activities(first: 50) { nodes { id } } } } }'),
+      ).toEqual({
         status: 200,
         body: {
           data: null,
@@ -203,7 +250,10 @@ describe('operation limits', () => {
   });
 
   it('page size: answers 100 and rejects 101 with BAD_USER_INPUT on first (the schema states the maximum)', async () => {
-    expect(await ask(production, '{ contacts(first: 100) { nodes { id } } }')).toEqual({ status: 200, body: { data: { contacts: { nodes: [] } } } });
+    expect(await ask(production, '{ contacts(first: 100) { nodes { id } } }')).toEqual({
+      status: 200,
+      body: { data: { contacts: { nodes: [] } } },
+    });
     expect(await ask(production, '{ contacts(first: 101) { nodes { id } } }')).toEqual({
       status: 200,
       body: {
@@ -226,7 +276,10 @@ describe('operation limits', () => {
 
     it('answers 102 400 bytes and rejects 102 401 with HTTP 413, BAD_REQUEST', async () => {
       expect(await post(production, bodyOf(102_400))).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
-      expect(await post(production, bodyOf(102_401))).toEqual({ status: 413, body: { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] } });
+      expect(await post(production, bodyOf(102_401))).toEqual({
+        status: 413,
+        body: { errors: [{ message: 'Request body too large.', extensions: { code: 'BAD_REQUEST' } }] },
+      });
     });
 
     it('answers malformed JSON with HTTP 400, BAD_REQUEST, in the same shape', async () => {
@@ -241,19 +294,27 @@ describe('operation limits', () => {
     const operation = { query: '{ __typename }' };
     expect(await post(production, operation)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
     for (const batch of [[operation], [operation, operation]]) {
-      expect(await post(production, batch)).toEqual({ status: 400, body: { errors: [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }] } });
+      expect(await post(production, batch)).toEqual({
+        status: 400,
+        body: { errors: [{ message: 'Operation batching disabled.', extensions: { code: 'BAD_REQUEST' } }] },
+      });
     }
   });
 
   it('in development, say the limit and what was found', async () => {
     const messages = async (query: string, variables?: Record<string, unknown>) =>
-      ((await ask(development, query, variables)).body as { errors: { message: string }[] }).errors.map((error) => error.message);
+      ((await ask(development, query, variables)).body as { errors: { message: string }[] }).errors.map(
+        (error) => error.message,
+      );
     expect(await messages(queryOfDepth(11))).toEqual(['Query depth limit of 10 exceeded, found 11.']);
     expect(await messages(queryWithAliases(51))).toEqual(['Aliases limit of 50 exceeded, found 51.']);
     expect(await messages(queryWithDirectives(21))).toEqual(['Directives limit of 20 exceeded, found 21.']);
     expect(await messages(queryOfTokens(2001))).toEqual(['Syntax Error: Token limit of 2000 exceeded.']);
     expect(await messages(costlyQuery(38))).toEqual(['Query Cost limit of 1000000 exceeded, found 1018625.']);
     const tooLarge = await post(development, JSON.stringify({ query: '{ __typename }' }).padEnd(102_401, ' '));
-    expect(tooLarge).toEqual({ status: 413, body: { errors: [{ message: 'Request body larger than 102400 bytes.', extensions: { code: 'BAD_REQUEST' } }] } });
+    expect(tooLarge).toEqual({
+      status: 413,
+      body: { errors: [{ message: 'Request body larger than 102400 bytes.', extensions: { code: 'BAD_REQUEST' } }] },
+    });
   });
 });

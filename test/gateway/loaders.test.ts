@@ -13,7 +13,10 @@ let mongo: TestDatabase;
 let commands: CommandCounter;
 
 beforeAll(async () => {
-  [systems, mongo] = await Promise.all([startTestSystems({ retries: 0, timeoutMs: 1000 }), testDatabase('gateway loaders')]);
+  [systems, mongo] = await Promise.all([
+    startTestSystems({ retries: 0, timeoutMs: 1000 }),
+    testDatabase('gateway loaders'),
+  ]);
   await setupIndexes(mongo.db);
   commands = countCommands(mongo.client);
 });
@@ -49,8 +52,13 @@ describe('createRecordLoader', () => {
     await systems.faults('customerp', { outage: true });
     const outages = new RequestOutages();
     const loader = createRecordLoader(systems.customerp, outages);
-    const first = await Promise.allSettled([loader.load({ type: 'Employee', id: 'emp-1' }), loader.load({ type: 'Product', id: 'prd-1' })]);
-    expect(first.map((r) => r.status === 'rejected' && r.reason instanceof UpstreamUnavailableError && r.reason.system)).toEqual(['CUSTOMERP', 'CUSTOMERP']);
+    const first = await Promise.allSettled([
+      loader.load({ type: 'Employee', id: 'emp-1' }),
+      loader.load({ type: 'Product', id: 'prd-1' }),
+    ]);
+    expect(
+      first.map((r) => r.status === 'rejected' && r.reason instanceof UpstreamUnavailableError && r.reason.system),
+    ).toEqual(['CUSTOMERP', 'CUSTOMERP']);
     expect(outages.of('CUSTOMERP')).toBeInstanceOf(UpstreamUnavailableError);
     await expect(loader.load({ type: 'Project', id: 'prj-1' })).rejects.toBe(outages.of('CUSTOMERP'));
     expect((await systems.stats()).customerp.rejected).toBe(2);
@@ -62,7 +70,11 @@ describe('createLinkLoaders', () => {
 
   beforeAll(async () => {
     const store = new LinkStore(mongo.db);
-    const company = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'prd-1' }, crmoffice: { type: 'Company', id: 'co-1' } });
+    const company = await store.create({
+      entity: 'Company',
+      customerp: { type: 'Product', id: 'prd-1' },
+      crmoffice: { type: 'Company', id: 'co-1' },
+    });
     links = [company];
     for (let i = 1; i <= 4; i++) {
       links.push(
@@ -97,7 +109,12 @@ describe('createLinkLoaders', () => {
       loaders.children.load({ entity: 'Contact', key: 'companyId', parentId: links[0]!._id }),
       loaders.children.load({ entity: 'Contact', key: 'companyId', parentId: 'no-such-link' }),
     ]);
-    expect(ofCompany.map((l) => l._id)).toEqual(links.slice(1, 4).map((l) => l._id).sort());
+    expect(ofCompany.map((l) => l._id)).toEqual(
+      links
+        .slice(1, 4)
+        .map((l) => l._id)
+        .sort(),
+    );
     expect(ofNobody).toEqual([]);
     expect(await loaders.byId.load(links[1]!._id)).toEqual(links[1]);
     expect(commands.names()).toEqual(['find']);

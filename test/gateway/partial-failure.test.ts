@@ -72,7 +72,8 @@ function expectedFailure(healthy: Answer, down: System): { data: Answer; paths: 
   data.contacts.nodes.forEach((contact, i) => {
     const path = ['contacts', 'nodes', i];
     const needed = contact.link[downSide] !== null;
-    if (contact.link[upSide] === null) for (const field of ['firstName', 'email', 'mobile', 'address']) fail(contact, path, field);
+    if (contact.link[upSide] === null)
+      for (const field of ['firstName', 'email', 'mobile', 'address']) fail(contact, path, field);
     if (needed) fail(contact, path, downSide);
     if (down === 'CRMOFFICE' && needed) fail(contact, path, 'company');
     contact.activities.nodes.forEach((activity, j) => {
@@ -117,7 +118,10 @@ describe('partial failure', () => {
       expect(answer.data).toEqual(expected.data);
       expect(pathsOf(answer.errors ?? [])).toEqual(expected.paths.map((p) => JSON.stringify(p)).sort());
       // The reason is the upstream client's wording (HTTP 503, a timeout); the code and system are the contract.
-      const message = 'outage' in fault ? `${down} is unavailable: HTTP 503` : expect.stringMatching(new RegExp(`^${down} is unavailable: `));
+      const message =
+        'outage' in fault
+          ? `${down} is unavailable: HTTP 503`
+          : expect.stringMatching(new RegExp(`^${down} is unavailable: `));
       for (const error of answer.errors ?? []) {
         expect(error).toEqual({
           message,
@@ -129,7 +133,13 @@ describe('partial failure', () => {
       // Both kinds of records lost something, and neither URLs nor stack traces leak.
       expect(expected.paths.length).toBeGreaterThan(20);
       const text = JSON.stringify(answer);
-      for (const leak of ['http://', '127.0.0.1', 'stacktrace', String(w.world.systems.customerpServer.port), String(w.world.systems.crmofficeServer.port)]) {
+      for (const leak of [
+        'http://',
+        '127.0.0.1',
+        'stacktrace',
+        String(w.world.systems.customerpServer.port),
+        String(w.world.systems.crmofficeServer.port),
+      ]) {
         expect(text).not.toContain(leak);
       }
       // One timeout at most, however deep the query: later reads of a failed system fail at once.
@@ -148,7 +158,15 @@ describe('partial failure', () => {
       { id: crmOnly['id'] },
     );
     expect(answer).toEqual({
-      data: { contact: { id: crmOnly['id'], kind: 'CRM_ONLY', fullName: null, link: { crmoffice: { type: 'Contact', id: (crmOnly.link.crmoffice as { id: string }).id } }, sync: { state: 'IN_SYNC' } } },
+      data: {
+        contact: {
+          id: crmOnly['id'],
+          kind: 'CRM_ONLY',
+          fullName: null,
+          link: { crmoffice: { type: 'Contact', id: (crmOnly.link.crmoffice as { id: string }).id } },
+          sync: { state: 'IN_SYNC' },
+        },
+      },
       errors: [
         {
           message: 'CRMOFFICE is unavailable: HTTP 503',

@@ -42,7 +42,11 @@ let gateway: RunningGateway;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway rate limit concurrency')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('gateway rate limit concurrency'),
+  ]);
   await setupIndexes(mongo.db);
   gateway = await startGateway({
     dependencies: {
@@ -115,7 +119,14 @@ function isRateLimited(reply: Reply): boolean {
       JSON.stringify({
         status: 429,
         retryAfter: String(seconds),
-        body: { errors: [{ message: `Too many requests: retry after ${seconds} s.`, extensions: { code: 'RATE_LIMITED', retryAfter: seconds } }] },
+        body: {
+          errors: [
+            {
+              message: `Too many requests: retry after ${seconds} s.`,
+              extensions: { code: 'RATE_LIMITED', retryAfter: seconds },
+            },
+          ],
+        },
       })
   );
 }
@@ -131,26 +142,32 @@ function tally(replies: readonly Reply[]): { answered: number; rateLimited: numb
 /** The count MongoDB holds for client `name` (null without a document). */
 async function storedCount(name: string): Promise<number | null> {
   // One document per client: the collection's unique index on `key` (setupRateLimitIndexes).
-  const document = await mongo.db.collection<{ key: string; points: number }>(RATE_LIMITS_COLLECTION).findOne({ key: `graphql:test:${name}` });
+  const document = await mongo.db
+    .collection<{ key: string; points: number }>(RATE_LIMITS_COLLECTION)
+    .findOne({ key: `graphql:test:${name}` });
   return document?.points ?? null;
 }
 
 /** A gateway process (test/gateway/support/gateway-process.ts) on the same database and systems; resolves with its /graphql URL. */
 async function startGatewayProcess(): Promise<string> {
-  const child = spawn(process.execPath, ['--import', './test/support/register-typescript.js', 'test/gateway/support/gateway-process.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'silent',
-      GATEWAY_DB: mongo.name,
-      CUSTOMERP_URL: customerp.url,
-      CRMOFFICE_URL: crmoffice.url,
-      RATE_LIMIT_POINTS: String(POINTS),
-      RATE_LIMIT_WINDOW_S: String(WINDOW_SECONDS),
-      RATE_LIMIT_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/support/register-typescript.js', 'test/gateway/support/gateway-process.ts'],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        GATEWAY_DB: mongo.name,
+        CUSTOMERP_URL: customerp.url,
+        CRMOFFICE_URL: crmoffice.url,
+        RATE_LIMIT_POINTS: String(POINTS),
+        RATE_LIMIT_WINDOW_S: String(WINDOW_SECONDS),
+        RATE_LIMIT_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -162,7 +179,13 @@ async function startGatewayProcess(): Promise<string> {
       if (line) resolve(line);
     });
     child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`gateway process exited (${code ?? signal}) before printing its URL; stdout: ${stdout}; stderr: ${stderr.slice(-2000)}`)));
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `gateway process exited (${code ?? signal}) before printing its URL; stdout: ${stdout}; stderr: ${stderr.slice(-2000)}`,
+        ),
+      ),
+    );
   });
 }
 

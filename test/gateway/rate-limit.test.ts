@@ -83,7 +83,11 @@ let proxied: { client: MongoClient; db: Db };
 const running: RunningGateway[] = [];
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway rate limit')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('gateway rate limit'),
+  ]);
   await setupIndexes(mongo.db);
   proxy = await startProxy(new URL(process.env['MONGODB_URI']!));
   const uri = new URL(process.env['MONGODB_URI']!);
@@ -155,7 +159,14 @@ function expectRateLimited(reply: Reply): void {
   expect(reply).toEqual({
     status: 429,
     retryAfter: String(seconds),
-    body: { errors: [{ message: `Too many requests: retry after ${seconds} s.`, extensions: { code: 'RATE_LIMITED', retryAfter: seconds } }] },
+    body: {
+      errors: [
+        {
+          message: `Too many requests: retry after ${seconds} s.`,
+          extensions: { code: 'RATE_LIMITED', retryAfter: seconds },
+        },
+      ],
+    },
   });
 }
 
@@ -172,7 +183,10 @@ describe('rate limiting', () => {
   let gateway: RunningGateway;
 
   beforeAll(async () => {
-    gateway = await start({ authenticate, rateLimit: { points: POINTS, windowSeconds: WINDOW_SECONDS, db: proxied.db, storeTimeoutMs: 250 } });
+    gateway = await start({
+      authenticate,
+      rateLimit: { points: POINTS, windowSeconds: WINDOW_SECONDS, db: proxied.db, storeTimeoutMs: 250 },
+    });
   });
 
   it('refuses a client over its quota with RATE_LIMITED, HTTP 429 and Retry-After; another client keeps its own quota', async () => {
@@ -185,8 +199,16 @@ describe('rate limiting', () => {
   });
 
   it('counts failed authentications against the client address, and not against authenticated clients', async () => {
-    const unauthenticated = { status: 401, retryAfter: null, body: { errors: [{ message: 'invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] } };
-    expect(await askTimes(gateway, 'Bearer guess', POINTS)).toEqual([unauthenticated, unauthenticated, unauthenticated]);
+    const unauthenticated = {
+      status: 401,
+      retryAfter: null,
+      body: { errors: [{ message: 'invalid or expired token', extensions: { code: 'UNAUTHENTICATED' } }] },
+    };
+    expect(await askTimes(gateway, 'Bearer guess', POINTS)).toEqual([
+      unauthenticated,
+      unauthenticated,
+      unauthenticated,
+    ]);
     expectRateLimited(await ask(gateway, 'Bearer guess'));
     expect(await ask(gateway, as('carol'))).toEqual(ANSWERED);
     expect(await countsOf(ADDRESS, 'test:carol')).toEqual({ [ADDRESS]: 4, 'test:carol': 1 });
@@ -201,7 +223,10 @@ describe('rate limiting', () => {
       expectRateLimited(refused);
       expect(refused.retryAfter).toBe(String(WINDOW_SECONDS));
       expect(warn.mock.calls).toEqual([
-        [{ requests: 1 }, "rate limit store (MongoDB) failed or timed out: counting requests in this process's memory until it answers again"],
+        [
+          { requests: 1 },
+          "rate limit store (MongoDB) failed or timed out: counting requests in this process's memory until it answers again",
+        ],
       ]);
     } finally {
       proxy.restore();

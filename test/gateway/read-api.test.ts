@@ -33,16 +33,20 @@ afterAll(async () => {
 });
 
 const REF = 'system type id';
-const CUSTOMERP_EMPLOYEE = 'id employeeNumber firstName lastName email phone mobile jobTitle department active version updatedAt';
-const CUSTOMERP_CONTACT = 'id firstName lastName email phone jobTitle customerName street city postalCode country version updatedAt';
+const CUSTOMERP_EMPLOYEE =
+  'id employeeNumber firstName lastName email phone mobile jobTitle department active version updatedAt';
+const CUSTOMERP_CONTACT =
+  'id firstName lastName email phone jobTitle customerName street city postalCode country version updatedAt';
 const CUSTOMERP_PRODUCT = 'id sku name description category website active version updatedAt';
-const CUSTOMERP_PROJECT = 'id projectNumber name description status startDate endDate managerId productId version updatedAt';
+const CUSTOMERP_PROJECT =
+  'id projectNumber name description status startDate endDate managerId productId version updatedAt';
 const CRMOFFICE_CONTACT =
   'id firstName lastName email phone mobilePhone title department contactType companyId address { street city postalCode country } active etag modifiedAt';
 const CRMOFFICE_COMPANY = 'id name description industry website code status etag modifiedAt';
 const CRMOFFICE_ACTIVITY = 'id subject description type status startAt dueAt ownerContactId companyId etag modifiedAt';
 const LINK = `link { id version customerp { ${REF} } crmoffice { ${REF} } createdAt updatedAt }`;
-const SYNC = 'sync { state lastSyncedAt conflicts { id field customerpValue crmofficeValue kept detectedAt resolvedAt record { id } } }';
+const SYNC =
+  'sync { state lastSyncedAt conflicts { id field customerpValue crmofficeValue kept detectedAt resolvedAt record { id } } }';
 
 const CONTACT_FIELDS = `
   id kind firstName lastName fullName email phone mobile title department active
@@ -83,7 +87,11 @@ interface Connection {
 }
 
 /** Every record of a unified list, through the gateway, in pages of 100. */
-async function all(field: 'contacts' | 'companies' | 'activities', selection: string, filter: Record<string, unknown> = {}): Promise<Node[]> {
+async function all(
+  field: 'contacts' | 'companies' | 'activities',
+  selection: string,
+  filter: Record<string, unknown> = {},
+): Promise<Node[]> {
   const nodes: Node[] = [];
   let after: string | null = null;
   for (;;) {
@@ -120,37 +128,93 @@ function recordOf<T>(records: Map<string, unknown>, ref: Ref | null): T | null {
   return ref ? ((records.get(`${ref.type}:${ref.id}`) as T | undefined) ?? null) : null;
 }
 
-function addressOf(parts: { street: string | null; city: string | null; postalCode: string | null; country: string | null } | null) {
+function addressOf(
+  parts: { street: string | null; city: string | null; postalCode: string | null; country: string | null } | null,
+) {
   if (!parts || [parts.street, parts.city, parts.postalCode, parts.country].every((v) => v === null)) return null;
   return { street: parts.street, city: parts.city, postalCode: parts.postalCode, country: parts.country };
 }
 
 /** The design's tables, read off each system's record: what the unified fields must show. */
 /** `crm` fills the fields the contact's dataflow does not carry (null when it has no Crmoffice side). */
-function contactFromCustomerp(record: CustomerpEmployee | CustomerpContact, kind: string, crm: CrmofficeContact | null) {
-  const common = { firstName: record.firstName, lastName: record.lastName, email: record.email, phone: record.phone, title: record.jobTitle };
+function contactFromCustomerp(
+  record: CustomerpEmployee | CustomerpContact,
+  kind: string,
+  crm: CrmofficeContact | null,
+) {
+  const common = {
+    firstName: record.firstName,
+    lastName: record.lastName,
+    email: record.email,
+    phone: record.phone,
+    title: record.jobTitle,
+  };
   if (kind === 'EMPLOYEE') {
     const employee = record as CustomerpEmployee;
-    return { ...common, mobile: employee.mobile, department: employee.department, active: employee.active, address: crm ? addressOf(crm.address) : null };
+    return {
+      ...common,
+      mobile: employee.mobile,
+      department: employee.department,
+      active: employee.active,
+      address: crm ? addressOf(crm.address) : null,
+    };
   }
-  return { ...common, mobile: crm?.mobilePhone ?? null, department: crm?.department ?? null, active: crm?.active ?? null, address: addressOf(record as CustomerpContact) };
+  return {
+    ...common,
+    mobile: crm?.mobilePhone ?? null,
+    department: crm?.department ?? null,
+    active: crm?.active ?? null,
+    address: addressOf(record as CustomerpContact),
+  };
 }
 
 /** Every unified field as Crmoffice holds it: mapped ones are in sync, the others are Crmoffice's alone. */
 function contactFromCrmoffice(record: CrmofficeContact) {
-  const common = { firstName: record.firstName, lastName: record.lastName, email: record.email, phone: record.phone, title: record.title };
-  return { ...common, mobile: record.mobilePhone, department: record.department, active: record.active, address: addressOf(record.address) };
+  const common = {
+    firstName: record.firstName,
+    lastName: record.lastName,
+    email: record.email,
+    phone: record.phone,
+    title: record.title,
+  };
+  return {
+    ...common,
+    mobile: record.mobilePhone,
+    department: record.department,
+    active: record.active,
+    address: addressOf(record.address),
+  };
 }
 
 function companyFromCustomerp(record: CustomerpProduct) {
-  return { name: record.name, description: record.description, industry: record.category, website: record.website, code: record.sku, active: record.active };
+  return {
+    name: record.name,
+    description: record.description,
+    industry: record.category,
+    website: record.website,
+    code: record.sku,
+    active: record.active,
+  };
 }
 
 function companyFromCrmoffice(record: CrmofficeCompany) {
-  return { name: record.name, description: record.description, industry: record.industry, website: record.website, code: record.code, active: record.status === 'ACTIVE' };
+  return {
+    name: record.name,
+    description: record.description,
+    industry: record.industry,
+    website: record.website,
+    code: record.code,
+    active: record.status === 'ACTIVE',
+  };
 }
 
-const PROJECT_STATUS: Record<string, string> = { PLANNED: 'OPEN', ACTIVE: 'IN_PROGRESS', ON_HOLD: 'IN_PROGRESS', COMPLETED: 'DONE', CANCELLED: 'CANCELLED' };
+const PROJECT_STATUS: Record<string, string> = {
+  PLANNED: 'OPEN',
+  ACTIVE: 'IN_PROGRESS',
+  ON_HOLD: 'IN_PROGRESS',
+  COMPLETED: 'DONE',
+  CANCELLED: 'CANCELLED',
+};
 
 function midnightOf(date: string | null): string | null {
   return date === null ? null : `${date.slice(0, 10)}T00:00:00.000Z`;
@@ -185,7 +249,17 @@ function pick(node: Node, fields: string[]): Record<string, unknown> {
   return Object.fromEntries(fields.map((field) => [field, node[field]]));
 }
 
-const CONTACT_VALUE_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'mobile', 'title', 'department', 'active', 'address'];
+const CONTACT_VALUE_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'mobile',
+  'title',
+  'department',
+  'active',
+  'address',
+];
 const COMPANY_VALUE_FIELDS = ['name', 'description', 'industry', 'website', 'code', 'active'];
 
 describe('the unified read API over the demo world', () => {
@@ -202,10 +276,20 @@ describe('the unified read API over the demo world', () => {
   });
 
   it('lists every live link once, of every kind', async () => {
-    const links = { Contact: await w.world.linksOf('Contact'), Company: await w.world.linksOf('Company'), Activity: await w.world.linksOf('Activity') };
-    expect(contacts.map((c) => c.id).sort()).toEqual(links.Contact.map((l) => encodeUnifiedId('Contact', l._id)).sort());
-    expect(companies.map((c) => c.id).sort()).toEqual(links.Company.map((l) => encodeUnifiedId('Company', l._id)).sort());
-    expect(activities.map((c) => c.id).sort()).toEqual(links.Activity.map((l) => encodeUnifiedId('Activity', l._id)).sort());
+    const links = {
+      Contact: await w.world.linksOf('Contact'),
+      Company: await w.world.linksOf('Company'),
+      Activity: await w.world.linksOf('Activity'),
+    };
+    expect(contacts.map((c) => c.id).sort()).toEqual(
+      links.Contact.map((l) => encodeUnifiedId('Contact', l._id)).sort(),
+    );
+    expect(companies.map((c) => c.id).sort()).toEqual(
+      links.Company.map((l) => encodeUnifiedId('Company', l._id)).sort(),
+    );
+    expect(activities.map((c) => c.id).sort()).toEqual(
+      links.Activity.map((l) => encodeUnifiedId('Activity', l._id)).sort(),
+    );
     const kinds = new Set(contacts.map((c) => c.kind));
     expect([...kinds].sort()).toEqual(['CRM_ONLY', 'CUSTOMER_CONTACT', 'EMPLOYEE']);
   });
@@ -223,7 +307,11 @@ describe('the unified read API over the demo world', () => {
       const customerp = recordOf<CustomerpEmployee | CustomerpContact>(sides.customerp, contact.link.customerp);
       const crmoffice = recordOf<CrmofficeContact>(sides.crmoffice, contact.link.crmoffice);
       const unified = pick(contact, CONTACT_VALUE_FIELDS);
-      if (customerp) expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCustomerp(customerp, kind, crmoffice) });
+      if (customerp)
+        expect({ id: contact.id, ...unified }).toEqual({
+          id: contact.id,
+          ...contactFromCustomerp(customerp, kind, crmoffice),
+        });
       if (crmoffice && contact.sync.state === 'IN_SYNC') {
         expect({ id: contact.id, ...unified }).toEqual({ id: contact.id, ...contactFromCrmoffice(crmoffice) });
       }
@@ -231,14 +319,23 @@ describe('the unified read API over the demo world', () => {
       expect(contact['fullName']).toEqual(names.length > 0 ? names.join(' ') : null);
       // Each side exactly as its system returns it.
       expect(contact['customerp']).toEqual(
-        customerp && { __typename: contact.link.customerp!.type === 'Employee' ? 'CustomerpEmployee' : 'CustomerpContact', ...customerp },
+        customerp && {
+          __typename: contact.link.customerp!.type === 'Employee' ? 'CustomerpEmployee' : 'CustomerpContact',
+          ...customerp,
+        },
       );
       expect(contact['crmoffice']).toEqual(crmoffice);
       expect(kind).toEqual(
-        contact.link.customerp?.type === 'Employee' ? 'EMPLOYEE' : contact.link.customerp?.type === 'Contact' ? 'CUSTOMER_CONTACT' : 'CRM_ONLY',
+        contact.link.customerp?.type === 'Employee'
+          ? 'EMPLOYEE'
+          : contact.link.customerp?.type === 'Contact'
+            ? 'CUSTOMER_CONTACT'
+            : 'CRM_ONLY',
       );
       // The company is the one Crmoffice's contact names.
-      expect((contact['company'] as { crmoffice: { id: string } } | null)?.crmoffice.id ?? null).toEqual(crmoffice?.companyId ?? null);
+      expect((contact['company'] as { crmoffice: { id: string } } | null)?.crmoffice.id ?? null).toEqual(
+        crmoffice?.companyId ?? null,
+      );
       const owned = contact['activities'] as { totalCount: number; nodes: { id: string }[] };
       expect(owned.nodes.map((a) => a.id).sort()).toEqual((activitiesByOwner.get(contact.id) ?? []).sort());
       expect(owned.totalCount).toBe(owned.nodes.length);
@@ -260,8 +357,12 @@ describe('the unified read API over the demo world', () => {
       if (crm) expect(unified).toEqual({ id: company.id, ...companyFromCrmoffice(crm) });
       expect(company['customerp']).toEqual(product);
       expect(company['crmoffice']).toEqual(crm);
-      const members = contacts.filter((c) => (c['company'] as { id: string } | null)?.id === company.id).map((c) => c.id);
-      expect((company['contacts'] as { nodes: { id: string }[] }).nodes.map((c) => c.id).sort()).toEqual(members.sort());
+      const members = contacts
+        .filter((c) => (c['company'] as { id: string } | null)?.id === company.id)
+        .map((c) => c.id);
+      expect((company['contacts'] as { nodes: { id: string }[] }).nodes.map((c) => c.id).sort()).toEqual(
+        members.sort(),
+      );
       const its = activities.filter((a) => (a['company'] as { id: string } | null)?.id === company.id).map((a) => a.id);
       expect((company['activities'] as { nodes: { id: string }[] }).nodes.map((a) => a.id).sort()).toEqual(its.sort());
     }
@@ -275,15 +376,26 @@ describe('the unified read API over the demo world', () => {
       const project = recordOf<CustomerpProject>(sides.customerp, activity.link.customerp);
       const crm = recordOf<CrmofficeActivity>(sides.crmoffice, activity.link.crmoffice);
       const owner = activity['owner'] as { customerp: { id: string } | null; crmoffice: { id: string } | null } | null;
-      const company = activity['company'] as { customerp: { id: string } | null; crmoffice: { id: string } | null } | null;
+      const company = activity['company'] as {
+        customerp: { id: string } | null;
+        crmoffice: { id: string } | null;
+      } | null;
       const unified = pick(activity, ['subject', 'description', 'status', 'startAt', 'dueAt']);
       if (project) {
-        expect({ id: activity.id, ...unified, ownerCustomerpId: owner?.customerp?.id ?? null, companyCustomerpId: company?.customerp?.id ?? null })
-          .toEqual({ id: activity.id, ...activityFromCustomerp(project) });
+        expect({
+          id: activity.id,
+          ...unified,
+          ownerCustomerpId: owner?.customerp?.id ?? null,
+          companyCustomerpId: company?.customerp?.id ?? null,
+        }).toEqual({ id: activity.id, ...activityFromCustomerp(project) });
       }
       if (crm && activity.sync.state === 'IN_SYNC') {
-        expect({ id: activity.id, ...unified, ownerCrmofficeId: owner?.crmoffice?.id ?? null, companyCrmofficeId: company?.crmoffice?.id ?? null })
-          .toEqual({ id: activity.id, ...activityFromCrmoffice(crm, project !== null) });
+        expect({
+          id: activity.id,
+          ...unified,
+          ownerCrmofficeId: owner?.crmoffice?.id ?? null,
+          companyCrmofficeId: company?.crmoffice?.id ?? null,
+        }).toEqual({ id: activity.id, ...activityFromCrmoffice(crm, project !== null) });
       }
       expect(activity['customerp']).toEqual(project);
       expect(activity['crmoffice']).toEqual(crm);
@@ -322,7 +434,9 @@ describe('the unified read API over the demo world', () => {
       });
     }
     // The ambiguous demo employee: two Crmoffice contacts share its e-mail, so sync recorded a conflict.
-    expect(contacts.filter((c) => c.sync.state === 'CONFLICT').map((c) => c.sync.conflicts.map((k) => k.field))).toEqual([['identity']]);
+    expect(
+      contacts.filter((c) => c.sync.state === 'CONFLICT').map((c) => c.sync.conflicts.map((k) => k.field)),
+    ).toEqual([['identity']]);
   });
 
   describe('node(id)', () => {
@@ -330,22 +444,35 @@ describe('the unified read API over the demo world', () => {
       const ids = [...contacts, ...companies, ...activities].map((n) => n.id);
       const data: Record<string, unknown> = {};
       // In queries of at most OPERATION_LIMITS.maxAliases lookups each (one query would be over the limits).
-      for (const chunk of chunks(ids.map((id, i) => [id, i] as const), OPERATION_LIMITS.maxAliases)) {
+      for (const chunk of chunks(
+        ids.map((id, i) => [id, i] as const),
+        OPERATION_LIMITS.maxAliases,
+      )) {
         const declarations = chunk.map(([, i]) => `$i${i}: ID!`).join(', ');
         const fields = chunk.map(([, i]) => `n${i}: node(id: $i${i}) { id __typename }`).join(' ');
-        Object.assign(data, await w.data(`query(${declarations}) { ${fields} }`, Object.fromEntries(chunk.map(([id, i]) => [`i${i}`, id]))));
+        Object.assign(
+          data,
+          await w.data(
+            `query(${declarations}) { ${fields} }`,
+            Object.fromEntries(chunk.map(([id, i]) => [`i${i}`, id])),
+          ),
+        );
       }
       const expected = Object.fromEntries(
-        [...contacts.map((n) => [n.id, 'Contact']), ...companies.map((n) => [n.id, 'Company']), ...activities.map((n) => [n.id, 'Activity'])].map(
-          ([id, type], i) => [`n${i}`, { id, __typename: type }],
-        ),
+        [
+          ...contacts.map((n) => [n.id, 'Contact']),
+          ...companies.map((n) => [n.id, 'Company']),
+          ...activities.map((n) => [n.id, 'Activity']),
+        ].map(([id, type], i) => [`n${i}`, { id, __typename: type }]),
       );
       expect(data).toEqual(expected);
     });
 
     it('answers null for a well-formed id that names nothing', async () => {
       const unknown = encodeUnifiedId('Contact', '00000000-0000-4000-8000-000000000000');
-      expect(await w.query(`query($id: ID!) { node(id: $id) { id } contact(id: $id) { id } }`, { id: unknown })).toEqual({
+      expect(
+        await w.query(`query($id: ID!) { node(id: $id) { id } contact(id: $id) { id } }`, { id: unknown }),
+      ).toEqual({
         data: { node: null, contact: null },
       });
     });
@@ -360,7 +487,14 @@ describe('the unified read API over the demo world', () => {
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({
           data: { node: null },
-          errors: [{ message: 'id is not a valid id', locations: [{ line: 1, column: 19 }], path: ['node'], extensions: { code: 'BAD_USER_INPUT', field: 'id' } }],
+          errors: [
+            {
+              message: 'id is not a valid id',
+              locations: [{ line: 1, column: 19 }],
+              path: ['node'],
+              extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+            },
+          ],
         });
       }
     });
@@ -404,13 +538,23 @@ describe('the unified read API over the demo world', () => {
       for (const chunk of chunks(lookups, OPERATION_LIMITS.maxAliases)) {
         const names = chunk.map((lookup) => lookup.slice(0, lookup.indexOf(':')));
         const declarations = names.map((name) => `$${name}: ID!`).join(', ');
-        Object.assign(answers, await w.data(`query(${declarations}) { ${chunk.join(' ')} }`, Object.fromEntries(names.map((name) => [name, variables[name]]))));
+        Object.assign(
+          answers,
+          await w.data(
+            `query(${declarations}) { ${chunk.join(' ')} }`,
+            Object.fromEntries(names.map((name) => [name, variables[name]])),
+          ),
+        );
       }
       expect(answers).toEqual(expected);
     });
 
     it('answers null for an id that no link holds', async () => {
-      expect(await w.data(`{ a: contactByRef(system: CUSTOMERP, id: "emp-9999") { id } b: companyByRef(system: CRMOFFICE, id: "nope") { id } }`)).toEqual({
+      expect(
+        await w.data(
+          `{ a: contactByRef(system: CUSTOMERP, id: "emp-9999") { id } b: companyByRef(system: CRMOFFICE, id: "nope") { id } }`,
+        ),
+      ).toEqual({
         a: null,
         b: null,
       });
@@ -424,8 +568,17 @@ describe('the unified read API over the demo world', () => {
       let after: string | null = null;
       let pages = 0;
       for (;;) {
-        const data: { contacts: { totalCount: number; edges: { cursor: string; node: { id: string } }[]; nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
-          await w.data(`query($after: String) { contacts(first: 7, after: $after) { totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } } }`, { after });
+        const data: {
+          contacts: {
+            totalCount: number;
+            edges: { cursor: string; node: { id: string } }[];
+            nodes: { id: string }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } = await w.data(
+          `query($after: String) { contacts(first: 7, after: $after) { totalCount edges { cursor node { id } } nodes { id } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
         const page = data.contacts;
         pages += 1;
         totals.add(page.totalCount);
@@ -448,7 +601,11 @@ describe('the unified read API over the demo world', () => {
       const seen: string[] = [];
       let after: string | null = null;
       do {
-        const data: { contact: { activities: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await w.data(
+        const data: {
+          contact: {
+            activities: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+          };
+        } = await w.data(
           `query($id: ID!, $after: String) { contact(id: $id) { activities(first: 1, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } }`,
           { id: owner.id, after },
         );
@@ -459,11 +616,17 @@ describe('the unified read API over the demo world', () => {
     });
 
     it('serves pages of 0 to 100 and rejects a larger or negative first with BAD_USER_INPUT on first', async () => {
-      expect((await w.data<{ contacts: { nodes: unknown[] } }>('{ contacts(first: 100) { nodes { id } } }')).contacts.nodes).toHaveLength(Math.min(100, contacts.length));
+      expect(
+        (await w.data<{ contacts: { nodes: unknown[] } }>('{ contacts(first: 100) { nodes { id } } }')).contacts.nodes,
+      ).toHaveLength(Math.min(100, contacts.length));
       expect(await w.data('{ contacts(first: 0) { nodes { id } pageInfo { hasNextPage endCursor } } }')).toEqual({
         contacts: { nodes: [], pageInfo: { hasNextPage: true, endCursor: null } },
       });
-      for (const [first, field] of [[101, 'contacts'], [-1, 'companies'], [1000, 'activities']] as const) {
+      for (const [first, field] of [
+        [101, 'contacts'],
+        [-1, 'companies'],
+        [1000, 'activities'],
+      ] as const) {
         expect(await w.query(`{ ${field}(first: ${first}) { totalCount } }`)).toEqual({
           data: null,
           errors: [
@@ -479,7 +642,9 @@ describe('the unified read API over the demo world', () => {
     });
 
     it('rejects a cursor of another list with BAD_USER_INPUT on after', async () => {
-      expect(await w.query('query($after: String) { companies(after: $after) { totalCount } }', { after: contacts[0]!.id })).toEqual({
+      expect(
+        await w.query('query($after: String) { companies(after: $after) { totalCount } }', { after: contacts[0]!.id }),
+      ).toEqual({
         data: null,
         errors: [
           {
@@ -503,16 +668,29 @@ describe('the unified read API over the demo world', () => {
       const lastName = sample['lastName'] as string;
       // Filters run on the lookup keys sync writes. (Sync leaves an ambiguous match's link without
       // keys for now, so that one is not findable by name or e-mail: reported to the sync engine's owner.)
-      const keyed = new Set((await w.world.linksOf('Contact')).filter((l) => l.keys['name'] !== undefined).map((l) => encodeUnifiedId('Contact', l._id)));
+      const keyed = new Set(
+        (await w.world.linksOf('Contact'))
+          .filter((l) => l.keys['name'] !== undefined)
+          .map((l) => encodeUnifiedId('Contact', l._id)),
+      );
       const named = contacts.filter((c) => keyed.has(c.id));
       const cases: [Record<string, unknown>, Node[]][] = [
         [{ kind: 'EMPLOYEE' }, contacts.filter((c) => c['kind'] === 'EMPLOYEE')],
         [{ kind: 'CRM_ONLY' }, contacts.filter((c) => c['kind'] === 'CRM_ONLY')],
-        [{ email: (sample['email'] as string).toUpperCase() }, named.filter((c) => (c['email'] as string).toLowerCase() === (sample['email'] as string).toLowerCase())],
-        [{ nameContains: lastName.slice(1, 4).toUpperCase() }, named.filter((c) => (c['fullName'] as string).toLowerCase().includes(lastName.slice(1, 4).toLowerCase()))],
+        [
+          { email: (sample['email'] as string).toUpperCase() },
+          named.filter((c) => (c['email'] as string).toLowerCase() === (sample['email'] as string).toLowerCase()),
+        ],
+        [
+          { nameContains: lastName.slice(1, 4).toUpperCase() },
+          named.filter((c) => (c['fullName'] as string).toLowerCase().includes(lastName.slice(1, 4).toLowerCase())),
+        ],
         [{ companyId }, contacts.filter((c) => (c['company'] as { id: string } | null)?.id === companyId)],
         [{ syncState: 'CONFLICT' }, contacts.filter((c) => c.sync.state === 'CONFLICT')],
-        [{ kind: 'EMPLOYEE', syncState: 'IN_SYNC' }, contacts.filter((c) => c['kind'] === 'EMPLOYEE' && c.sync.state === 'IN_SYNC')],
+        [
+          { kind: 'EMPLOYEE', syncState: 'IN_SYNC' },
+          contacts.filter((c) => c['kind'] === 'EMPLOYEE' && c.sync.state === 'IN_SYNC'),
+        ],
         [{ email: 'nobody@nowhere.example' }, []],
       ];
       for (const [filter, expected] of cases) {
@@ -525,7 +703,10 @@ describe('the unified read API over the demo world', () => {
       const sample = companies[3]!;
       const word = (sample['name'] as string).split(' ')[0]!;
       const cases: [Record<string, unknown>, Node[]][] = [
-        [{ nameContains: word.toLowerCase() }, companies.filter((c) => (c['name'] as string).toLowerCase().includes(word.toLowerCase()))],
+        [
+          { nameContains: word.toLowerCase() },
+          companies.filter((c) => (c['name'] as string).toLowerCase().includes(word.toLowerCase())),
+        ],
         [{ code: sample['code'] }, [sample]],
         [{ syncState: 'IN_SYNC' }, companies.filter((c) => c.sync.state === 'IN_SYNC')],
         [{ syncState: 'ERROR' }, []],
@@ -545,7 +726,10 @@ describe('the unified read API over the demo world', () => {
         [{ ownerId }, activities.filter((a) => (a['owner'] as { id: string } | null)?.id === ownerId)],
         [{ companyId }, activities.filter((a) => (a['company'] as { id: string } | null)?.id === companyId)],
         [{ syncState: 'PENDING' }, activities.filter((a) => a.sync.state === 'PENDING')],
-        [{ status: 'OPEN', companyId }, activities.filter((a) => a['status'] === 'OPEN' && (a['company'] as { id: string } | null)?.id === companyId)],
+        [
+          { status: 'OPEN', companyId },
+          activities.filter((a) => a['status'] === 'OPEN' && (a['company'] as { id: string } | null)?.id === companyId),
+        ],
       ];
       for (const [filter, expected] of cases) {
         expect({ filter, ids: ids(await all('activities', 'id', filter)) }).toEqual({ filter, ids: ids(expected) });
@@ -553,7 +737,11 @@ describe('the unified read API over the demo world', () => {
     });
 
     it('rejects an id of the wrong type in a filter with BAD_USER_INPUT', async () => {
-      expect(await w.query('query($id: ID!) { contacts(filter: { companyId: $id }) { totalCount } }', { id: contacts[0]!.id })).toEqual({
+      expect(
+        await w.query('query($id: ID!) { contacts(filter: { companyId: $id }) { totalCount } }', {
+          id: contacts[0]!.id,
+        }),
+      ).toEqual({
         data: null,
         errors: [
           {
@@ -570,7 +758,8 @@ describe('the unified read API over the demo world', () => {
   describe('conflicts and syncStatus', () => {
     it('lists open conflicts, resolved ones and all, with the record each is on', async () => {
       const conflicted = contacts.find((c) => c.sync.state === 'CONFLICT')!;
-      const query = 'query($open: Boolean) { conflicts(open: $open) { totalCount nodes { id field kept record { id } } pageInfo { hasNextPage endCursor } } }';
+      const query =
+        'query($open: Boolean) { conflicts(open: $open) { totalCount nodes { id field kept record { id } } pageInfo { hasNextPage endCursor } } }';
       const open = await w.data<{ conflicts: { nodes: { id: string }[] } }>(query, { open: true });
       expect(open).toEqual({
         conflicts: {
@@ -579,12 +768,19 @@ describe('the unified read API over the demo world', () => {
           pageInfo: { hasNextPage: false, endCursor: open.conflicts.nodes[0]!.id },
         },
       });
-      expect(await w.data(query, { open: false })).toEqual({ conflicts: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } } });
+      expect(await w.data(query, { open: false })).toEqual({
+        conflicts: { totalCount: 0, nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
+      });
       expect((await w.data<{ conflicts: { totalCount: number } }>(query, { open: null })).conflicts.totalCount).toBe(1);
     });
 
     it('reports feeds, pending operations, open conflicts and links per entity and state', async () => {
-      const data = await w.data<{ syncStatus: { feeds: { system: string; entity: string; cursor: string | null; applied: number }[]; links: unknown[] } }>(
+      const data = await w.data<{
+        syncStatus: {
+          feeds: { system: string; entity: string; cursor: string | null; applied: number }[];
+          links: unknown[];
+        };
+      }>(
         '{ syncStatus { feeds { system entity cursor lastRunAt lagMs applied blockedReason } pendingOperations openConflicts links { entity state count } } }',
       );
       const cursors = await w.world.engine.cursors.list();
@@ -604,7 +800,11 @@ describe('the unified read API over the demo world', () => {
       });
       expect(data.syncStatus.feeds).toHaveLength(7);
       const expectedCounts: { entity: string; state: string; count: number }[] = [];
-      for (const [entity, nodes] of [['Contact', contacts], ['Company', companies], ['Activity', activities]] as const) {
+      for (const [entity, nodes] of [
+        ['Contact', contacts],
+        ['Company', companies],
+        ['Activity', activities],
+      ] as const) {
         for (const state of ['IN_SYNC', 'PENDING', 'CONFLICT', 'ERROR']) {
           const count = nodes.filter((n) => n.sync.state === state).length;
           if (count > 0) expectedCounts.push({ entity, state, count });
@@ -620,7 +820,14 @@ describe('the unified read API over the demo world', () => {
       const crmId = contact.link.crmoffice!.id;
       const [before] = (await w.world.systems.crmoffice.getMany('Contact', [crmId])) as CrmofficeContact[];
       await w.world.systems.crmoffice.update('Contact', crmId, { title: 'Chief Gateway Officer' }, before!.etag);
-      const data = await w.data<{ contact: { title: string; customerp: { jobTitle: string }; crmoffice: { title: string }; sync: { state: string } } }>(
+      const data = await w.data<{
+        contact: {
+          title: string;
+          customerp: { jobTitle: string };
+          crmoffice: { title: string };
+          sync: { state: string };
+        };
+      }>(
         'query($id: ID!) { contact(id: $id) { title customerp { ... on CustomerpEmployee { jobTitle } } crmoffice { title } sync { state } } }',
         { id: contact.id },
       );

@@ -17,7 +17,11 @@ let mongo: TestDatabase;
 const running: RunningGateway[] = [];
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'empty' }), startCrmoffice({ seed: 'empty' }), testDatabase('gateway server')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'empty' }),
+    startCrmoffice({ seed: 'empty' }),
+    testDatabase('gateway server'),
+  ]);
   await setupIndexes(mongo.db);
 });
 
@@ -40,13 +44,20 @@ async function start(options: Omit<GatewayServerOptions, 'dependencies'>, db = m
 }
 
 async function post(gateway: RunningGateway, query: string): Promise<unknown> {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return response.json();
 }
 
 async function landingPage(gateway: RunningGateway): Promise<{ status: number; sandbox: boolean }> {
   const response = await fetch(gateway.url, { headers: { accept: 'text/html' } });
-  return { status: response.status, sandbox: (await response.text()).includes('embeddable-sandbox.cdn.apollographql.com') };
+  return {
+    status: response.status,
+    sandbox: (await response.text()).includes('embeddable-sandbox.cdn.apollographql.com'),
+  };
 }
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
@@ -64,7 +75,8 @@ describe('the gateway server', () => {
     expect(await post(gateway, INTROSPECTION)).toEqual({
       errors: [
         {
-          message: 'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production',
+          message:
+            'GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. To enable introspection, pass introspection: true to ApolloServer in production',
           locations: [{ line: 1, column: 3 }],
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: 'INTROSPECTION_DISABLED' },
         },
@@ -93,13 +105,22 @@ describe('the gateway server', () => {
       const gateway = await start({ mode: 'production' }, closedDb);
       expect(await post(gateway, '{ contacts { totalCount } }')).toEqual({
         data: null,
-        errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['contacts'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }],
+        errors: [
+          {
+            message: 'Internal server error',
+            locations: [{ line: 1, column: 3 }],
+            path: ['contacts'],
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) },
+          },
+        ],
       });
     });
 
     it('shows the unexpected error and its stack trace in development', async () => {
       const gateway = await start({ mode: 'development' }, closedDb);
-      const answer = (await post(gateway, '{ contacts { totalCount } }')) as { errors: { message: string; extensions: { code: string; stacktrace: string[] } }[] };
+      const answer = (await post(gateway, '{ contacts { totalCount } }')) as {
+        errors: { message: string; extensions: { code: string; stacktrace: string[] } }[];
+      };
       expect(answer.errors).toHaveLength(1);
       expect(answer.errors[0]!.message).not.toBe('Internal server error');
       expect(answer.errors[0]!.extensions.code).toBe('INTERNAL_SERVER_ERROR');
@@ -111,7 +132,14 @@ describe('the gateway server', () => {
         const gateway = await start({ mode });
         expect(await post(gateway, '{ node(id: "nope") { id } }')).toEqual({
           data: { node: null },
-          errors: [{ message: 'id is not a valid id', locations: [{ line: 1, column: 3 }], path: ['node'], extensions: { code: 'BAD_USER_INPUT', field: 'id' } }],
+          errors: [
+            {
+              message: 'id is not a valid id',
+              locations: [{ line: 1, column: 3 }],
+              path: ['node'],
+              extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+            },
+          ],
         });
       }
     });

@@ -44,9 +44,11 @@ describe('PeriodicLoop', () => {
     while (seen.runs < 2) await sleep(5);
     await loop.stop();
     expect(seen.runs).toBeGreaterThanOrEqual(2);
-    await expect(loop.runNow(async () => {
-      throw new Error('asked-for run failed');
-    })).rejects.toThrow('asked-for run failed');
+    await expect(
+      loop.runNow(async () => {
+        throw new Error('asked-for run failed');
+      }),
+    ).rejects.toThrow('asked-for run failed');
   });
 
   it('waits for the run under way when stopped in the middle of it', async () => {

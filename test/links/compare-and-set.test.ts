@@ -51,7 +51,9 @@ interface RaceOutcome {
 /** Fires every racer at `before` in the same tick and sorts the settled results; fails unless exactly one fulfilled. */
 async function race(racers: readonly Racer[], before: Link): Promise<RaceOutcome> {
   const results = await Promise.allSettled(racers.map((racer) => racer.write(before)));
-  const fulfilled = results.flatMap((result, index) => (result.status === 'fulfilled' ? [{ index, link: result.value }] : []));
+  const fulfilled = results.flatMap((result, index) =>
+    result.status === 'fulfilled' ? [{ index, link: result.value }] : [],
+  );
   expect(fulfilled.map(({ index }) => racers[index]!.name)).toHaveLength(1);
   return {
     winner: fulfilled[0]!,
@@ -64,7 +66,11 @@ function expectAllStale(losers: readonly unknown[], before: Link): void {
   expect(losers).toHaveLength(WRITERS - 1);
   for (const error of losers) {
     expect(error).toBeInstanceOf(StaleLinkVersionError);
-    expect(error).toMatchObject({ linkId: before._id, expectedVersion: before.version, actualVersion: before.version + 1 });
+    expect(error).toMatchObject({
+      linkId: before._id,
+      expectedVersion: before.version,
+      actualVersion: before.version + 1,
+    });
   }
 }
 
@@ -103,7 +109,7 @@ function updateRacer(round: number, index: number): Racer {
 }
 
 describe('LinkStore.update with 20 writers at the same version', () => {
-  it('lets exactly one win, in each of 5 rounds; the others get StaleLinkVersionError and the link holds the winner\'s changes and nothing else', async () => {
+  it("lets exactly one win, in each of 5 rounds; the others get StaleLinkVersionError and the link holds the winner's changes and nothing else", async () => {
     // Every field off its default, so a field a writer did not touch but that was overwritten shows.
     const created = await store.create({
       entity: 'Contact',
@@ -136,7 +142,10 @@ describe('LinkStore.update with 20 writers at the same version', () => {
 // both be valid at once: attachSide races updates on a half link, detachSide races them on a pair.
 describe('LinkStore.attachSide and detachSide racing update at the same version', () => {
   /** A fixture of `round`, every field off its default (detached, conflicts, snapshot, keys, state). */
-  async function companyLink(round: number, sides: { customerp: CustomerpRef; crmoffice?: CrmofficeRef }): Promise<Link> {
+  async function companyLink(
+    round: number,
+    sides: { customerp: CustomerpRef; crmoffice?: CrmofficeRef },
+  ): Promise<Link> {
     const created = await store.create({
       entity: 'Company',
       ...sides,
@@ -145,19 +154,29 @@ describe('LinkStore.attachSide and detachSide racing update at the same version'
       state: 'IN_SYNC',
       lastSyncedAt: new Date('2030-01-01T00:00:00.000Z'),
     });
-    return store.update(created._id, 1, { conflicts: [conflictOf(`k-${sides.customerp.id}`, 'name', round)], detached: true });
+    return store.update(created._id, 1, {
+      conflicts: [conflictOf(`k-${sides.customerp.id}`, 'name', round)],
+      detached: true,
+    });
   }
 
   function updateOf(round: number, index: number): Racer {
     const changes: LinkChanges = { state: 'ERROR', keys: { name: `round-${round}-writer-${index}` } };
-    return { name: `update ${index}`, write: (link) => store.update(link._id, link.version, changes), expected: (link) => changed(link, changes as Partial<Link>) };
+    return {
+      name: `update ${index}`,
+      write: (link) => store.update(link._id, link.version, changes),
+      expected: (link) => changed(link, changes as Partial<Link>),
+    };
   }
 
-  it('lets exactly one of 10 attachSide calls (each a company of its own) and 10 updates win on a half link, in each of 5 rounds; only the winner\'s company finds the link', async () => {
+  it("lets exactly one of 10 attachSide calls (each a company of its own) and 10 updates win on a half link, in each of 5 rounds; only the winner's company finds the link", async () => {
     for (let round = 1; round <= ROUNDS; round++) {
       const product: CustomerpRef = { type: 'Product', id: `p-attach-${round}` };
       const before = await companyLink(round, { customerp: product });
-      const companyOf = (index: number): CrmofficeRef => ({ type: 'Company', id: `co-attach-${round}-writer-${index}` });
+      const companyOf = (index: number): CrmofficeRef => ({
+        type: 'Company',
+        id: `co-attach-${round}-writer-${index}`,
+      });
       const racers = Array.from({ length: WRITERS }, (_, index): Racer => {
         if (index >= 10) return updateOf(round, index);
         const ref = companyOf(index);
@@ -176,7 +195,9 @@ describe('LinkStore.attachSide and detachSide racing update at the same version'
       // The unique side key follows the winner: its company finds the link, every other one is free.
       const companies = Array.from({ length: 10 }, (_, index) => companyOf(index));
       const holders = await store.findByRefs('CRMOFFICE', companies);
-      expect(holders.map((holder) => holder?._id ?? null)).toEqual(companies.map((ref) => (winner.link.crmoffice?.id === ref.id ? before._id : null)));
+      expect(holders.map((holder) => holder?._id ?? null)).toEqual(
+        companies.map((ref) => (winner.link.crmoffice?.id === ref.id ? before._id : null)),
+      );
     }
   });
 
@@ -188,9 +209,17 @@ describe('LinkStore.attachSide and detachSide racing update at the same version'
       const racers = Array.from({ length: WRITERS }, (_, index): Racer => {
         if (index >= 10) return updateOf(round, index);
         if (index % 2 === 0) {
-          return { name: `detach Crmoffice ${index}`, write: (link) => store.detachSide(link._id, link.version, 'CRMOFFICE'), expected: (link) => changed(link, { crmoffice: null }) };
+          return {
+            name: `detach Crmoffice ${index}`,
+            write: (link) => store.detachSide(link._id, link.version, 'CRMOFFICE'),
+            expected: (link) => changed(link, { crmoffice: null }),
+          };
         }
-        return { name: `detach Customerp ${index}`, write: (link) => store.detachSide(link._id, link.version, 'CUSTOMERP'), expected: (link) => changed(link, { customerp: null }) };
+        return {
+          name: `detach Customerp ${index}`,
+          write: (link) => store.detachSide(link._id, link.version, 'CUSTOMERP'),
+          expected: (link) => changed(link, { customerp: null }),
+        };
       });
 
       const { winner, losers } = await race(racers, before);
@@ -200,8 +229,12 @@ describe('LinkStore.attachSide and detachSide racing update at the same version'
       expect(await store.findById(before._id)).toEqual(winner.link);
       // The link keeps at least one side, and the side keys follow the winner.
       expect(winner.link.customerp ?? winner.link.crmoffice).not.toBeNull();
-      expect((await store.findByRef('CUSTOMERP', product))?._id ?? null).toBe(winner.link.customerp ? before._id : null);
-      expect((await store.findByRef('CRMOFFICE', company))?._id ?? null).toBe(winner.link.crmoffice ? before._id : null);
+      expect((await store.findByRef('CUSTOMERP', product))?._id ?? null).toBe(
+        winner.link.customerp ? before._id : null,
+      );
+      expect((await store.findByRef('CRMOFFICE', company))?._id ?? null).toBe(
+        winner.link.crmoffice ? before._id : null,
+      );
     }
   });
 });

@@ -44,7 +44,11 @@ describe('setupIndexes', () => {
   it('creates every declared index, and running it again changes nothing', async () => {
     await setupIndexes(mongo.db);
     const indexes = await mongo.db.collection(LINKS_COLLECTION).listIndexes().toArray();
-    const described = indexes.map((index) => ({ name: index['name'], key: index['key'], unique: index['unique'] === true }));
+    const described = indexes.map((index) => ({
+      name: index['name'],
+      key: index['key'],
+      unique: index['unique'] === true,
+    }));
     expect(described).toEqual(
       expect.arrayContaining([
         { name: '_id_', key: { _id: 1 }, unique: false },
@@ -57,7 +61,11 @@ describe('setupIndexes', () => {
 
 describe('LinkStore.create', () => {
   it('stores a link with a fresh UUID, version 1, defaults and creation timestamps', async () => {
-    const link = await store.create({ entity: 'Contact', kind: 'EMPLOYEE', customerp: { type: 'Employee', id: 'emp-1' } });
+    const link = await store.create({
+      entity: 'Contact',
+      kind: 'EMPLOYEE',
+      customerp: { type: 'Employee', id: 'emp-1' },
+    });
     expect(link).toEqual({
       _id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       entity: 'Contact',
@@ -79,23 +87,55 @@ describe('LinkStore.create', () => {
   });
 
   it('stores the email key lower-cased and trimmed', async () => {
-    const link = await store.create({ entity: 'Contact', crmoffice: { type: 'Contact', id: 'c-1' }, keys: { email: ' Ada@Example.COM ' } });
+    const link = await store.create({
+      entity: 'Contact',
+      crmoffice: { type: 'Contact', id: 'c-1' },
+      keys: { email: ' Ada@Example.COM ' },
+    });
     expect((await store.findById(link._id))?.keys).toEqual({ email: 'ada@example.com' });
   });
 
   it('rejects a second link for the same Customerp employee, naming the side and the holder', async () => {
-    const first = await store.create({ entity: 'Contact', customerp: { type: 'Employee', id: 'emp-1' }, crmoffice: { type: 'Contact', id: 'c-1' } });
-    const error = await rejectionOf(store.create({ entity: 'Contact', customerp: { type: 'Employee', id: 'emp-1' }, crmoffice: { type: 'Contact', id: 'c-2' } }));
+    const first = await store.create({
+      entity: 'Contact',
+      customerp: { type: 'Employee', id: 'emp-1' },
+      crmoffice: { type: 'Contact', id: 'c-1' },
+    });
+    const error = await rejectionOf(
+      store.create({
+        entity: 'Contact',
+        customerp: { type: 'Employee', id: 'emp-1' },
+        crmoffice: { type: 'Contact', id: 'c-2' },
+      }),
+    );
     expect(error).toBeInstanceOf(DuplicateLinkError);
-    expect(error).toMatchObject({ system: 'CUSTOMERP', ref: { type: 'Employee', id: 'emp-1' }, existingLinkId: first._id });
+    expect(error).toMatchObject({
+      system: 'CUSTOMERP',
+      ref: { type: 'Employee', id: 'emp-1' },
+      existingLinkId: first._id,
+    });
     expect(await store.count()).toBe(1);
   });
 
   it('rejects a second link for the same Crmoffice contact, naming the side and the holder', async () => {
-    const first = await store.create({ entity: 'Contact', customerp: { type: 'Employee', id: 'emp-1' }, crmoffice: { type: 'Contact', id: 'c-1' } });
-    const error = await rejectionOf(store.create({ entity: 'Contact', customerp: { type: 'Contact', id: 'cc-9' }, crmoffice: { type: 'Contact', id: 'c-1' } }));
+    const first = await store.create({
+      entity: 'Contact',
+      customerp: { type: 'Employee', id: 'emp-1' },
+      crmoffice: { type: 'Contact', id: 'c-1' },
+    });
+    const error = await rejectionOf(
+      store.create({
+        entity: 'Contact',
+        customerp: { type: 'Contact', id: 'cc-9' },
+        crmoffice: { type: 'Contact', id: 'c-1' },
+      }),
+    );
     expect(error).toBeInstanceOf(DuplicateLinkError);
-    expect(error).toMatchObject({ system: 'CRMOFFICE', ref: { type: 'Contact', id: 'c-1' }, existingLinkId: first._id });
+    expect(error).toMatchObject({
+      system: 'CRMOFFICE',
+      ref: { type: 'Contact', id: 'c-1' },
+      existingLinkId: first._id,
+    });
     expect(await store.count()).toBe(1);
   });
 
@@ -112,9 +152,9 @@ describe('LinkStore.create', () => {
     await expect(store.create({ entity: 'Company', customerp: { type: 'Project', id: 'pr-1' } })).rejects.toThrow(
       'a Company link cannot hold CUSTOMERP Project (expected Product)',
     );
-    await expect(store.create({ entity: 'Activity', kind: 'EMPLOYEE', crmoffice: { type: 'Activity', id: 'a-1' } })).rejects.toThrow(
-      'only Contact links have a kind, not Activity',
-    );
+    await expect(
+      store.create({ entity: 'Activity', kind: 'EMPLOYEE', crmoffice: { type: 'Activity', id: 'a-1' } }),
+    ).rejects.toThrow('only Contact links have a kind, not Activity');
     expect(await store.count()).toBe(0);
   });
 });
@@ -123,7 +163,12 @@ describe('LinkStore.ensureLink', () => {
   it('leaves exactly one document after 50 concurrent calls for the same ref, and gives it to every caller', async () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        store.ensureLink('Contact', 'CUSTOMERP', { type: 'Employee', id: 'emp-race' }, { kind: 'EMPLOYEE', keys: { name: `caller ${i}` } }),
+        store.ensureLink(
+          'Contact',
+          'CUSTOMERP',
+          { type: 'Employee', id: 'emp-race' },
+          { kind: 'EMPLOYEE', keys: { name: `caller ${i}` } },
+        ),
       ),
     );
     expect(await store.count()).toBe(1);
@@ -133,24 +178,54 @@ describe('LinkStore.ensureLink', () => {
   });
 
   it('returns the existing link untouched, ignoring init', async () => {
-    const existing = await store.create({ entity: 'Company', crmoffice: { type: 'Company', id: 'co-1' }, keys: { name: 'Acme' } });
-    const ensured = await store.ensureLink('Company', 'CRMOFFICE', { type: 'Company', id: 'co-1' }, { keys: { name: 'Other' }, state: 'ERROR' });
+    const existing = await store.create({
+      entity: 'Company',
+      crmoffice: { type: 'Company', id: 'co-1' },
+      keys: { name: 'Acme' },
+    });
+    const ensured = await store.ensureLink(
+      'Company',
+      'CRMOFFICE',
+      { type: 'Company', id: 'co-1' },
+      { keys: { name: 'Other' }, state: 'ERROR' },
+    );
     expect(ensured).toEqual({ link: existing, created: false });
   });
 
   it('without the first read (lookFirst: false) still returns the existing link, and costs one insert when there is none', async () => {
-    const existing = await store.create({ entity: 'Company', crmoffice: { type: 'Company', id: 'co-2' }, keys: { name: 'Acme' } });
-    const again = await store.ensureLink('Company', 'CRMOFFICE', { type: 'Company', id: 'co-2' }, { keys: { name: 'Other' } }, { lookFirst: false });
+    const existing = await store.create({
+      entity: 'Company',
+      crmoffice: { type: 'Company', id: 'co-2' },
+      keys: { name: 'Acme' },
+    });
+    const again = await store.ensureLink(
+      'Company',
+      'CRMOFFICE',
+      { type: 'Company', id: 'co-2' },
+      { keys: { name: 'Other' } },
+      { lookFirst: false },
+    );
     expect(again).toEqual({ link: existing, created: false });
     const commands = countCommands(mongo.client);
-    const fresh = await store.ensureLink('Company', 'CRMOFFICE', { type: 'Company', id: 'co-3' }, { keys: { name: 'New' } }, { lookFirst: false });
+    const fresh = await store.ensureLink(
+      'Company',
+      'CRMOFFICE',
+      { type: 'Company', id: 'co-3' },
+      { keys: { name: 'New' } },
+      { lookFirst: false },
+    );
     expect(fresh.created).toBe(true);
     commands.stop();
     expect(commands.names()).toEqual(['insert']);
   });
 
   it('creates a half link from init when the ref is not linked yet', async () => {
-    const ensured = await store.ensureLink('Activity', 'CUSTOMERP', { type: 'Project', id: 'pr-1' }, { keys: { name: 'Rollout' }, state: 'IN_SYNC' });
+    const ensured = await store.ensureLink(
+      'Activity',
+      'CUSTOMERP',
+      { type: 'Project', id: 'pr-1' },
+      { keys: { name: 'Rollout' }, state: 'IN_SYNC' },
+    );
     expect(ensured.created).toBe(true);
     expect(ensured.link).toMatchObject({
       entity: 'Activity',
@@ -165,7 +240,14 @@ describe('LinkStore.ensureLink', () => {
 
   it('rejects init whose other side already belongs to another link', async () => {
     const holder = await store.create({ entity: 'Contact', crmoffice: { type: 'Contact', id: 'c-1' } });
-    const error = await rejectionOf(store.ensureLink('Contact', 'CUSTOMERP', { type: 'Contact', id: 'cc-1' }, { crmoffice: { type: 'Contact', id: 'c-1' } }));
+    const error = await rejectionOf(
+      store.ensureLink(
+        'Contact',
+        'CUSTOMERP',
+        { type: 'Contact', id: 'cc-1' },
+        { crmoffice: { type: 'Contact', id: 'c-1' } },
+      ),
+    );
     expect(error).toBeInstanceOf(DuplicateLinkError);
     expect(error).toMatchObject({ system: 'CRMOFFICE', existingLinkId: holder._id });
     expect(await store.count()).toBe(1);
@@ -174,7 +256,12 @@ describe('LinkStore.ensureLink', () => {
 
 describe('LinkStore.update', () => {
   it('applies the changes, bumps the version and updatedAt, and leaves everything else alone', async () => {
-    const link = await store.create({ entity: 'Contact', kind: 'CUSTOMER_CONTACT', customerp: { type: 'Contact', id: 'cc-1' }, keys: { name: 'Ada' } });
+    const link = await store.create({
+      entity: 'Contact',
+      kind: 'CUSTOMER_CONTACT',
+      customerp: { type: 'Contact', id: 'cc-1' },
+      keys: { name: 'Ada' },
+    });
     const syncedAt = new Date('2030-01-02T03:04:05.000Z');
     const updated = await store.update(link._id, 1, {
       snapshot: { firstName: 'Ada', active: true },
@@ -228,7 +315,11 @@ describe('LinkStore.update', () => {
 
 describe('LinkStore.attachSide and detachSide', () => {
   it('links the missing side, findable by it from then on', async () => {
-    const link = await store.create({ entity: 'Contact', kind: 'EMPLOYEE', customerp: { type: 'Employee', id: 'emp-1' } });
+    const link = await store.create({
+      entity: 'Contact',
+      kind: 'EMPLOYEE',
+      customerp: { type: 'Employee', id: 'emp-1' },
+    });
     const attached = await store.attachSide(link._id, 1, 'CRMOFFICE', { type: 'Contact', id: 'c-1' });
     expect(attached).toEqual({ ...link, crmoffice: { type: 'Contact', id: 'c-1' }, updatedAt: anyDate, version: 2 });
     expect(await store.findByRef('CRMOFFICE', { type: 'Contact', id: 'c-1' })).toEqual(attached);
@@ -239,13 +330,19 @@ describe('LinkStore.attachSide and detachSide', () => {
     const link = await store.create({ entity: 'Contact', customerp: { type: 'Employee', id: 'emp-1' } });
     const error = await rejectionOf(store.attachSide(link._id, 1, 'CRMOFFICE', { type: 'Contact', id: 'c-1' }));
     expect(error).toBeInstanceOf(DuplicateLinkError);
-    expect(error).toMatchObject({ system: 'CRMOFFICE', ref: { type: 'Contact', id: 'c-1' }, existingLinkId: holder._id });
+    expect(error).toMatchObject({
+      system: 'CRMOFFICE',
+      ref: { type: 'Contact', id: 'c-1' },
+      existingLinkId: holder._id,
+    });
     expect(await store.findByIds([holder._id, link._id])).toEqual([holder, link]);
   });
 
   it('checks the version and the entity', async () => {
     const link = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'p-1' } });
-    await expect(store.attachSide(link._id, 7, 'CRMOFFICE', { type: 'Company', id: 'co-1' })).rejects.toThrow(StaleLinkVersionError);
+    await expect(store.attachSide(link._id, 7, 'CRMOFFICE', { type: 'Company', id: 'co-1' })).rejects.toThrow(
+      StaleLinkVersionError,
+    );
     await expect(store.attachSide(link._id, 1, 'CRMOFFICE', { type: 'Activity', id: 'a-1' })).rejects.toThrow(
       'a Company link cannot hold CRMOFFICE Activity',
     );
@@ -253,7 +350,11 @@ describe('LinkStore.attachSide and detachSide', () => {
   });
 
   it('detaches a side, which frees its record for another link', async () => {
-    const link = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'p-1' }, crmoffice: { type: 'Company', id: 'co-1' } });
+    const link = await store.create({
+      entity: 'Company',
+      customerp: { type: 'Product', id: 'p-1' },
+      crmoffice: { type: 'Company', id: 'co-1' },
+    });
     const detached = await store.detachSide(link._id, 1, 'CRMOFFICE');
     expect(detached).toEqual({ ...link, crmoffice: null, updatedAt: anyDate, version: 2 });
     expect(await store.findByRef('CRMOFFICE', { type: 'Company', id: 'co-1' })).toBeNull();
@@ -263,7 +364,9 @@ describe('LinkStore.attachSide and detachSide', () => {
 
   it('refuses to detach the only side', async () => {
     const link = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'p-1' } });
-    await expect(store.detachSide(link._id, 1, 'CUSTOMERP')).rejects.toThrow(`link ${link._id} would be left without any side`);
+    await expect(store.detachSide(link._id, 1, 'CUSTOMERP')).rejects.toThrow(
+      `link ${link._id} would be left without any side`,
+    );
     expect(await store.findById(link._id)).toEqual(link);
   });
 });
@@ -280,7 +383,11 @@ describe('LinkStore batch lookups', () => {
   });
 
   it('findByRefs answers in the order asked, null for unlinked records, in ONE command per call', async () => {
-    const emp = await store.create({ entity: 'Contact', customerp: { type: 'Employee', id: 'e-1' }, crmoffice: { type: 'Contact', id: 'c-1' } });
+    const emp = await store.create({
+      entity: 'Contact',
+      customerp: { type: 'Employee', id: 'e-1' },
+      crmoffice: { type: 'Contact', id: 'c-1' },
+    });
     const cust = await store.create({ entity: 'Contact', customerp: { type: 'Contact', id: 'c-1' } });
     const counter = countCommands(mongo.client);
     const customerp = await store.findByRefs('CUSTOMERP', [
@@ -288,7 +395,10 @@ describe('LinkStore batch lookups', () => {
       { type: 'Employee', id: 'e-404' },
       { type: 'Employee', id: 'e-1' },
     ]);
-    const crmoffice = await store.findByRefs('CRMOFFICE', [{ type: 'Contact', id: 'c-404' }, { type: 'Contact', id: 'c-1' }]);
+    const crmoffice = await store.findByRefs('CRMOFFICE', [
+      { type: 'Contact', id: 'c-404' },
+      { type: 'Contact', id: 'c-1' },
+    ]);
     counter.stop();
     // Customerp Contact c-1 and Crmoffice Contact c-1 are different records.
     expect(customerp).toEqual([cust, null, emp]);

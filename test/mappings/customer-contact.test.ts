@@ -57,7 +57,10 @@ const crmofficeContact: CrmofficeContact = {
 
 describe('customer-contact dataflow', () => {
   it('reads a Customerp Contact into canonical values with one leaf per address field', () => {
-    expect(toCanonical(customerContact, 'CUSTOMERP', customerpContact, noLinks)).toEqual({ values: canonical, deferred: [] });
+    expect(toCanonical(customerContact, 'CUSTOMERP', customerpContact, noLinks)).toEqual({
+      values: canonical,
+      deferred: [],
+    });
   });
 
   it('creates the Crmoffice Contact with a nested address and contactType CUSTOMER', () => {
@@ -76,17 +79,35 @@ describe('customer-contact dataflow', () => {
   });
 
   it('writes a partly known address whole, the unknown leaves null', () => {
-    const { input } = toCreateInput(customerContact, 'CRMOFFICE', { ...canonical, 'address.street': null, 'address.country': null }, noLinks);
+    const { input } = toCreateInput(
+      customerContact,
+      'CRMOFFICE',
+      { ...canonical, 'address.street': null, 'address.country': null },
+      noLinks,
+    );
     expect(input['address']).toEqual({ street: null, city: 'Hamburg', postalCode: '20095', country: null });
   });
 
   it('reads the Crmoffice Contact back to the same canonical values, ignoring mobile, department and active', () => {
-    expect(toCanonical(customerContact, 'CRMOFFICE', crmofficeContact, noLinks)).toEqual({ values: canonical, deferred: [] });
+    expect(toCanonical(customerContact, 'CRMOFFICE', crmofficeContact, noLinks)).toEqual({
+      values: canonical,
+      deferred: [],
+    });
   });
 
   it('reads a malformed Crmoffice Contact whose address is null (the schema promises an object) as null leaves', () => {
-    const { values } = toCanonical(customerContact, 'CRMOFFICE', malformedRecord(crmofficeContact, { address: null }), noLinks);
-    expect(values).toMatchObject({ 'address.street': null, 'address.city': null, 'address.postalCode': null, 'address.country': null });
+    const { values } = toCanonical(
+      customerContact,
+      'CRMOFFICE',
+      malformedRecord(crmofficeContact, { address: null }),
+      noLinks,
+    );
+    expect(values).toMatchObject({
+      'address.street': null,
+      'address.city': null,
+      'address.postalCode': null,
+      'address.country': null,
+    });
   });
 
   it('creates a Customerp Contact with the address flattened into its own fields', () => {
@@ -107,8 +128,14 @@ describe('customer-contact dataflow', () => {
   });
 
   it('finds nothing to write for an echo', () => {
-    expect(diffForUpdate(customerContact, 'CRMOFFICE', canonical, crmofficeContact, noLinks)).toEqual({ input: {}, deferred: [] });
-    expect(diffForUpdate(customerContact, 'CUSTOMERP', canonical, customerpContact, noLinks)).toEqual({ input: {}, deferred: [] });
+    expect(diffForUpdate(customerContact, 'CRMOFFICE', canonical, crmofficeContact, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
+    expect(diffForUpdate(customerContact, 'CUSTOMERP', canonical, customerpContact, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
   });
 
   it('merges per leaf: a changed city rewrites the Crmoffice address whole, the other leaves as they are', () => {
@@ -123,7 +150,9 @@ describe('customer-contact dataflow', () => {
   });
 
   it('keeps the current Crmoffice address leaves when only one leaf is given', () => {
-    expect(diffForUpdate(customerContact, 'CRMOFFICE', { 'address.street': '1 Park Row' }, crmofficeContact, noLinks).input).toEqual({
+    expect(
+      diffForUpdate(customerContact, 'CRMOFFICE', { 'address.street': '1 Park Row' }, crmofficeContact, noLinks).input,
+    ).toEqual({
       address: { street: '1 Park Row', city: 'Hamburg', postalCode: '20095', country: 'DE' },
     });
   });

@@ -23,6 +23,8 @@ describe('defineDataflow', () => {
           { field: 'active', customerp: 'active', crmoffice: 'active', codec: flag },
         ],
       }),
-    ).toThrow('dataflow broken: name is mapped twice; email is not a Company field; identity field code is not a mapped value');
+    ).toThrow(
+      'dataflow broken: name is mapped twice; email is not a Company field; identity field code is not a mapped value',
+    );
   });
 });

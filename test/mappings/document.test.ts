@@ -34,7 +34,11 @@ const designTables: Record<string, string[][]> = {
     ['Customerp Project Property', 'Crmoffice Activities Property', 'Crmoffice Data Type'],
     ['name', 'subject', 'String'],
     ['description', 'description', 'String'],
-    ['status', 'status: PLANNED→OPEN, ACTIVE→IN_PROGRESS, ON_HOLD→IN_PROGRESS, COMPLETED→DONE, CANCELLED→CANCELLED', 'ActivityStatus'],
+    [
+      'status',
+      'status: PLANNED→OPEN, ACTIVE→IN_PROGRESS, ON_HOLD→IN_PROGRESS, COMPLETED→DONE, CANCELLED→CANCELLED',
+      'ActivityStatus',
+    ],
     ['startDate', 'startAt (00:00 UTC of the date ↔ its date)', 'DateTime'],
     ['endDate', 'dueAt (same)', 'DateTime'],
     ['managerId (an Employee)', 'ownerContactId (its linked Contact)', 'ID'],
@@ -62,7 +66,11 @@ function sectionsOf(document: string): Map<string, string> {
 }
 
 function listTableRows(body: string): string[][] {
-  return [...body.matchAll(/^ {3}\* - (.*)\n {5}- (.*)\n {5}- (.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '', m[3] ?? '']);
+  return [...body.matchAll(/^ {3}\* - (.*)\n {5}- (.*)\n {5}- (.*)$/gm)].map((m) => [
+    m[1] ?? '',
+    m[2] ?? '',
+    m[3] ?? '',
+  ]);
 }
 
 describe('renderDataflowDocument', () => {
@@ -70,7 +78,11 @@ describe('renderDataflowDocument', () => {
 
   it('opens with the title between = rules, the generation time and an introduction', () => {
     const rule = '='.repeat('Customerp to Crmoffice Dataflow'.length);
-    expect(document.startsWith(`${rule}\nCustomerp to Crmoffice Dataflow\n${rule}\n\nGenerated: 2025-06-01T12:00:00.000Z\n\nIntroduction\n------------\n\n`)).toBe(true);
+    expect(
+      document.startsWith(
+        `${rule}\nCustomerp to Crmoffice Dataflow\n${rule}\n\nGenerated: 2025-06-01T12:00:00.000Z\n\nIntroduction\n------------\n\n`,
+      ),
+    ).toBe(true);
     const introduction = sectionsOf(document).get('Introduction') ?? '';
     expect(introduction).toContain('``npm run docs:dataflow``');
     expect(introduction).toContain('must not be edited by hand');
@@ -80,16 +92,22 @@ describe('renderDataflowDocument', () => {
     const titles = [...sectionsOf(document).keys()];
     expect(titles).toEqual(['Introduction', ...Object.keys(designTables)]);
     const body = sectionsOf(document).get('Customerp Project to Crmoffice Activities') ?? '';
-    expect(body.startsWith(
-      '\nEvery Customerp Project will be synchronized with a Crmoffice Activities.\n\n' +
-        'Once a link between a Customerp Project and a Crmoffice Activities is established, it will keep in sync between the two systems, regardless of where it is edited.\n\n' +
-        'The following properties are synchronized between a Customerp Project and a Crmoffice Activities:\n\n' +
-        '.. list-table::\n   :header-rows: 1\n\n   * - Customerp Project Property\n',
-    )).toBe(true);
+    expect(
+      body.startsWith(
+        '\nEvery Customerp Project will be synchronized with a Crmoffice Activities.\n\n' +
+          'Once a link between a Customerp Project and a Crmoffice Activities is established, it will keep in sync between the two systems, regardless of where it is edited.\n\n' +
+          'The following properties are synchronized between a Customerp Project and a Crmoffice Activities:\n\n' +
+          '.. list-table::\n   :header-rows: 1\n\n   * - Customerp Project Property\n',
+      ),
+    ).toBe(true);
   });
 
   it('lists exactly the property rows of the design, constants included', () => {
-    const rows = Object.fromEntries([...sectionsOf(document)].filter(([title]) => title !== 'Introduction').map(([title, body]) => [title, listTableRows(body)]));
+    const rows = Object.fromEntries(
+      [...sectionsOf(document)]
+        .filter(([title]) => title !== 'Introduction')
+        .map(([title, body]) => [title, listTableRows(body)]),
+    );
     expect(rows).toEqual(designTables);
   });
 });
@@ -99,7 +117,9 @@ describe('docs/dataflow.rst', () => {
     const committed = await readFile(new URL('../../docs/dataflow.rst', import.meta.url), 'utf8');
     const stamp = /^Generated: .*$/m;
     expect(committed).toMatch(/^Generated: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/m);
-    expect(committed.replace(stamp, 'Generated: -')).toBe(renderDataflowDocument(GENERATED_AT).replace(stamp, 'Generated: -'));
+    expect(committed.replace(stamp, 'Generated: -')).toBe(
+      renderDataflowDocument(GENERATED_AT).replace(stamp, 'Generated: -'),
+    );
   });
 });
 

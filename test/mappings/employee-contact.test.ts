@@ -99,16 +99,27 @@ describe('employee-contact dataflow', () => {
     const { values } = toCanonical(employeeContact, 'CUSTOMERP', sparse, noLinks);
     expect(values).toEqual({ ...canonical, phone: null, mobile: null, department: null });
     expect(Object.keys(toCreateInput(employeeContact, 'CRMOFFICE', values, noLinks).input)).toEqual([
-      'firstName', 'lastName', 'email', 'title', 'active', 'contactType',
+      'firstName',
+      'lastName',
+      'email',
+      'title',
+      'active',
+      'contactType',
     ]);
   });
 
   it('finds nothing to write for an echo of the same values, on either side', () => {
-    expect(diffForUpdate(employeeContact, 'CRMOFFICE', canonical, contact, noLinks)).toEqual({ input: {}, deferred: [] });
-    expect(diffForUpdate(employeeContact, 'CUSTOMERP', canonical, employee, noLinks)).toEqual({ input: {}, deferred: [] });
+    expect(diffForUpdate(employeeContact, 'CRMOFFICE', canonical, contact, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
+    expect(diffForUpdate(employeeContact, 'CUSTOMERP', canonical, employee, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
   });
 
-  it('writes only the fields that differ, under the other system\'s names, and null to clear', () => {
+  it("writes only the fields that differ, under the other system's names, and null to clear", () => {
     const changed = { ...canonical, mobile: '+49 170 0000000', title: null, active: false };
     expect(diffForUpdate(employeeContact, 'CRMOFFICE', changed, contact, noLinks).input).toEqual({
       mobilePhone: '+49 170 0000000',
@@ -123,6 +134,8 @@ describe('employee-contact dataflow', () => {
   });
 
   it('leaves fields absent from the values alone', () => {
-    expect(diffForUpdate(employeeContact, 'CRMOFFICE', { lastName: 'Becker' }, contact, noLinks).input).toEqual({ lastName: 'Becker' });
+    expect(diffForUpdate(employeeContact, 'CRMOFFICE', { lastName: 'Becker' }, contact, noLinks).input).toEqual({
+      lastName: 'Becker',
+    });
   });
 });

@@ -80,13 +80,25 @@ describe('product-company dataflow', () => {
   });
 
   it('maps active false ↔ INACTIVE both ways', () => {
-    expect(toCanonical(productCompany, 'CRMOFFICE', { ...company, status: 'INACTIVE' }, noLinks).values['active']).toBe(false);
-    expect(diffForUpdate(productCompany, 'CRMOFFICE', { active: false }, company, noLinks).input).toEqual({ status: 'INACTIVE' });
-    expect(diffForUpdate(productCompany, 'CUSTOMERP', { active: false }, product, noLinks).input).toEqual({ active: false });
+    expect(toCanonical(productCompany, 'CRMOFFICE', { ...company, status: 'INACTIVE' }, noLinks).values['active']).toBe(
+      false,
+    );
+    expect(diffForUpdate(productCompany, 'CRMOFFICE', { active: false }, company, noLinks).input).toEqual({
+      status: 'INACTIVE',
+    });
+    expect(diffForUpdate(productCompany, 'CUSTOMERP', { active: false }, product, noLinks).input).toEqual({
+      active: false,
+    });
   });
 
   it('finds nothing to write for an echo', () => {
-    expect(diffForUpdate(productCompany, 'CRMOFFICE', canonical, company, noLinks)).toEqual({ input: {}, deferred: [] });
-    expect(diffForUpdate(productCompany, 'CUSTOMERP', canonical, product, noLinks)).toEqual({ input: {}, deferred: [] });
+    expect(diffForUpdate(productCompany, 'CRMOFFICE', canonical, company, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
+    expect(diffForUpdate(productCompany, 'CUSTOMERP', canonical, product, noLinks)).toEqual({
+      input: {},
+      deferred: [],
+    });
   });
 });

@@ -100,27 +100,40 @@ describe('project-activity dataflow', () => {
   });
 
   it('maps every ProjectStatus to ActivityStatus and each ActivityStatus back to its default', () => {
-    const read = (status: CustomerpProject['status']) => toCanonical(projectActivity, 'CUSTOMERP', { ...project, status }, links).values['status'];
-    expect(['PLANNED', 'ACTIVE', 'ON_HOLD', 'COMPLETED', 'CANCELLED'].map((s) => read(s as CustomerpProject['status']))).toEqual([
-      'OPEN', 'IN_PROGRESS', 'IN_PROGRESS', 'DONE', 'CANCELLED',
-    ]);
+    const read = (status: CustomerpProject['status']) =>
+      toCanonical(projectActivity, 'CUSTOMERP', { ...project, status }, links).values['status'];
+    expect(
+      ['PLANNED', 'ACTIVE', 'ON_HOLD', 'COMPLETED', 'CANCELLED'].map((s) => read(s as CustomerpProject['status'])),
+    ).toEqual(['OPEN', 'IN_PROGRESS', 'IN_PROGRESS', 'DONE', 'CANCELLED']);
     const create = (status: string) => toCreateInput(projectActivity, 'CUSTOMERP', { status }, links).input['status'];
-    expect(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED'].map(create)).toEqual(['PLANNED', 'ACTIVE', 'COMPLETED', 'CANCELLED']);
+    expect(['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED'].map(create)).toEqual([
+      'PLANNED',
+      'ACTIVE',
+      'COMPLETED',
+      'CANCELLED',
+    ]);
   });
 
   it('never flips a lossy value back: IN_PROGRESS arriving leaves ON_HOLD alone, a start time stays on its date', () => {
     expect(diffForUpdate(projectActivity, 'CUSTOMERP', canonical, project, links)).toEqual({ input: {}, deferred: [] });
-    expect(diffForUpdate(projectActivity, 'CRMOFFICE', canonical, activity, links)).toEqual({ input: {}, deferred: [] });
+    expect(diffForUpdate(projectActivity, 'CRMOFFICE', canonical, activity, links)).toEqual({
+      input: {},
+      deferred: [],
+    });
   });
 
   it('writes a status that really changed, and ON_HOLD survives the round trip through Crmoffice', () => {
-    expect(diffForUpdate(projectActivity, 'CUSTOMERP', { status: 'DONE' }, project, links).input).toEqual({ status: 'COMPLETED' });
+    expect(diffForUpdate(projectActivity, 'CUSTOMERP', { status: 'DONE' }, project, links).input).toEqual({
+      status: 'COMPLETED',
+    });
     const roundTrip = toCanonical(projectActivity, 'CRMOFFICE', activity, links).values;
     expect(diffForUpdate(projectActivity, 'CUSTOMERP', roundTrip, project, links).input).toEqual({});
   });
 
   it('moves a date by writing 00:00 UTC of the new date', () => {
-    expect(diffForUpdate(projectActivity, 'CRMOFFICE', { startAt: '2025-03-05', dueAt: null }, activity, links).input).toEqual({
+    expect(
+      diffForUpdate(projectActivity, 'CRMOFFICE', { startAt: '2025-03-05', dueAt: null }, activity, links).input,
+    ).toEqual({
       startAt: '2025-03-05T00:00:00.000Z',
       dueAt: null,
     });
@@ -129,7 +142,14 @@ describe('project-activity dataflow', () => {
   it('defers a Customerp reference whose target has no link yet, and leaves the field out', () => {
     const unlinkedManager = { ...project, managerId: 'emp-404' };
     expect(toCanonical(projectActivity, 'CUSTOMERP', unlinkedManager, links)).toEqual({
-      values: { subject: 'Project Atlas 5', description: 'Delivery project 5', status: 'IN_PROGRESS', startAt: '2025-03-04', dueAt: '2025-09-30', company: 'link-company' },
+      values: {
+        subject: 'Project Atlas 5',
+        description: 'Delivery project 5',
+        status: 'IN_PROGRESS',
+        startAt: '2025-03-04',
+        dueAt: '2025-09-30',
+        company: 'link-company',
+      },
       deferred: [{ field: 'owner', system: 'CUSTOMERP', type: 'Employee', id: 'emp-404', idKind: 'record' }],
     });
   });
@@ -153,15 +173,20 @@ describe('project-activity dataflow', () => {
     });
   });
 
-  it('translates a changed or cleared reference into the other system\'s record id', () => {
+  it("translates a changed or cleared reference into the other system's record id", () => {
     const crmOwner = { ...activity, ownerContactId: 'con-99', companyId: null };
     const { values, deferred } = toCanonical(projectActivity, 'CRMOFFICE', crmOwner, links);
     expect(deferred).toEqual([]);
     expect(values).toMatchObject({ owner: 'link-crm-only', company: null });
-    expect(diffForUpdate(projectActivity, 'CRMOFFICE', { owner: 'link-owner', company: 'link-company' }, crmOwner, links).input).toEqual({
+    expect(
+      diffForUpdate(projectActivity, 'CRMOFFICE', { owner: 'link-owner', company: 'link-company' }, crmOwner, links)
+        .input,
+    ).toEqual({
       ownerContactId: 'con-7',
       companyId: 'com-3',
     });
-    expect(diffForUpdate(projectActivity, 'CUSTOMERP', { company: null }, project, links).input).toEqual({ productId: null });
+    expect(diffForUpdate(projectActivity, 'CUSTOMERP', { company: null }, project, links).input).toEqual({
+      productId: null,
+    });
   });
 });

@@ -13,7 +13,8 @@ export function stubResolver(links: readonly StubLink[]): ReferenceResolver {
   const sideOf = (link: StubLink, system: SystemName) => (system === 'CUSTOMERP' ? link.customerp : link.crmoffice);
   return {
     linkIdOf: (system, type, recordId) =>
-      links.find((link) => sideOf(link, system)?.type === type && sideOf(link, system)?.id === recordId)?.linkId ?? null,
+      links.find((link) => sideOf(link, system)?.type === type && sideOf(link, system)?.id === recordId)?.linkId ??
+      null,
     recordIdOf: (linkId, system) => {
       const link = links.find((l) => l.linkId === linkId);
       return link ? (sideOf(link, system)?.id ?? null) : null;

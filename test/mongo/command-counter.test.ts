@@ -33,6 +33,8 @@ describe('countCommands', () => {
 
   it('refuses a client without command monitoring, whose counts would always be 0', () => {
     const client = new MongoClient(process.env['MONGODB_URI']!);
-    expect(() => countCommands(client)).toThrow('countCommands needs a MongoClient created with { monitorCommands: true }');
+    expect(() => countCommands(client)).toThrow(
+      'countCommands needs a MongoClient created with { monitorCommands: true }',
+    );
   });
 });

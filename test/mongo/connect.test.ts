@@ -10,15 +10,17 @@ describe('connectMongo', () => {
   });
 
   it('fails at connect time, not on the first query, when nothing listens', async () => {
-    await expect(connectMongo('mongodb://u:secret@127.0.0.1:9/', 'x', { serverSelectionTimeoutMS: 200 })).rejects.toThrow(
-      /^cannot connect to MongoDB at mongodb:\/\/\*\*\*@127\.0\.0\.1:9\/: /,
-    );
+    await expect(
+      connectMongo('mongodb://u:secret@127.0.0.1:9/', 'x', { serverSelectionTimeoutMS: 200 }),
+    ).rejects.toThrow(/^cannot connect to MongoDB at mongodb:\/\/\*\*\*@127\.0\.0\.1:9\/: /);
   });
 });
 
 describe('redactUri', () => {
   it('hides credentials and leaves the rest', () => {
-    expect(redactUri('mongodb://user:pw@db.example:27017/app?tls=true')).toBe('mongodb://***@db.example:27017/app?tls=true');
+    expect(redactUri('mongodb://user:pw@db.example:27017/app?tls=true')).toBe(
+      'mongodb://***@db.example:27017/app?tls=true',
+    );
     expect(redactUri('mongodb://127.0.0.1:27017/')).toBe('mongodb://127.0.0.1:27017/');
   });
 });

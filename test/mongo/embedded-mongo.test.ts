@@ -65,7 +65,9 @@ describe('startEmbeddedMongo', () => {
       const docs = db.collection<{ _id: string; version: number; winner?: number }>('docs');
       await docs.insertOne({ _id: 'x', version: 1 });
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => docs.findOneAndUpdate({ _id: 'x', version: 1 }, { $set: { winner: i }, $inc: { version: 1 } })),
+        Array.from({ length: 20 }, (_, i) =>
+          docs.findOneAndUpdate({ _id: 'x', version: 1 }, { $set: { winner: i }, $inc: { version: 1 } }),
+        ),
       );
       expect(results.filter((r) => r !== null)).toHaveLength(1);
       expect(await docs.findOne({ _id: 'x' })).toMatchObject({ version: 2 });
@@ -92,9 +94,13 @@ describe('startEmbeddedMongo', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const dir = join(projectRoot, '.tools', 'mongo-java-server');
-      const java = spawn('java', ['-cp', `${join(dir, 'classes')}:${join(dir, 'lib', '*')}`, 'gateway.embedded.EmbeddedMongo', String(port)], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const java = spawn(
+        'java',
+        ['-cp', `${join(dir, 'classes')}:${join(dir, 'lib', '*')}`, 'gateway.embedded.EmbeddedMongo', String(port)],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       java.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       java.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -110,7 +116,9 @@ describe('startEmbeddedMongo', () => {
     const empty = await mkdtemp(join(tmpdir(), 'no-engine-'));
     try {
       await expect(startEmbeddedMongo({ installDir: empty })).rejects.toThrow(EmbeddedMongoNotInstalledError);
-      await expect(startEmbeddedMongo({ installDir: empty })).rejects.toThrow('run `bash scripts/install-mongo-java-server.sh`');
+      await expect(startEmbeddedMongo({ installDir: empty })).rejects.toThrow(
+        'run `bash scripts/install-mongo-java-server.sh`',
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
@@ -132,16 +140,28 @@ describe('startEmbeddedMongo', () => {
       process.stdout.write(engine.pid + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const parent = spawn(process.execPath, ['--import', './test/support/register-typescript.js', '--input-type=module', '-e', script], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const parent = spawn(
+      process.execPath,
+      ['--import', './test/support/register-typescript.js', '--input-type=module', '-e', script],
+      {
+        cwd: projectRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     parent.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitUntil(() => /^\d+\n/.test(output), 30_000, () => `no pid printed: ${output}`);
+    await waitUntil(
+      () => /^\d+\n/.test(output),
+      30_000,
+      () => `no pid printed: ${output}`,
+    );
     const enginePid = Number(output.trim());
     expect(isAlive(enginePid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitUntil(() => !isAlive(enginePid), 20_000, () => `engine ${enginePid} still runs after its parent died`);
+    await waitUntil(
+      () => !isAlive(enginePid),
+      20_000,
+      () => `engine ${enginePid} still runs after its parent died`,
+    );
   });
 });

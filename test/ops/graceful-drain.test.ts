@@ -16,7 +16,11 @@ let crmoffice: RunningReferenceServer;
 let mongo: TestDatabase;
 
 beforeAll(async () => {
-  [customerp, crmoffice, mongo] = await Promise.all([startCustomerp({ seed: 'demo' }), startCrmoffice({ seed: 'demo' }), testDatabase('graceful drain')]);
+  [customerp, crmoffice, mongo] = await Promise.all([
+    startCustomerp({ seed: 'demo' }),
+    startCrmoffice({ seed: 'demo' }),
+    testDatabase('graceful drain'),
+  ]);
 });
 
 afterAll(() => Promise.all([customerp.close(), crmoffice.close(), mongo.drop()]));
@@ -63,9 +67,17 @@ describe('RunningGateway.close()', () => {
 
   it('lets a request under way finish, and says on its answer that the connection closes', async () => {
     const gateway = await start();
-    await fetch(`${customerp.origin}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 300 }) });
+    await fetch(`${customerp.origin}/admin/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: 300 }),
+    });
     try {
-      const slow = fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ health { customerp { status } } }' }) });
+      const slow = fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ health { customerp { status } } }' }),
+      });
       await new Promise((resolve) => setTimeout(resolve, 100));
       const closing = gateway.close();
       const response = await slow;
@@ -73,7 +85,11 @@ describe('RunningGateway.close()', () => {
       expect(await response.json()).toEqual({ data: { health: { customerp: { status: 'UP' } } } });
       await closing;
     } finally {
-      await fetch(`${customerp.origin}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${customerp.origin}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
     }
   });
 

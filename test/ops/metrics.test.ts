@@ -19,7 +19,8 @@ beforeAll(async () => {
 
 afterAll(() => ops.close());
 
-const TWO_CONTACTS = 'query TwoContacts { contacts(first: 2, filter: { kind: EMPLOYEE }) { nodes { fullName customerp { __typename } crmoffice { id } } } }';
+const TWO_CONTACTS =
+  'query TwoContacts { contacts(first: 2, filter: { kind: EMPLOYEE }) { nodes { fullName customerp { __typename } crmoffice { id } } } }';
 const BAD_ID = 'query BadId { node(id: "nope") { id } }';
 
 describe('GET /metrics', () => {
@@ -36,21 +37,36 @@ describe('GET /metrics', () => {
     commands.stop();
     const stats = await ops.world.systems.stats();
 
-    expect(deltas(before, after, ['gateway_graphql_operations_total', 'gateway_graphql_operation_duration_seconds_count'])).toEqual({
+    expect(
+      deltas(before, after, ['gateway_graphql_operations_total', 'gateway_graphql_operation_duration_seconds_count']),
+    ).toEqual({
       [sampleKey('gateway_graphql_operations_total', { operation: 'TwoContacts', outcome: 'ok' })]: 2,
       [sampleKey('gateway_graphql_operations_total', { operation: 'BadId', outcome: 'error' })]: 1,
       [sampleKey('gateway_graphql_operation_duration_seconds_count', { operation: 'TwoContacts' })]: 2,
       [sampleKey('gateway_graphql_operation_duration_seconds_count', { operation: 'BadId' })]: 1,
     });
     // A page costs one batched read per system (DataLoader); a bad id costs none.
-    expect(deltas(before, after, ['gateway_upstream_requests_total', 'gateway_upstream_request_duration_seconds_count'])).toEqual({
-      [sampleKey('gateway_upstream_requests_total', { system: 'CUSTOMERP', operation: 'EmployeesByIds', outcome: 'ok' })]: 2,
-      [sampleKey('gateway_upstream_requests_total', { system: 'CRMOFFICE', operation: 'ContactsByIds', outcome: 'ok' })]: 2,
+    expect(
+      deltas(before, after, ['gateway_upstream_requests_total', 'gateway_upstream_request_duration_seconds_count']),
+    ).toEqual({
+      [sampleKey('gateway_upstream_requests_total', {
+        system: 'CUSTOMERP',
+        operation: 'EmployeesByIds',
+        outcome: 'ok',
+      })]: 2,
+      [sampleKey('gateway_upstream_requests_total', {
+        system: 'CRMOFFICE',
+        operation: 'ContactsByIds',
+        outcome: 'ok',
+      })]: 2,
       [sampleKey('gateway_upstream_request_duration_seconds_count', { system: 'CUSTOMERP' })]: 2,
       [sampleKey('gateway_upstream_request_duration_seconds_count', { system: 'CRMOFFICE' })]: 2,
     });
     // …which is exactly what the systems say they served.
-    expect({ customerp: stats.customerp.requests, crmoffice: stats.crmoffice.requests }).toEqual({ customerp: 2, crmoffice: 2 });
+    expect({ customerp: stats.customerp.requests, crmoffice: stats.crmoffice.requests }).toEqual({
+      customerp: 2,
+      crmoffice: 2,
+    });
     // Every MongoDB command the client sent is timed once, by command name…
     const sent: Record<string, number> = {};
     for (const name of commands.names()) {
@@ -73,7 +89,12 @@ describe('GET /metrics', () => {
     await new Promise((resolve) => setTimeout(resolve, 5)); // Crmoffice's edit is the newer one: its value is kept
     await editRecord(ops.world.systems.crmoffice, 'Contact', contested.crmoffice.id, { title: 'Right' });
     const before = await scrape(ops.gateway.origin);
-    const COUNTERS = ['gateway_sync_changes_applied_total', 'gateway_sync_echoes_suppressed_total', 'gateway_sync_conflicts_total', 'gateway_sync_writes_total'];
+    const COUNTERS = [
+      'gateway_sync_changes_applied_total',
+      'gateway_sync_echoes_suppressed_total',
+      'gateway_sync_conflicts_total',
+      'gateway_sync_writes_total',
+    ];
     const applied = (feed: string) => sampleKey('gateway_sync_changes_applied_total', { feed });
     const echoes = (feed: string) => sampleKey('gateway_sync_echoes_suppressed_total', { feed });
     const updated = (feed: string) => sampleKey('gateway_sync_writes_total', { feed, kind: 'updated' });
@@ -105,9 +126,16 @@ describe('GET /metrics', () => {
     });
 
     // The lag gauge is each feed's lag as its cursor says.
-    const cursors = await ops.world.database.db.collection<{ _id: string; lagMs: number | null }>('sync_cursors').find({}).toArray();
+    const cursors = await ops.world.database.db
+      .collection<{ _id: string; lagMs: number | null }>('sync_cursors')
+      .find({})
+      .toArray();
     for (const cursor of cursors) {
-      if (cursor.lagMs !== null) expect([cursor._id, afterSecond.get(sampleKey('gateway_sync_lag_ms', { feed: cursor._id }))]).toEqual([cursor._id, cursor.lagMs]);
+      if (cursor.lagMs !== null)
+        expect([cursor._id, afterSecond.get(sampleKey('gateway_sync_lag_ms', { feed: cursor._id }))]).toEqual([
+          cursor._id,
+          cursor.lagMs,
+        ]);
     }
     expect(cursors.filter((c) => c.lagMs !== null).length).toBeGreaterThanOrEqual(2);
   });
@@ -125,17 +153,40 @@ describe('GET /metrics', () => {
     } finally {
       await ops.world.systems.faults('crmoffice', {});
     }
-    expect(answer).toEqual({ data: { updateContact: { writes: [{ system: 'CUSTOMERP', state: 'APPLIED' }, { system: 'CRMOFFICE', state: 'PENDING' }] } } });
+    expect(answer).toEqual({
+      data: {
+        updateContact: {
+          writes: [
+            { system: 'CUSTOMERP', state: 'APPLIED' },
+            { system: 'CRMOFFICE', state: 'PENDING' },
+          ],
+        },
+      },
+    });
     const waiting = await scrape(ops.gateway.origin);
-    expect([before.get('gateway_outbox_pending_operations'), waiting.get('gateway_outbox_pending_operations')]).toEqual([0, 1]);
+    expect([before.get('gateway_outbox_pending_operations'), waiting.get('gateway_outbox_pending_operations')]).toEqual(
+      [0, 1],
+    );
     expect(deltas(before, waiting, ['gateway_graphql_operations_total'])).toEqual({
       [sampleKey('gateway_graphql_operations_total', { operation: 'Outboxed', outcome: 'ok' })]: 1,
     });
     // It read both records (Crmoffice's read failing), wrote Customerp, and left Crmoffice's write to the outbox.
     expect(deltas(before, waiting, ['gateway_upstream_requests_total{'])).toEqual({
-      [sampleKey('gateway_upstream_requests_total', { system: 'CUSTOMERP', operation: 'EmployeesByIds', outcome: 'ok' })]: 1,
-      [sampleKey('gateway_upstream_requests_total', { system: 'CUSTOMERP', operation: 'UpdateEmployee', outcome: 'ok' })]: 1,
-      [sampleKey('gateway_upstream_requests_total', { system: 'CRMOFFICE', operation: 'ContactsByIds', outcome: 'unavailable' })]: 1,
+      [sampleKey('gateway_upstream_requests_total', {
+        system: 'CUSTOMERP',
+        operation: 'EmployeesByIds',
+        outcome: 'ok',
+      })]: 1,
+      [sampleKey('gateway_upstream_requests_total', {
+        system: 'CUSTOMERP',
+        operation: 'UpdateEmployee',
+        outcome: 'ok',
+      })]: 1,
+      [sampleKey('gateway_upstream_requests_total', {
+        system: 'CRMOFFICE',
+        operation: 'ContactsByIds',
+        outcome: 'unavailable',
+      })]: 1,
     });
 
     await new Promise((resolve) => setTimeout(resolve, 60)); // the retry's backoff

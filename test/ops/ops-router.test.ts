@@ -23,7 +23,10 @@ beforeAll(async () => {
 
 afterAll(() => ops.close());
 
-async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; text: string }> {
+async function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; text: string }> {
   const response = await fetch(`${ops.gateway.origin}${path}`, { headers });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
@@ -34,7 +37,12 @@ describe('GET /ready', () => {
   it('is 200 with each dependency UP by name', async () => {
     const response = await fetch(`${ops.gateway.origin}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'UP', mongodb: up('mongodb'), customerp: up('customerp'), crmoffice: up('crmoffice') });
+    expect(await response.json()).toEqual({
+      status: 'UP',
+      mongodb: up('mongodb'),
+      customerp: up('customerp'),
+      crmoffice: up('crmoffice'),
+    });
   });
 
   it('turns 503 naming the system in outage, and 200 again after', async () => {
@@ -46,14 +54,24 @@ describe('GET /ready', () => {
         status: 'DOWN',
         mongodb: up('mongodb'),
         customerp: up('customerp'),
-        crmoffice: { name: 'crmoffice', status: 'DOWN', latencyMs: expect.any(Number), error: 'CRMOFFICE is unavailable: HTTP 503' },
+        crmoffice: {
+          name: 'crmoffice',
+          status: 'DOWN',
+          latencyMs: expect.any(Number),
+          error: 'CRMOFFICE is unavailable: HTTP 503',
+        },
       });
     } finally {
       await ops.world.systems.faults('crmoffice', {});
     }
     const after = await fetch(`${ops.gateway.origin}/ready`);
     expect(after.status).toBe(200);
-    expect(await after.json()).toEqual({ status: 'UP', mongodb: up('mongodb'), customerp: up('customerp'), crmoffice: up('crmoffice') });
+    expect(await after.json()).toEqual({
+      status: 'UP',
+      mongodb: up('mongodb'),
+      customerp: up('customerp'),
+      crmoffice: up('crmoffice'),
+    });
   });
 
   it('names Customerp the same way', async () => {
@@ -76,7 +94,11 @@ describe('GET /ready', () => {
   it('answers /health without asking any dependency', async () => {
     await ops.world.systems.faults('customerp', { outage: true });
     try {
-      expect(await get('/health')).toEqual({ status: 200, type: 'application/json; charset=utf-8', text: '{"status":"UP"}' });
+      expect(await get('/health')).toEqual({
+        status: 200,
+        type: 'application/json; charset=utf-8',
+        text: '{"status":"UP"}',
+      });
     } finally {
       await ops.world.systems.faults('customerp', {});
     }
@@ -110,7 +132,8 @@ describe('the pages', () => {
   it('serves an index of the operator endpoints at /', async () => {
     const { status, type, text } = await get('/');
     expect({ status, type }).toEqual({ status: 200, type: 'text/html; charset=utf-8' });
-    for (const path of ['/graphql', '/explorer', '/status', '/metrics', '/health', '/ready']) expect(text).toContain(`href="${path}"`);
+    for (const path of ['/graphql', '/explorer', '/status', '/metrics', '/health', '/ready'])
+      expect(text).toContain(`href="${path}"`);
   });
 
   it('loads nothing from outside the gateway: every script, style and link of every page is a local path', async () => {
@@ -120,7 +143,8 @@ describe('the pages', () => {
       const references = [...text.matchAll(/\b(?:src|href)="([^"]*)"/g)].map(([, url]) => url as string);
       expect(references.length).toBeGreaterThan(0);
       expect(references.filter((url) => !url.startsWith('/') && url !== 'data:,')).toEqual([]);
-      for (const url of references.filter((u) => u.startsWith('/assets/'))) expect([url, (await get(url)).status]).toEqual([url, 200]);
+      for (const url of references.filter((u) => u.startsWith('/assets/')))
+        expect([url, (await get(url)).status]).toEqual([url, 200]);
     }
   });
 
@@ -143,13 +167,25 @@ describe('the pages', () => {
     for (const example of examples) {
       const document = parse(example.query);
       // graphql-js 16 validates a mutation against a schema without a Mutation type: check the root too.
-      const roots = document.definitions.map((d) => (d.kind === 'OperationDefinition' ? Boolean(schema.getRootType(d.operation)) : true));
-      expect([example.name, validate(schema, document).map((e) => e.message), roots]).toEqual([example.name, [], [true]]);
+      const roots = document.definitions.map((d) =>
+        d.kind === 'OperationDefinition' ? Boolean(schema.getRootType(d.operation)) : true,
+      );
+      expect([example.name, validate(schema, document).map((e) => e.message), roots]).toEqual([
+        example.name,
+        [],
+        [true],
+      ]);
     }
     const { id } = JSON.parse(examples[1]!.variables) as { id: string };
-    const { contact } = await ops.data<{ contact: { kind: string } | null }>('query($id: ID!) { contact(id: $id) { kind } }', { id });
+    const { contact } = await ops.data<{ contact: { kind: string } | null }>(
+      'query($id: ID!) { contact(id: $id) { kind } }',
+      { id },
+    );
     expect(contact).toEqual({ kind: 'EMPLOYEE' });
-    const { data } = await ops.graphql<{ contacts: { nodes: unknown[] } }>(examples[0]!.query, JSON.parse(examples[0]!.variables) as Record<string, unknown>);
+    const { data } = await ops.graphql<{ contacts: { nodes: unknown[] } }>(
+      examples[0]!.query,
+      JSON.parse(examples[0]!.variables) as Record<string, unknown>,
+    );
     expect(data?.contacts.nodes).toHaveLength(5);
   });
 
@@ -172,8 +208,18 @@ describe('modes', () => {
     const gateway = await startGateway({
       dependencies: {
         db: ops.world.database.db,
-        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: ops.world.systems.customerpServer.url, token: ops.world.systems.tokens.customerp, retries: 0 }),
-        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 }),
+        customerp: new UpstreamClient({
+          system: 'CUSTOMERP',
+          url: ops.world.systems.customerpServer.url,
+          token: ops.world.systems.tokens.customerp,
+          retries: 0,
+        }),
+        crmoffice: new UpstreamClient({
+          system: 'CRMOFFICE',
+          url: ops.world.systems.crmofficeServer.url,
+          token: ops.world.systems.tokens.crmoffice,
+          retries: 0,
+        }),
       },
       mode,
     });
@@ -193,7 +239,9 @@ describe('modes', () => {
     const gateway = await start('production');
     const explorer = await fetch(`${gateway.origin}/explorer`);
     expect(explorer.status).toBe(404);
-    expect(await explorer.json()).toEqual({ error: 'the explorer needs introspection, which is off here (INTROSPECTION=true turns it on)' });
+    expect(await explorer.json()).toEqual({
+      error: 'the explorer needs introspection, which is off here (INTROSPECTION=true turns it on)',
+    });
     expect((await fetch(`${gateway.origin}/status`)).status).toBe(200);
     expect((await fetch(`${gateway.origin}/metrics`)).status).toBe(200);
   });
@@ -210,10 +258,13 @@ describe('request ids', () => {
     const target = new URL(ops.world.systems.customerpServer.url);
     proxy = createServer((req, res) => {
       seen.push(req.headers);
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(forward);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -221,8 +272,18 @@ describe('request ids', () => {
     gateway = await startGateway({
       dependencies: {
         db: ops.world.database.db,
-        customerp: new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, token: ops.world.systems.tokens.customerp, retries: 0 }),
-        crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 }),
+        customerp: new UpstreamClient({
+          system: 'CUSTOMERP',
+          url: proxyUrl,
+          token: ops.world.systems.tokens.customerp,
+          retries: 0,
+        }),
+        crmoffice: new UpstreamClient({
+          system: 'CRMOFFICE',
+          url: ops.world.systems.crmofficeServer.url,
+          token: ops.world.systems.tokens.crmoffice,
+          retries: 0,
+        }),
       },
       mode: 'test',
     });
@@ -249,7 +310,11 @@ describe('request ids', () => {
 
   it('gives a request without one an id of its own, the same on every upstream request it makes', async () => {
     seen.length = 0;
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: CONTACTS }) });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: CONTACTS }),
+    });
     const id = response.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await response.json();
@@ -266,8 +331,22 @@ describe('request ids', () => {
     const engine = new SyncEngine({
       db: ops.world.database.db,
       writeOwnership: outboxWriteOwnership(ops.world.database.db),
-      customerp: new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: proxyUrl, token: ops.world.systems.tokens.customerp, retries: 0 })),
-      crmoffice: new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: ops.world.systems.crmofficeServer.url, token: ops.world.systems.tokens.crmoffice, retries: 0 })),
+      customerp: new CustomerpApi(
+        new UpstreamClient({
+          system: 'CUSTOMERP',
+          url: proxyUrl,
+          token: ops.world.systems.tokens.customerp,
+          retries: 0,
+        }),
+      ),
+      crmoffice: new CrmofficeApi(
+        new UpstreamClient({
+          system: 'CRMOFFICE',
+          url: ops.world.systems.crmofficeServer.url,
+          token: ops.world.systems.tokens.crmoffice,
+          retries: 0,
+        }),
+      ),
     });
     const worker = new SyncWorker(tracePasses(engine));
     const ids: (string | undefined)[][] = [];

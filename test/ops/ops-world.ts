@@ -26,7 +26,11 @@ export interface OpsWorld {
   /** One sync pass, through the worker (so metrics and history are fed), and its summary. */
   syncPass(): Promise<SyncSummary>;
   /** POSTs a GraphQL request; returns the whole answer. */
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   /** Like graphql(), but fails on any error in the answer. */
   data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   close(): Promise<void>;
@@ -45,14 +49,28 @@ export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}
   const metrics = new Metrics();
   const history = new SyncHistory();
   const clientOptions = { timeoutMs: 2000, retries: 0 };
-  const customerp = new UpstreamClient({ system: 'CUSTOMERP', url: world.systems.customerpServer.url, token: world.systems.tokens.customerp, ...clientOptions });
-  const crmoffice = new UpstreamClient({ system: 'CRMOFFICE', url: world.systems.crmofficeServer.url, token: world.systems.tokens.crmoffice, ...clientOptions });
+  const customerp = new UpstreamClient({
+    system: 'CUSTOMERP',
+    url: world.systems.customerpServer.url,
+    token: world.systems.tokens.customerp,
+    ...clientOptions,
+  });
+  const crmoffice = new UpstreamClient({
+    system: 'CRMOFFICE',
+    url: world.systems.crmofficeServer.url,
+    token: world.systems.tokens.crmoffice,
+    ...clientOptions,
+  });
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   metrics.observeMongo(world.database.client);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
   await setupOperationIndexes(world.database.db);
-  const engine = new SyncEngine({ db: world.database.db, ...apis, writeOwnership: outboxWriteOwnership(world.database.db) });
+  const engine = new SyncEngine({
+    db: world.database.db,
+    ...apis,
+    writeOwnership: outboxWriteOwnership(world.database.db),
+  });
   const writeThrough = new WriteThrough({ db: world.database.db, ...apis }, { backoff: FAST_BACKOFF });
   const outbox = new OutboxWorker({ db: world.database.db, ...apis }, { backoff: FAST_BACKOFF });
   history.record(await engine.cursors.list());
@@ -71,19 +89,32 @@ export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}
   };
   await syncPass();
   const gateway = await startGateway({
-    dependencies: { db: world.database.db, customerp, crmoffice, writeThrough, syncNow: async () => void (await worker.runNow()) },
+    dependencies: {
+      db: world.database.db,
+      customerp,
+      crmoffice,
+      writeThrough,
+      syncNow: async () => void (await worker.runNow()),
+    },
     mode: 'test',
     ...options.gateway,
     metrics,
     syncHistory: history,
   });
-  const graphql = async <T>(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+  const graphql = async <T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return (await response.json()) as { data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    return (await response.json()) as {
+      data: T | null;
+      errors?: { message: string; extensions?: Record<string, unknown> }[];
+    };
   };
   return {
     world,

@@ -11,7 +11,9 @@ export function parseExposition(text: string): Samples {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const [, name, labelText, value] = match as unknown as [string, string, string | undefined, string];
-    const labels = [...(labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map(([, key, val]) => `${key}="${val}"`).sort();
+    const labels = [...(labelText ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
+      .map(([, key, val]) => `${key}="${val}"`)
+      .sort();
     samples.set(labels.length ? `${name}{${labels.join(',')}}` : name, Number(value));
   }
   return samples;
@@ -19,7 +21,9 @@ export function parseExposition(text: string): Samples {
 
 /** `name{a="1",b="2"}` from a name and labels, as parseExposition keys samples. */
 export function sampleKey(name: string, labels: Record<string, string> = {}): string {
-  const parts = Object.entries(labels).map(([key, value]) => `${key}="${value}"`).sort();
+  const parts = Object.entries(labels)
+    .map(([key, value]) => `${key}="${value}"`)
+    .sort();
   return parts.length ? `${name}{${parts.join(',')}}` : name;
 }
 

@@ -50,7 +50,9 @@ function startInstance(port: number): Instance {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const instance = { child, port, output: () => output, exit };
   instances.push(instance);
   return instance;
@@ -59,11 +61,15 @@ function startInstance(port: number): Instance {
 /** The pids owning live leases, one entry per lease (owner names are `host:pid:random`). */
 async function leaseHolders(): Promise<{ lease: string; pid: number }[]> {
   const leases = await new LeaseStore(database.db).list();
-  return leases.filter((l) => l.expiresAt > new Date()).map((l) => ({ lease: l.name, pid: Number(l.owner.split(':')[1]) }));
+  return leases
+    .filter((l) => l.expiresAt > new Date())
+    .map((l) => ({ lease: l.name, pid: Number(l.owner.split(':')[1]) }));
 }
 
 /** An instance's JSON log lines, parsed. */
-function logsOf(instance: Instance): { msg: string; level: number; requestId?: string; signal?: string; [key: string]: unknown }[] {
+function logsOf(
+  instance: Instance,
+): { msg: string; level: number; requestId?: string; signal?: string; [key: string]: unknown }[] {
   return instance
     .output()
     .split('\n')
@@ -85,23 +91,40 @@ function post(port: number, body: string): Promise<Outcome> {
   const startedAt = Date.now();
   return new Promise((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent: false, headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${apiKey}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', connection: 'close', authorization: `Bearer ${apiKey}` },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => {
           const answer = JSON.parse(text) as { errors?: unknown[] };
-          resolve({ startedAt, endedAt: Date.now(), result: res.statusCode === 200 && !answer.errors ? 200 : `HTTP ${res.statusCode} ${text.slice(0, 200)}` });
+          resolve({
+            startedAt,
+            endedAt: Date.now(),
+            result: res.statusCode === 200 && !answer.errors ? 200 : `HTTP ${res.statusCode} ${text.slice(0, 200)}`,
+          });
         });
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: Date.now(), result: error.code ?? error.message }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ startedAt, endedAt: Date.now(), result: error.code ?? error.message }),
+        );
       },
     );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ startedAt, endedAt: Date.now(), result: error.code ?? error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ startedAt, endedAt: Date.now(), result: error.code ?? error.message }),
+    );
     req.end(body);
   });
 }
 
-const QUERY = JSON.stringify({ query: '{ contacts(first: 3, filter: { kind: EMPLOYEE }) { nodes { fullName customerp { __typename } } } }' });
+const QUERY = JSON.stringify({
+  query: '{ contacts(first: 3, filter: { kind: EMPLOYEE }) { nodes { fullName customerp { __typename } } } }',
+});
 
 beforeAll(async () => {
   [systems, database] = await Promise.all([startTestSystems({ seed: 'demo' }), testDatabase('shutdown')]);
@@ -124,10 +147,24 @@ describe('SIGTERM under load', () => {
 
   beforeAll(async () => {
     first = startInstance(await freePort());
-    await waitUntil(() => first.output().includes('Press Ctrl-C to stop.'), 40_000, () => first.output().slice(-3000), 100);
-    await waitUntil(async () => (await leaseHolders()).filter((h) => h.pid === first.child.pid).length === ALL_LEASES.length, 20_000, async () => JSON.stringify(await leaseHolders()));
+    await waitUntil(
+      () => first.output().includes('Press Ctrl-C to stop.'),
+      40_000,
+      () => first.output().slice(-3000),
+      100,
+    );
+    await waitUntil(
+      async () => (await leaseHolders()).filter((h) => h.pid === first.child.pid).length === ALL_LEASES.length,
+      20_000,
+      async () => JSON.stringify(await leaseHolders()),
+    );
     second = startInstance(await freePort());
-    await waitUntil(() => second.output().includes('Press Ctrl-C to stop.'), 40_000, () => second.output().slice(-3000), 100);
+    await waitUntil(
+      () => second.output().includes('Press Ctrl-C to stop.'),
+      40_000,
+      () => second.output().slice(-3000),
+      100,
+    );
     // Every request now takes at least 250 ms upstream, so some are always in flight.
     await systems.faults('customerp', { latencyMs: 250 });
 
@@ -165,7 +202,11 @@ describe('SIGTERM under load', () => {
     // Refused once the listener is closed; a connection still in the kernel's accept queue at that
     // moment is reset by the kernel, at that moment. Never an HTTP error, never anything earlier.
     expect(failed.filter((o) => o.result !== 'ECONNREFUSED' && o.result !== 'ECONNRESET')).toEqual([]);
-    expect(failed.filter((o) => o.endedAt < listenerClosedAt).map((o) => ({ ...o, msBeforeClose: listenerClosedAt - o.endedAt }))).toEqual([]);
+    expect(
+      failed
+        .filter((o) => o.endedAt < listenerClosedAt)
+        .map((o) => ({ ...o, msBeforeClose: listenerClosedAt - o.endedAt })),
+    ).toEqual([]);
     expect(failed.filter((o) => o.result === 'ECONNREFUSED').length).toBeGreaterThan(0);
     // Requests well under way when the signal came (each takes 250 ms or more) were drained, not cut.
     const underWay = outcomes.filter((o) => o.startedAt < sigtermAt - 50 && o.endedAt > sigtermAt);

@@ -46,7 +46,8 @@ describe('SyncHistory', () => {
 
   it('keeps the last hour only', () => {
     const history = new SyncHistory({ minutes: 60 });
-    for (let minute = 0; minute < 90; minute += 1) history.record([cursor('customerp:EMPLOYEE', minute, minute)], new Date(at(0).getTime() + minute * 60_000));
+    for (let minute = 0; minute < 90; minute += 1)
+      history.record([cursor('customerp:EMPLOYEE', minute, minute)], new Date(at(0).getTime() + minute * 60_000));
     const samples = history.samples(new Date(at(0).getTime() + 89 * 60_000));
     expect(samples).toHaveLength(60);
     expect(samples[0]).toEqual({ minute: '2026-01-01T10:30:00.000Z', lagMs: 30, applied: 1 });

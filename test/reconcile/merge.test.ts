@@ -10,7 +10,9 @@ const base = { firstName: 'Ada', lastName: 'Andersen', title: 'Engineer', active
 
 describe('threeWayMerge', () => {
   it('finds nothing to write when neither side changed (an echo)', () => {
-    expect(threeWayMerge({ base, customerp: base, crmoffice: base, customerpModifiedAt: EARLY, crmofficeModifiedAt: LATE })).toEqual({
+    expect(
+      threeWayMerge({ base, customerp: base, crmoffice: base, customerpModifiedAt: EARLY, crmofficeModifiedAt: LATE }),
+    ).toEqual({
       merged: base,
       conflicts: [],
       changedFor: { customerp: [], crmoffice: [] },
@@ -34,7 +36,9 @@ describe('threeWayMerge', () => {
 
   it('accepts both sides changing a field to the same value, null included', () => {
     const same = { ...base, title: null };
-    expect(threeWayMerge({ base, customerp: same, crmoffice: same, customerpModifiedAt: EARLY, crmofficeModifiedAt: LATE })).toEqual({
+    expect(
+      threeWayMerge({ base, customerp: same, crmoffice: same, customerpModifiedAt: EARLY, crmofficeModifiedAt: LATE }),
+    ).toEqual({
       merged: same,
       conflicts: [],
       changedFor: { customerp: [], crmoffice: [] },
@@ -48,7 +52,9 @@ describe('threeWayMerge', () => {
       conflicts: [{ field: 'title', customerpValue: 'Lead', crmofficeValue: 'Architect', kept: 'CRMOFFICE' }],
       changedFor: { customerp: ['title'], crmoffice: [] },
     });
-    expect(threeWayMerge({ ...input, customerpModifiedAt: new Date(LATE), crmofficeModifiedAt: new Date(EARLY) })).toEqual({
+    expect(
+      threeWayMerge({ ...input, customerpModifiedAt: new Date(LATE), crmofficeModifiedAt: new Date(EARLY) }),
+    ).toEqual({
       merged: { ...base, title: 'Lead' },
       conflicts: [{ field: 'title', customerpValue: 'Lead', crmofficeValue: 'Architect', kept: 'CUSTOMERP' }],
       changedFor: { customerp: [], crmoffice: ['title'] },
@@ -63,7 +69,9 @@ describe('threeWayMerge', () => {
       customerpModifiedAt: LATE,
       crmofficeModifiedAt: LATE,
     });
-    expect(result.conflicts).toEqual([{ field: 'title', customerpValue: 'Lead', crmofficeValue: null, kept: 'CUSTOMERP' }]);
+    expect(result.conflicts).toEqual([
+      { field: 'title', customerpValue: 'Lead', crmofficeValue: null, kept: 'CUSTOMERP' },
+    ]);
     expect(result.merged['title']).toBe('Lead');
   });
 
@@ -105,7 +113,11 @@ describe('threeWayMerge', () => {
       customerpModifiedAt: EARLY,
       crmofficeModifiedAt: LATE,
     });
-    expect(result).toEqual({ merged: { ...base, department: 'Support' }, conflicts: [], changedFor: { customerp: ['department'], crmoffice: [] } });
+    expect(result).toEqual({
+      merged: { ...base, department: 'Support' },
+      conflicts: [],
+      changedFor: { customerp: ['department'], crmoffice: [] },
+    });
   });
 
   it('lets a side that cannot tell a field (a deferred reference) neither win nor be written', () => {
@@ -117,7 +129,11 @@ describe('threeWayMerge', () => {
       customerpModifiedAt: LATE,
       crmofficeModifiedAt: EARLY,
     });
-    expect(unknownOwner).toEqual({ merged: { subject: 'Launch', owner: 'link-2' }, conflicts: [], changedFor: { customerp: [], crmoffice: [] } });
+    expect(unknownOwner).toEqual({
+      merged: { subject: 'Launch', owner: 'link-2' },
+      conflicts: [],
+      changedFor: { customerp: [], crmoffice: [] },
+    });
     const neither = threeWayMerge({
       base: activityBase,
       customerp: { subject: 'Launch' },
@@ -125,13 +141,23 @@ describe('threeWayMerge', () => {
       customerpModifiedAt: EARLY,
       crmofficeModifiedAt: LATE,
     });
-    expect(neither).toEqual({ merged: { subject: 'Go', owner: 'link-1' }, conflicts: [], changedFor: { customerp: ['subject'], crmoffice: [] } });
+    expect(neither).toEqual({
+      merged: { subject: 'Go', owner: 'link-1' },
+      conflicts: [],
+      changedFor: { customerp: ['subject'], crmoffice: [] },
+    });
   });
 
   it('rejects a modification time that is not one', () => {
-    expect(() => threeWayMerge({ base, customerp: base, crmoffice: base, customerpModifiedAt: 'yesterday', crmofficeModifiedAt: LATE })).toThrow(
-      'expected a modification time, got "yesterday"',
-    );
+    expect(() =>
+      threeWayMerge({
+        base,
+        customerp: base,
+        crmoffice: base,
+        customerpModifiedAt: 'yesterday',
+        crmofficeModifiedAt: LATE,
+      }),
+    ).toThrow('expected a modification time, got "yesterday"');
   });
 });
 
@@ -145,7 +171,8 @@ describe('threeWayMerge over random inputs', () => {
     const result: CanonicalValues = {};
     for (const field of FIELDS) {
       if (random.chance(missingChance)) continue;
-      result[field] = from && field in from && !random.chance(changeChance) ? (from[field] ?? null) : random.pick(VALUES);
+      result[field] =
+        from && field in from && !random.chance(changeChance) ? (from[field] ?? null) : random.pick(VALUES);
     }
     return result;
   }
@@ -182,7 +209,10 @@ describe('threeWayMerge over random inputs', () => {
         crmofficeModifiedAt: input.customerpModifiedAt,
       });
       expect(mirrored.merged).toEqual(result.merged);
-      expect(mirrored.changedFor).toEqual({ customerp: result.changedFor.crmoffice, crmoffice: result.changedFor.customerp });
+      expect(mirrored.changedFor).toEqual({
+        customerp: result.changedFor.crmoffice,
+        crmoffice: result.changedFor.customerp,
+      });
       expect(mirrored.conflicts).toEqual(
         result.conflicts.map((c) => ({
           field: c.field,

@@ -68,8 +68,16 @@ export interface EntityAdapter {
   remove(url: string, id: string, token: string | null): Promise<boolean>;
   /** Bulk read: one entry per id, in the order asked, null for unknown ids. */
   getMany(url: string, ids: string[]): Promise<Array<ContractRecord | null>>;
-  page(url: string, first: number, after: string | null): Promise<{ ids: string[]; hasNextPage: boolean; endCursor: string | null }>;
-  changes(url: string, since: string | null, limit: number): Promise<{ items: ContractChange[]; cursor: string; hasMore: boolean }>;
+  page(
+    url: string,
+    first: number,
+    after: string | null,
+  ): Promise<{ ids: string[]; hasNextPage: boolean; endCursor: string | null }>;
+  changes(
+    url: string,
+    since: string | null,
+    limit: number,
+  ): Promise<{ items: ContractChange[]; cursor: string; hasMore: boolean }>;
 }
 
 /** What adapter calls throw when the system answers with a GraphQL error (or an HTTP error). */

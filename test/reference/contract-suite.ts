@@ -45,7 +45,11 @@ export function runContractSuite(adapter: ContractAdapter): void {
           expect(last.ids).toEqual(all);
           expect(last.hasNextPage).toBe(false);
           expect(last.endCursor).not.toBeNull();
-          expect(await entity.page(url, 5, last.endCursor)).toEqual({ ids: [], hasNextPage: false, endCursor: last.endCursor });
+          expect(await entity.page(url, 5, last.endCursor)).toEqual({
+            ids: [],
+            hasNextPage: false,
+            endCursor: last.endCursor,
+          });
         });
 
         it('visits records created after a page was read on the next page', async () => {
@@ -125,15 +129,24 @@ export function runContractSuite(adapter: ContractAdapter): void {
           const upserts = made.map((r) => ({ id: r.id, op: 'UPSERT' }));
 
           const first = await entity.changes(url, start, 2);
-          expect({ items: first.items.map(changeOf), hasMore: first.hasMore }).toEqual({ items: upserts.slice(0, 2), hasMore: true });
+          expect({ items: first.items.map(changeOf), hasMore: first.hasMore }).toEqual({
+            items: upserts.slice(0, 2),
+            hasMore: true,
+          });
           const second = await entity.changes(url, first.cursor, 2);
-          expect({ items: second.items.map(changeOf), hasMore: second.hasMore }).toEqual({ items: upserts.slice(2), hasMore: false });
+          expect({ items: second.items.map(changeOf), hasMore: second.hasMore }).toEqual({
+            items: upserts.slice(2),
+            hasMore: false,
+          });
           const third = await entity.changes(url, second.cursor, 2);
           expect({ items: third.items, hasMore: third.hasMore }).toEqual({ items: [], hasMore: false });
 
           // At-least-once readers re-read from the cursor they kept.
           const again = await entity.changes(url, start, 10);
-          expect({ items: again.items.map(changeOf), hasMore: again.hasMore }).toEqual({ items: upserts, hasMore: false });
+          expect({ items: again.items.map(changeOf), hasMore: again.hasMore }).toEqual({
+            items: upserts,
+            hasMore: false,
+          });
 
           // A cursor at the end picks up what happens later.
           const later = await entity.create(url, entity.validInput(next()));
@@ -253,7 +266,9 @@ export function runContractSuite(adapter: ContractAdapter): void {
 
         const stats = await (await fetch(`${server.origin}/admin/stats`)).json();
 
-        const fields = Object.fromEntries(Object.entries(adapter.statsProbe?.fields ?? {}).map(([name, n]) => [name, n * 3]));
+        const fields = Object.fromEntries(
+          Object.entries(adapter.statsProbe?.fields ?? {}).map(([name, n]) => [name, n * 3]),
+        );
         expect(stats).toEqual({ requests: 3, rejected: 1, fields });
       });
 
@@ -286,7 +301,11 @@ async function walk(entity: EntityAdapter, url: string, first: number): Promise<
 }
 
 /** Reads the feed from `since` to its end. */
-async function readFeed(entity: EntityAdapter, url: string, since: string | null): Promise<{ items: ContractChange[]; cursor: string }> {
+async function readFeed(
+  entity: EntityAdapter,
+  url: string,
+  since: string | null,
+): Promise<{ items: ContractChange[]; cursor: string }> {
   const items: ContractChange[] = [];
   let cursor = since;
   for (let reads = 0; reads < 10_000; reads++) {

@@ -26,7 +26,10 @@ export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !url.endsWith('.ts')) return nextLoad(url, context);
   const fileName = fileURLToPath(url);
   const source = await readFile(fileName, 'utf8');
-  const cached = join(CACHE_DIR, `${createHash('sha256').update(fileName).update('\0').update(source).digest('hex')}.js`);
+  const cached = join(
+    CACHE_DIR,
+    `${createHash('sha256').update(fileName).update('\0').update(source).digest('hex')}.js`,
+  );
   try {
     return { format: 'module', source: await readFile(cached, 'utf8'), shortCircuit: true };
   } catch {

@@ -22,7 +22,11 @@ export function captureLogs(level: 'debug' | 'trace' | 'info' = 'debug'): Captur
   const ownWrite = Object.hasOwn(stream, 'write') ? stream.write : undefined;
   const previousLevel = logger.level;
   stream.write = (chunk: string) => {
-    lines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     return true;
   };
   logger.level = level;

@@ -48,7 +48,10 @@ export function identityDuplicates(crm: CrmofficeData): string[] {
   ];
   const counts = new Map<string, number>();
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-  return [...counts].filter(([, n]) => n > 1).map(([key]) => key).sort();
+  return [...counts]
+    .filter(([, n]) => n > 1)
+    .map(([key]) => key)
+    .sort();
 }
 
 /**
@@ -62,16 +65,25 @@ export function identityDuplicates(crm: CrmofficeData): string[] {
  *   either seeded or the counterpart of a Customerp record (nothing created twice, no orphan);
  * - every Crmoffice record has a live link, and there is no other live link.
  */
-export async function convergenceProblems(db: Db, urls: { customerp: string; crmoffice: string }, seeded: CrmofficeData): Promise<string[]> {
+export async function convergenceProblems(
+  db: Db,
+  urls: { customerp: string; crmoffice: string },
+  seeded: CrmofficeData,
+): Promise<string[]> {
   const problems: string[] = [];
   const store = new LinkStore(db);
   const cp = await readCustomerp(urls.customerp);
   const crm = await readCrmoffice(urls.crmoffice);
 
   const seededEmails = new Map<string, number>();
-  for (const c of seeded.contacts) if (c.email) seededEmails.set(c.email.toLowerCase(), (seededEmails.get(c.email.toLowerCase()) ?? 0) + 1);
-  const ambiguous = new Set(cp.employees.filter((e) => e.email && (seededEmails.get(e.email.toLowerCase()) ?? 0) > 1).map((e) => e.id));
-  const deferred = new Set(cp.projects.filter((p) => p.managerId !== null && ambiguous.has(p.managerId)).map((p) => p.id));
+  for (const c of seeded.contacts)
+    if (c.email) seededEmails.set(c.email.toLowerCase(), (seededEmails.get(c.email.toLowerCase()) ?? 0) + 1);
+  const ambiguous = new Set(
+    cp.employees.filter((e) => e.email && (seededEmails.get(e.email.toLowerCase()) ?? 0) > 1).map((e) => e.id),
+  );
+  const deferred = new Set(
+    cp.projects.filter((p) => p.managerId !== null && ambiguous.has(p.managerId)).map((p) => p.id),
+  );
 
   const customerpLinks: Link[] = [];
   const groups = [
@@ -81,12 +93,19 @@ export async function convergenceProblems(db: Db, urls: { customerp: string; crm
     ['Project', cp.projects],
   ] as const;
   for (const [type, records] of groups) {
-    const links = await store.findByRefs('CUSTOMERP', records.map((r) => ({ type, id: r.id })));
+    const links = await store.findByRefs(
+      'CUSTOMERP',
+      records.map((r) => ({ type, id: r.id })),
+    );
     links.forEach((link, i) => {
       const id = (records[i] as { id: string }).id;
       if (!link || link.deletedAt) return void problems.push(`Customerp ${type} ${id}: no live link`);
       customerpLinks.push(link);
-      const expected = ambiguous.has(id) ? 'CONFLICT half link' : deferred.has(id) ? 'PENDING half link' : 'IN_SYNC pair';
+      const expected = ambiguous.has(id)
+        ? 'CONFLICT half link'
+        : deferred.has(id)
+          ? 'PENDING half link'
+          : 'IN_SYNC pair';
       const actual = link.crmoffice ? `${link.state} pair` : `${link.state} half link`;
       if (actual !== expected) problems.push(`Customerp ${type} ${id}: expected ${expected}, found ${actual}`);
     });
@@ -94,7 +113,8 @@ export async function convergenceProblems(db: Db, urls: { customerp: string; crm
 
   const before = identityDuplicates(seeded);
   const after = identityDuplicates(crm);
-  for (const key of after.filter((k) => !before.includes(k))) problems.push(`Crmoffice identity key carried twice: ${key}`);
+  for (const key of after.filter((k) => !before.includes(k)))
+    problems.push(`Crmoffice identity key carried twice: ${key}`);
 
   const seededIds = new Set([...seeded.contacts, ...seeded.companies, ...seeded.activities].map((r) => r.id));
   const counterparts = new Set(customerpLinks.flatMap((l) => (l.crmoffice ? [l.crmoffice.id] : [])));
@@ -105,10 +125,14 @@ export async function convergenceProblems(db: Db, urls: { customerp: string; crm
     ['Activity', crm.activities],
   ] as const;
   for (const [type, records] of crmGroups) {
-    const links = await store.findByRefs('CRMOFFICE', records.map((r) => ({ type, id: r.id })));
+    const links = await store.findByRefs(
+      'CRMOFFICE',
+      records.map((r) => ({ type, id: r.id })),
+    );
     links.forEach((link, i) => {
       const id = (records[i] as { id: string }).id;
-      if (!seededIds.has(id) && !counterparts.has(id)) problems.push(`Crmoffice ${type} ${id}: neither seeded nor the counterpart of a Customerp record`);
+      if (!seededIds.has(id) && !counterparts.has(id))
+        problems.push(`Crmoffice ${type} ${id}: neither seeded nor the counterpart of a Customerp record`);
       if (!link || link.deletedAt) return void problems.push(`Crmoffice ${type} ${id}: no live link`);
       if (!link.customerp) crmOnly += 1;
     });
@@ -116,6 +140,9 @@ export async function convergenceProblems(db: Db, urls: { customerp: string; crm
 
   const live = await store.count({});
   const expectedLive = customerpLinks.length + crmOnly;
-  if (live !== expectedLive) problems.push(`${live} live links, expected ${expectedLive} (one per Customerp record and per Crmoffice-only record)`);
+  if (live !== expectedLive)
+    problems.push(
+      `${live} live links, expected ${expectedLive} (one per Customerp record and per Crmoffice-only record)`,
+    );
   return problems;
 }

@@ -16,7 +16,8 @@ export async function pairsOf(store: LinkStore, entity: LinkEntity, kind?: LinkK
   do {
     const page = await store.page({ entity, filter: kind ? { kind } : {}, first: 500, after });
     for (const link of page.links) {
-      if (link.customerp && link.crmoffice && link.state === 'IN_SYNC') pairs.push({ linkId: link._id, customerp: link.customerp, crmoffice: link.crmoffice });
+      if (link.customerp && link.crmoffice && link.state === 'IN_SYNC')
+        pairs.push({ linkId: link._id, customerp: link.customerp, crmoffice: link.crmoffice });
     }
     after = page.hasNextPage ? page.endCursor : null;
   } while (after);
@@ -24,14 +25,23 @@ export async function pairsOf(store: LinkStore, entity: LinkEntity, kind?: LinkK
 }
 
 /** Edits a record directly in its system, as a user of that system would (with its current token). */
-export async function editRecord<Type extends string>(api: SystemApi<Type>, type: Type, id: string, input: SystemInput): Promise<SystemRecord> {
+export async function editRecord<Type extends string>(
+  api: SystemApi<Type>,
+  type: Type,
+  id: string,
+  input: SystemInput,
+): Promise<SystemRecord> {
   const [record] = await api.getMany(type, [id]);
   if (!record) throw new Error(`${api.system} has no ${type} ${id}`);
   return api.update(type, id, input, api.tokenOf(record));
 }
 
 /** One record as its system holds it now. */
-export async function readRecord<Type extends string>(api: SystemApi<Type>, type: Type, id: string): Promise<Record<string, unknown>> {
+export async function readRecord<Type extends string>(
+  api: SystemApi<Type>,
+  type: Type,
+  id: string,
+): Promise<Record<string, unknown>> {
   const [record] = await api.getMany(type, [id]);
   if (!record) throw new Error(`${api.system} has no ${type} ${id}`);
   return record as unknown as Record<string, unknown>;
@@ -48,7 +58,11 @@ export async function feedEnd<Type extends string>(api: SystemApi<Type>, type: T
 }
 
 /** How many changes each record of `type` has had since `cursor`, as `{ id: count }`. */
-export async function changesSince<Type extends string>(api: SystemApi<Type>, type: Type, cursor: string | null): Promise<Record<string, number>> {
+export async function changesSince<Type extends string>(
+  api: SystemApi<Type>,
+  type: Type,
+  cursor: string | null,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (;;) {
     const page = await api.changes(type, cursor, 1000);

@@ -18,7 +18,11 @@ export interface TestDatabase {
 export async function testDatabase(suite: string): Promise<TestDatabase> {
   const uri = process.env['MONGODB_URI'];
   if (!uri) throw new Error('MONGODB_URI is not set: run tests through jest, whose global setup provides it');
-  const slug = suite.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 30);
+  const slug = suite
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 30);
   const name = `t_${slug}_${randomBytes(4).toString('hex')}`;
   const { client, db } = await connectMongo(uri, name, { monitorCommands: true });
   return {

@@ -44,14 +44,30 @@ export async function startTestSystems(options: TestSystemsOptions = {}): Promis
   ]);
   rememberToken(customerpServer.url, tokens.customerp);
   rememberToken(crmofficeServer.url, tokens.crmoffice);
-  const clientOptions = { timeoutMs: options.timeoutMs ?? 2000, retries: options.retries ?? 1, baseDelayMs: 20, maxDelayMs: 200 };
-  const customerp = new CustomerpApi(new UpstreamClient({ system: 'CUSTOMERP', url: customerpServer.url, token: tokens.customerp, ...clientOptions }));
-  const crmoffice = new CrmofficeApi(new UpstreamClient({ system: 'CRMOFFICE', url: crmofficeServer.url, token: tokens.crmoffice, ...clientOptions }));
+  const clientOptions = {
+    timeoutMs: options.timeoutMs ?? 2000,
+    retries: options.retries ?? 1,
+    baseDelayMs: 20,
+    maxDelayMs: 200,
+  };
+  const customerp = new CustomerpApi(
+    new UpstreamClient({ system: 'CUSTOMERP', url: customerpServer.url, token: tokens.customerp, ...clientOptions }),
+  );
+  const crmoffice = new CrmofficeApi(
+    new UpstreamClient({ system: 'CRMOFFICE', url: crmofficeServer.url, token: tokens.crmoffice, ...clientOptions }),
+  );
   const admin = async (server: RunningReferenceServer, path: string, body?: unknown): Promise<unknown> => {
     const authorization = authorizationFor(server.origin);
-    const response = await fetch(`${server.origin}${path}`, body === undefined && path.endsWith('stats')
-      ? { headers: authorization }
-      : { method: 'POST', headers: { 'content-type': 'application/json', ...authorization }, body: JSON.stringify(body ?? {}) });
+    const response = await fetch(
+      `${server.origin}${path}`,
+      body === undefined && path.endsWith('stats')
+        ? { headers: authorization }
+        : {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...authorization },
+            body: JSON.stringify(body ?? {}),
+          },
+    );
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   };
@@ -60,7 +76,9 @@ export async function startTestSystems(options: TestSystemsOptions = {}): Promis
     crmoffice: (await admin(crmofficeServer, '/admin/stats')) as RequestStats,
   });
   const writesOf = (s: RequestStats) =>
-    Object.entries(s.fields).filter(([field]) => /^(create|update|delete)/.test(field)).reduce((sum, [, n]) => sum + n, 0);
+    Object.entries(s.fields)
+      .filter(([field]) => /^(create|update|delete)/.test(field))
+      .reduce((sum, [, n]) => sum + n, 0);
   return {
     customerpServer,
     crmofficeServer,

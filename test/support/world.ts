@@ -15,11 +15,22 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
-export async function startSyncWorld(suite: string, options: TestSystemsOptions & { engine?: SyncEngineOptions } = {}): Promise<SyncWorld> {
+export async function startSyncWorld(
+  suite: string,
+  options: TestSystemsOptions & { engine?: SyncEngineOptions } = {},
+): Promise<SyncWorld> {
   const systems = await startTestSystems(options);
   const database = await testDatabase(suite);
   await setupIndexes(database.db);
-  const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, options.engine);
+  const engine = new SyncEngine(
+    {
+      db: database.db,
+      customerp: systems.customerp,
+      crmoffice: systems.crmoffice,
+      writeOwnership: outboxWriteOwnership(database.db),
+    },
+    options.engine,
+  );
   const links = new LinkStore(database.db);
   return {
     systems,

@@ -3,8 +3,15 @@ import type { SyncSummary } from '../../src/sync/index.js';
 import { listAll } from '../support/graphql.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
-interface Person { id: string; email: string }
-interface Project { id: string; name: string; managerId: string | null }
+interface Person {
+  id: string;
+  email: string;
+}
+interface Project {
+  id: string;
+  name: string;
+  managerId: string | null;
+}
 
 /**
  * The first pass over the seeded demo data: every Customerp record gets exactly one counterpart,
@@ -13,8 +20,17 @@ interface Project { id: string; name: string; managerId: string | null }
 describe('SyncEngine backfill', () => {
   let world: SyncWorld;
   let first: SyncSummary;
-  const seeded = { contacts: [] as Person[], companies: [] as { id: string; code: string }[], activities: [] as { id: string }[] };
-  let customerp: { employees: Person[]; contacts: Person[]; products: { id: string; sku: string }[]; projects: Project[] };
+  const seeded = {
+    contacts: [] as Person[],
+    companies: [] as { id: string; code: string }[],
+    activities: [] as { id: string }[],
+  };
+  let customerp: {
+    employees: Person[];
+    contacts: Person[];
+    products: { id: string; sku: string }[];
+    projects: Project[];
+  };
 
   beforeAll(async () => {
     world = await startSyncWorld('backfill');
@@ -49,8 +65,12 @@ describe('SyncEngine backfill', () => {
   it('gives every Customerp record exactly one link, with a Crmoffice side unless its match is ambiguous or deferred', async () => {
     const ambiguous = ambiguousEmails();
     expect(ambiguous.size).toBe(1);
-    const ambiguousEmployees = new Set(customerp.employees.filter((e) => ambiguous.has(e.email.toLowerCase())).map((e) => e.id));
-    const deferredProjects = new Set(customerp.projects.filter((p) => p.managerId && ambiguousEmployees.has(p.managerId)).map((p) => p.id));
+    const ambiguousEmployees = new Set(
+      customerp.employees.filter((e) => ambiguous.has(e.email.toLowerCase())).map((e) => e.id),
+    );
+    const deferredProjects = new Set(
+      customerp.projects.filter((p) => p.managerId && ambiguousEmployees.has(p.managerId)).map((p) => p.id),
+    );
 
     const cases: [type: 'Employee' | 'Contact' | 'Product' | 'Project', ids: string[]][] = [
       ['Employee', customerp.employees.map((r) => r.id)],
@@ -59,13 +79,20 @@ describe('SyncEngine backfill', () => {
       ['Project', customerp.projects.map((r) => r.id)],
     ];
     for (const [type, ids] of cases) {
-      const links = await world.links.findByRefs('CUSTOMERP', ids.map((id) => ({ type, id })));
+      const links = await world.links.findByRefs(
+        'CUSTOMERP',
+        ids.map((id) => ({ type, id })),
+      );
       const states = links.map((link, i) => {
         const id = ids[i] as string;
         if (!link) return `${id}: no link`;
-        if (ambiguousEmployees.has(id)) return link.state === 'CONFLICT' && !link.crmoffice ? 'ok' : `${id}: ${link.state}`;
-        if (deferredProjects.has(id)) return link.state === 'PENDING' && !link.crmoffice ? 'ok' : `${id}: ${link.state}`;
-        return link.crmoffice && link.state === 'IN_SYNC' ? 'ok' : `${id}: ${link.state} ${JSON.stringify(link.crmoffice)}`;
+        if (ambiguousEmployees.has(id))
+          return link.state === 'CONFLICT' && !link.crmoffice ? 'ok' : `${id}: ${link.state}`;
+        if (deferredProjects.has(id))
+          return link.state === 'PENDING' && !link.crmoffice ? 'ok' : `${id}: ${link.state}`;
+        return link.crmoffice && link.state === 'IN_SYNC'
+          ? 'ok'
+          : `${id}: ${link.state} ${JSON.stringify(link.crmoffice)}`;
       });
       expect(states.filter((s) => s !== 'ok')).toEqual([]);
     }
@@ -74,14 +101,22 @@ describe('SyncEngine backfill', () => {
   it('links the Crmoffice records that already matched by identity key instead of creating duplicates', async () => {
     const ambiguous = ambiguousEmails();
     const byEmail = new Map(seeded.contacts.map((c) => [c.email.toLowerCase(), c.id]));
-    const matchedEmployees = customerp.employees.filter((e) => byEmail.has(e.email.toLowerCase()) && !ambiguous.has(e.email.toLowerCase()));
+    const matchedEmployees = customerp.employees.filter(
+      (e) => byEmail.has(e.email.toLowerCase()) && !ambiguous.has(e.email.toLowerCase()),
+    );
     expect(matchedEmployees.length).toBeGreaterThan(5);
-    const links = await world.links.findByRefs('CUSTOMERP', matchedEmployees.map((e) => ({ type: 'Employee' as const, id: e.id })));
+    const links = await world.links.findByRefs(
+      'CUSTOMERP',
+      matchedEmployees.map((e) => ({ type: 'Employee' as const, id: e.id })),
+    );
     expect(links.map((l) => l?.crmoffice?.id)).toEqual(matchedEmployees.map((e) => byEmail.get(e.email.toLowerCase())));
 
     const bySku = new Map(seeded.companies.map((c) => [c.code, c.id]));
     const matchedProducts = customerp.products.filter((p) => bySku.has(p.sku));
-    const productLinks = await world.links.findByRefs('CUSTOMERP', matchedProducts.map((p) => ({ type: 'Product' as const, id: p.id })));
+    const productLinks = await world.links.findByRefs(
+      'CUSTOMERP',
+      matchedProducts.map((p) => ({ type: 'Product' as const, id: p.id })),
+    );
     expect(productLinks.map((l) => l?.crmoffice?.id)).toEqual(matchedProducts.map((p) => bySku.get(p.sku)));
     expect(first.totals.linked).toBe(first.feeds.reduce((sum, f) => sum + f.linked, 0));
   });
@@ -102,9 +137,16 @@ describe('SyncEngine backfill', () => {
 
   it('gives every Crmoffice record exactly one link; Crmoffice-only contacts are CRM_ONLY half links', async () => {
     const crm = world.systems.crmofficeServer.url;
-    for (const [type, field] of [['Contact', 'contacts'], ['Company', 'companies'], ['Activity', 'activities']] as const) {
+    for (const [type, field] of [
+      ['Contact', 'contacts'],
+      ['Company', 'companies'],
+      ['Activity', 'activities'],
+    ] as const) {
       const records = await listAll<{ id: string }>(crm, field, 'id');
-      const links = await world.links.findByRefs('CRMOFFICE', records.map((r) => ({ type, id: r.id })));
+      const links = await world.links.findByRefs(
+        'CRMOFFICE',
+        records.map((r) => ({ type, id: r.id })),
+      );
       expect(links.filter((l) => l === null)).toEqual([]);
     }
     const crmOnly = await world.linksOf('Contact', 'CRM_ONLY');

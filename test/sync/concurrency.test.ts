@@ -18,7 +18,15 @@ describe('two sync engines on the same database', () => {
   let store: LinkStore;
   let seeded: CrmofficeData;
   const engine = (owner: string, leaseTtlMs?: number) =>
-    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner, leaseTtlMs });
+    new SyncEngine(
+      {
+        db: database.db,
+        customerp: systems.customerp,
+        crmoffice: systems.crmoffice,
+        writeOwnership: outboxWriteOwnership(database.db),
+      },
+      { owner, leaseTtlMs },
+    );
 
   beforeAll(async () => {
     systems = await startTestSystems();
@@ -43,22 +51,44 @@ describe('two sync engines on the same database', () => {
     const customers = (await pairsOf(store, 'Contact', 'CUSTOMER_CONTACT')).slice(0, 6);
     const projects = (await pairsOf(store, 'Activity')).slice(0, 3);
     expect([employees.length, products.length, customers.length, projects.length]).toEqual([6, 4, 6, 3]);
-    const crmCursors = { Contact: await feedEnd(systems.crmoffice, 'Contact'), Company: await feedEnd(systems.crmoffice, 'Company'), Activity: await feedEnd(systems.crmoffice, 'Activity') };
+    const crmCursors = {
+      Contact: await feedEnd(systems.crmoffice, 'Contact'),
+      Company: await feedEnd(systems.crmoffice, 'Company'),
+      Activity: await feedEnd(systems.crmoffice, 'Activity'),
+    };
 
     // Edits made directly in each system, on distinct pairs, plus new records on both sides.
-    for (const p of employees) await editRecord(systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Title ${p.customerp.id}` });
-    for (const p of products) await editRecord(systems.customerp, 'Product', p.customerp.id, { description: `About ${p.customerp.id}` });
+    for (const p of employees)
+      await editRecord(systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Title ${p.customerp.id}` });
+    for (const p of products)
+      await editRecord(systems.customerp, 'Product', p.customerp.id, { description: `About ${p.customerp.id}` });
     const hired = [];
-    for (const n of [1, 2, 3]) hired.push((await systems.customerp.create('Employee', { firstName: 'New', lastName: `Hire ${n}`, email: `new.hire.${n}@concurrency.example` })).id);
-    for (const p of customers) await editRecord(systems.crmoffice, 'Contact', p.crmoffice.id, { phone: `+45 ${p.crmoffice.id}` });
-    for (const p of projects) await editRecord(systems.crmoffice, 'Activity', p.crmoffice.id, { description: `Notes ${p.crmoffice.id}` });
+    for (const n of [1, 2, 3])
+      hired.push(
+        (
+          await systems.customerp.create('Employee', {
+            firstName: 'New',
+            lastName: `Hire ${n}`,
+            email: `new.hire.${n}@concurrency.example`,
+          })
+        ).id,
+      );
+    for (const p of customers)
+      await editRecord(systems.crmoffice, 'Contact', p.crmoffice.id, { phone: `+45 ${p.crmoffice.id}` });
+    for (const p of projects)
+      await editRecord(systems.crmoffice, 'Activity', p.crmoffice.id, { description: `Notes ${p.crmoffice.id}` });
     const leads: string[] = [];
     for (const n of [1, 2]) {
       const email = `lead.${n}@concurrency.example`;
-      leads.push((await systems.crmoffice.create('Contact', { lastName: `Lead ${n}`, email, contactType: 'OTHER' })).id);
+      leads.push(
+        (await systems.crmoffice.create('Contact', { lastName: `Lead ${n}`, email, contactType: 'OTHER' })).id,
+      );
       seeded.contacts.push({ id: leads.at(-1) as string, email }); // made in Crmoffice, not by sync
     }
-    const cpCursors = { Contact: await feedEnd(systems.customerp, 'Contact'), Project: await feedEnd(systems.customerp, 'Project') };
+    const cpCursors = {
+      Contact: await feedEnd(systems.customerp, 'Contact'),
+      Project: await feedEnd(systems.customerp, 'Project'),
+    };
     const versions = await versionsOf(customers, projects);
     await systems.resetStats();
 
@@ -80,25 +110,53 @@ describe('two sync engines on the same database', () => {
       ...(await changesSince(systems.crmoffice, 'Contact', crmCursors.Contact)),
       ...(await changesSince(systems.crmoffice, 'Company', crmCursors.Company)),
     };
-    const hiredLinks = await store.findByRefs('CUSTOMERP', hired.map((id) => ({ type: 'Employee' as const, id })));
+    const hiredLinks = await store.findByRefs(
+      'CUSTOMERP',
+      hired.map((id) => ({ type: 'Employee' as const, id })),
+    );
     const expectedCrm = Object.fromEntries(
-      [...employees, ...products, ...customers].map((p) => p.crmoffice.id).concat(hiredLinks.map((l) => l?.crmoffice?.id ?? 'missing'), leads).map((id) => [id, 1]),
+      [...employees, ...products, ...customers]
+        .map((p) => p.crmoffice.id)
+        .concat(
+          hiredLinks.map((l) => l?.crmoffice?.id ?? 'missing'),
+          leads,
+        )
+        .map((id) => [id, 1]),
     );
     expect(crmChanges).toEqual(expectedCrm);
-    expect(await changesSince(systems.crmoffice, 'Activity', crmCursors.Activity)).toEqual(Object.fromEntries(projects.map((p) => [p.crmoffice.id, 1])));
+    expect(await changesSince(systems.crmoffice, 'Activity', crmCursors.Activity)).toEqual(
+      Object.fromEntries(projects.map((p) => [p.crmoffice.id, 1])),
+    );
     expect({
       ...(await changesSince(systems.customerp, 'Contact', cpCursors.Contact)),
       ...(await changesSince(systems.customerp, 'Project', cpCursors.Project)),
     }).toEqual(Object.fromEntries([...customers, ...projects].map((p) => [p.customerp.id, 1])));
-    expect(await versionsOf(customers, projects)).toEqual(Object.fromEntries(Object.entries(versions).map(([id, v]) => [id, v + 1])));
+    expect(await versionsOf(customers, projects)).toEqual(
+      Object.fromEntries(Object.entries(versions).map(([id, v]) => [id, v + 1])),
+    );
 
     // The edits arrived, and nothing was linked or created twice.
-    for (const p of employees) expect(await readRecord(systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({ title: `Title ${p.customerp.id}` });
-    for (const p of customers) expect(await readRecord(systems.customerp, 'Contact', p.customerp.id)).toMatchObject({ phone: `+45 ${p.crmoffice.id}` });
-    expect(await convergenceProblems(database.db, { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url }, seeded)).toEqual([]);
+    for (const p of employees)
+      expect(await readRecord(systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({
+        title: `Title ${p.customerp.id}`,
+      });
+    for (const p of customers)
+      expect(await readRecord(systems.customerp, 'Contact', p.customerp.id)).toMatchObject({
+        phone: `+45 ${p.crmoffice.id}`,
+      });
+    expect(
+      await convergenceProblems(
+        database.db,
+        { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url },
+        seeded,
+      ),
+    ).toEqual([]);
 
     // And attempted exactly once: no write was sent twice (by both engines) and refused the second time.
-    expect(await systems.writes()).toEqual({ customerp: customers.length + projects.length, crmoffice: employees.length + products.length + hired.length });
+    expect(await systems.writes()).toEqual({
+      customerp: customers.length + projects.length,
+      crmoffice: employees.length + products.length + hired.length,
+    });
   });
 
   it('gives a free lease to exactly one of two processes asking at the same moment', async () => {
@@ -114,7 +172,10 @@ describe('two sync engines on the same database', () => {
           await mine.acquire(feed, 'earlier-owner', 60_000);
           await mine.release(feed, 'earlier-owner');
         }
-        const won = await Promise.all([mine.acquire(feed, 'process-a', 60_000), theirs.acquire(feed, 'process-b', 60_000)]);
+        const won = await Promise.all([
+          mine.acquire(feed, 'process-a', 60_000),
+          theirs.acquire(feed, 'process-b', 60_000),
+        ]);
         winners.push(won.filter(Boolean).length);
       }
       expect(winners).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
@@ -133,14 +194,19 @@ describe('two sync engines on the same database', () => {
     const live = engine('live-owner');
     const early = await live.runOnce();
     expect(early.feeds.map((f) => f.blocked)).toEqual(early.feeds.map(() => 'owned by another sync process'));
-    expect(await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id)).not.toMatchObject({ department: 'Taken over' });
+    expect(await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id)).not.toMatchObject({
+      department: 'Taken over',
+    });
 
-    const holders = async (owner: string) => (await new LeaseStore(database.db).list()).filter((l) => l.owner === owner);
+    const holders = async (owner: string) =>
+      (await new LeaseStore(database.db).list()).filter((l) => l.owner === owner);
     const expiry = Math.max(...(await holders('dead-owner')).map((l) => l.expiresAt.getTime()));
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry - Date.now()) + 20));
     const late = await live.runOnce();
     expect(late.feeds.filter((f) => f.blocked)).toEqual([]);
-    expect(await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id)).toMatchObject({ department: 'Taken over' });
+    expect(await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id)).toMatchObject({
+      department: 'Taken over',
+    });
     expect(await holders('dead-owner')).toHaveLength(0);
     expect(await holders('live-owner')).toHaveLength(early.feeds.length);
     await live.releaseLeases();
@@ -148,8 +214,10 @@ describe('two sync engines on the same database', () => {
 
   async function versionsOf(customers: Pair[], projects: Pair[]): Promise<Record<string, number>> {
     const versions: Record<string, number> = {};
-    for (const p of customers) versions[p.customerp.id] = (await readRecord(systems.customerp, 'Contact', p.customerp.id))['version'] as number;
-    for (const p of projects) versions[p.customerp.id] = (await readRecord(systems.customerp, 'Project', p.customerp.id))['version'] as number;
+    for (const p of customers)
+      versions[p.customerp.id] = (await readRecord(systems.customerp, 'Contact', p.customerp.id))['version'] as number;
+    for (const p of projects)
+      versions[p.customerp.id] = (await readRecord(systems.customerp, 'Project', p.customerp.id))['version'] as number;
     return versions;
   }
 });

@@ -4,23 +4,32 @@ import { FEEDS } from '../../src/reconcile/index.js';
 import { gql } from '../support/graphql.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
-const UPDATE_EMPLOYEE = 'mutation($id: ID!, $input: EmployeeUpdateInput!) { updateEmployee(id: $id, input: $input) { id } }';
+const UPDATE_EMPLOYEE =
+  'mutation($id: ID!, $input: EmployeeUpdateInput!) { updateEmployee(id: $id, input: $input) { id } }';
 const READ_EMPLOYEE = 'query($id: ID!) { employee(id: $id) { firstName jobTitle department } }';
 const UPDATE_CONTACT = 'mutation($id: ID!, $data: ContactUpdateInput!) { updateContact(id: $id, data: $data) { id } }';
 const READ_CONTACT = 'query($id: ID!) { contact(id: $id) { firstName title department } }';
-const UPDATE_PROJECT = 'mutation($id: ID!, $input: ProjectUpdateInput!) { updateProject(id: $id, input: $input) { id } }';
+const UPDATE_PROJECT =
+  'mutation($id: ID!, $input: ProjectUpdateInput!) { updateProject(id: $id, input: $input) { id } }';
 const READ_PROJECT = 'query($id: ID!) { project(id: $id) { status description } }';
-const UPDATE_ACTIVITY = 'mutation($id: ID!, $data: ActivityUpdateInput!) { updateActivity(id: $id, data: $data) { id } }';
+const UPDATE_ACTIVITY =
+  'mutation($id: ID!, $data: ActivityUpdateInput!) { updateActivity(id: $id, data: $data) { id } }';
 const READ_ACTIVITY = 'query($id: ID!) { activity(id: $id) { status description } }';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5)); // modification times must differ
 
-async function syncedWorld(name: string, feeds = FEEDS): Promise<{ world: SyncWorld; employees: Link[]; projects: Link[] }> {
+async function syncedWorld(
+  name: string,
+  feeds = FEEDS,
+): Promise<{ world: SyncWorld; employees: Link[]; projects: Link[] }> {
   const world = await startSyncWorld(name, { engine: { feeds } });
   await world.engine.runOnce();
   await world.engine.runOnce();
-  const byCustomerpId = (a: Link, b: Link) => (a.customerp?.id ?? '').localeCompare(b.customerp?.id ?? '', 'en', { numeric: true });
-  const employees = (await world.linksOf('Contact', 'EMPLOYEE')).filter((l) => l.customerp && l.crmoffice && l.state === 'IN_SYNC').sort(byCustomerpId);
+  const byCustomerpId = (a: Link, b: Link) =>
+    (a.customerp?.id ?? '').localeCompare(b.customerp?.id ?? '', 'en', { numeric: true });
+  const employees = (await world.linksOf('Contact', 'EMPLOYEE'))
+    .filter((l) => l.customerp && l.crmoffice && l.state === 'IN_SYNC')
+    .sort(byCustomerpId);
   const projects = (await world.linksOf('Activity')).filter((l) => l.customerp && l.crmoffice && l.state === 'IN_SYNC');
   return { world, employees, projects };
 }
@@ -34,8 +43,14 @@ function editContact(world: SyncWorld, link: Link, data: Record<string, unknown>
 }
 
 async function bothSides(world: SyncWorld, link: Link) {
-  const { employee } = await gql<{ employee: Record<string, unknown> }>(world.systems.customerpServer.url, READ_EMPLOYEE, { id: link.customerp?.id });
-  const { contact } = await gql<{ contact: Record<string, unknown> }>(world.systems.crmofficeServer.url, READ_CONTACT, { id: link.crmoffice?.id });
+  const { employee } = await gql<{ employee: Record<string, unknown> }>(
+    world.systems.customerpServer.url,
+    READ_EMPLOYEE,
+    { id: link.customerp?.id },
+  );
+  const { contact } = await gql<{ contact: Record<string, unknown> }>(world.systems.crmofficeServer.url, READ_CONTACT, {
+    id: link.crmoffice?.id,
+  });
   return { employee, contact };
 }
 
@@ -67,11 +82,28 @@ describe('SyncEngine, concurrent edits of one linked pair', () => {
     await tick();
     await editContact(world, link, { department: 'Support (edited in Crmoffice)' });
     await world.engine.runOnce();
-    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Support (edited in Crmoffice)' }, contact: { department: 'Support (edited in Crmoffice)' } });
+    expect(await bothSides(world, link)).toMatchObject({
+      employee: { department: 'Support (edited in Crmoffice)' },
+      contact: { department: 'Support (edited in Crmoffice)' },
+    });
     const after = await world.links.findById(link._id);
     expect(after?.state).toBe('CONFLICT');
-    expect(after?.conflicts.map(({ field, customerpValue, crmofficeValue, kept, resolvedAt }) => ({ field, customerpValue, crmofficeValue, kept, resolvedAt }))).toEqual([
-      { field: 'department', customerpValue: 'Sales (edited in Customerp)', crmofficeValue: 'Support (edited in Crmoffice)', kept: 'CRMOFFICE', resolvedAt: null },
+    expect(
+      after?.conflicts.map(({ field, customerpValue, crmofficeValue, kept, resolvedAt }) => ({
+        field,
+        customerpValue,
+        crmofficeValue,
+        kept,
+        resolvedAt,
+      })),
+    ).toEqual([
+      {
+        field: 'department',
+        customerpValue: 'Sales (edited in Customerp)',
+        crmofficeValue: 'Support (edited in Crmoffice)',
+        kept: 'CRMOFFICE',
+        resolvedAt: null,
+      },
     ]);
   });
 
@@ -81,8 +113,18 @@ describe('SyncEngine, concurrent edits of one linked pair', () => {
     await tick();
     await editEmployee(world, link, { department: 'Research (edited in Customerp)' });
     await world.engine.runOnce();
-    expect(await bothSides(world, link)).toMatchObject({ employee: { department: 'Research (edited in Customerp)' }, contact: { department: 'Research (edited in Customerp)' } });
-    expect((await world.links.findById(link._id))?.conflicts).toMatchObject([{ field: 'department', customerpValue: 'Research (edited in Customerp)', crmofficeValue: 'Legal (edited in Crmoffice)', kept: 'CUSTOMERP' }]);
+    expect(await bothSides(world, link)).toMatchObject({
+      employee: { department: 'Research (edited in Customerp)' },
+      contact: { department: 'Research (edited in Customerp)' },
+    });
+    expect((await world.links.findById(link._id))?.conflicts).toMatchObject([
+      {
+        field: 'department',
+        customerpValue: 'Research (edited in Customerp)',
+        crmofficeValue: 'Legal (edited in Crmoffice)',
+        kept: 'CUSTOMERP',
+      },
+    ]);
   });
 });
 
@@ -113,7 +155,10 @@ describe('SyncEngine, conflict outcome whatever the feed order', () => {
     expect(outcomes[0]).toEqual(outcomes[1]);
     expect(outcomes[0]).toMatchObject({
       sides: [{ employee: { department: 'Late Crmoffice' } }, { contact: { department: 'Late Customerp' } }],
-      conflicts: [[['department', 'Early Customerp', 'Late Crmoffice', 'CRMOFFICE']], [['department', 'Late Customerp', 'Early Crmoffice', 'CUSTOMERP']]],
+      conflicts: [
+        [['department', 'Early Customerp', 'Late Crmoffice', 'CRMOFFICE']],
+        [['department', 'Late Customerp', 'Early Crmoffice', 'CUSTOMERP']],
+      ],
     });
   });
 });
@@ -134,13 +179,17 @@ describe('SyncEngine, lossy project status map', () => {
     const crm = world.systems.crmofficeServer.url;
     await gql(cp, UPDATE_PROJECT, { id: link.customerp?.id, input: { status: 'ON_HOLD' } });
     await world.engine.runOnce();
-    expect(await gql(crm, READ_ACTIVITY, { id: link.crmoffice?.id })).toMatchObject({ activity: { status: 'IN_PROGRESS' } });
+    expect(await gql(crm, READ_ACTIVITY, { id: link.crmoffice?.id })).toMatchObject({
+      activity: { status: 'IN_PROGRESS' },
+    });
 
     // Crmoffice sends the record back (another field edited): IN_PROGRESS must not flip ON_HOLD to ACTIVE.
     await gql(crm, UPDATE_ACTIVITY, { id: link.crmoffice?.id, data: { description: 'touched in Crmoffice' } });
     await world.engine.runOnce();
     await world.engine.runOnce();
-    expect(await gql(cp, READ_PROJECT, { id: link.customerp?.id })).toEqual({ project: { status: 'ON_HOLD', description: 'touched in Crmoffice' } });
+    expect(await gql(cp, READ_PROJECT, { id: link.customerp?.id })).toEqual({
+      project: { status: 'ON_HOLD', description: 'touched in Crmoffice' },
+    });
 
     // A real change of status in Crmoffice still arrives.
     await gql(crm, UPDATE_ACTIVITY, { id: link.crmoffice?.id, data: { status: 'DONE' } });

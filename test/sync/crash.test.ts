@@ -7,10 +7,15 @@ import { CrmofficeApi, type CrmofficeType, type UpstreamClient } from '../../src
 import { editRecord, pairsOf } from '../support/edits.js';
 import { convergenceProblems, readCrmoffice, type CrmofficeData } from '../support/convergence.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
-import { runSyncOnce, startSyncProcess, waitUntil, type SyncProcess, type SyncProcessTarget } from '../support/sync-process.js';
+import {
+  runSyncOnce,
+  startSyncProcess,
+  waitUntil,
+  type SyncProcess,
+  type SyncProcessTarget,
+} from '../support/sync-process.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
-
 
 /**
  * Crash safety (DESIGN.md, "The pieces" 6): the sync process is killed with SIGKILL in the middle of
@@ -50,7 +55,10 @@ describe('sync process killed in the middle of a pass', () => {
   const leases = () => new LeaseStore(database.db).list();
 
   /** Starts the worker process, lets `until` become true, kills it with SIGKILL. */
-  async function killWorkerWhen(until: () => boolean | Promise<boolean>, what: () => string | Promise<string>): Promise<void> {
+  async function killWorkerWhen(
+    until: () => boolean | Promise<boolean>,
+    what: () => string | Promise<string>,
+  ): Promise<void> {
     const running = startSyncProcess(target);
     children.push(running);
     await waitUntil(until, 40_000, async () => `${await what()}; ${await describeProcess(running)}`, 10);
@@ -59,7 +67,10 @@ describe('sync process killed in the middle of a pass', () => {
   }
 
   async function cursorsOf(feeds: string[]): Promise<Record<string, string | null>> {
-    const docs = await database.db.collection<{ _id: string; cursor: string | null }>('sync_cursors').find({ _id: { $in: feeds } }).toArray();
+    const docs = await database.db
+      .collection<{ _id: string; cursor: string | null }>('sync_cursors')
+      .find({ _id: { $in: feeds } })
+      .toArray();
     return Object.fromEntries(docs.map((d) => [d._id, d.cursor]));
   }
 
@@ -69,16 +80,30 @@ describe('sync process killed in the middle of a pass', () => {
   }
 
   /** A further pass, in-process: it must find nothing to write. */
-  async function furtherPassWrites(): Promise<{ summary: SyncSummary; writes: { customerp: number; crmoffice: number } }> {
+  async function furtherPassWrites(): Promise<{
+    summary: SyncSummary;
+    writes: { customerp: number; crmoffice: number };
+  }> {
     await systems.resetStats();
-    const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner: 'further-pass' });
+    const engine = new SyncEngine(
+      {
+        db: database.db,
+        customerp: systems.customerp,
+        crmoffice: systems.crmoffice,
+        writeOwnership: outboxWriteOwnership(database.db),
+      },
+      { owner: 'further-pass' },
+    );
     const summary = await engine.runOnce();
     await engine.releaseLeases();
     return { summary, writes: await systems.writes() };
   }
 
   it('is cut short while it creates Crmoffice records', async () => {
-    await killWorkerWhen(() => writesOf(systems.crmofficeServer.stats()) >= 20, () => `${writesOf(systems.crmofficeServer.stats())} Crmoffice writes`);
+    await killWorkerWhen(
+      () => writesOf(systems.crmofficeServer.stats()) >= 20,
+      () => `${writesOf(systems.crmofficeServer.stats())} Crmoffice writes`,
+    );
     expect(await convergenceProblems(database.db, urls(target), seeded)).not.toEqual([]);
   }, 60_000);
 
@@ -104,7 +129,14 @@ describe('sync process killed in the middle of a pass', () => {
 
     const further = await furtherPassWrites();
     expect(further.writes).toEqual({ customerp: 0, crmoffice: 0 });
-    expect(further.summary.totals).toMatchObject({ created: 0, linked: 0, tracked: 0, updated: 0, deleted: 0, errors: 0 });
+    expect(further.summary.totals).toMatchObject({
+      created: 0,
+      linked: 0,
+      tracked: 0,
+      updated: 0,
+      deleted: 0,
+      errors: 0,
+    });
   }, 60_000);
 
   it('converges again after a kill amid many edits on both sides: every edit arrives, then nothing to write', async () => {
@@ -112,21 +144,36 @@ describe('sync process killed in the middle of a pass', () => {
     const employees = (await pairsOf(store, 'Contact', 'EMPLOYEE')).slice(0, 30);
     const customers = (await pairsOf(store, 'Contact', 'CUSTOMER_CONTACT')).slice(0, 30);
     expect([employees.length, customers.length]).toEqual([30, 30]);
-    for (const p of employees) await editRecord(systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Retitled ${p.customerp.id}` });
-    for (const p of customers) await editRecord(systems.crmoffice, 'Contact', p.crmoffice.id, { phone: `+46 ${p.crmoffice.id}` });
+    for (const p of employees)
+      await editRecord(systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Retitled ${p.customerp.id}` });
+    for (const p of customers)
+      await editRecord(systems.crmoffice, 'Contact', p.crmoffice.id, { phone: `+46 ${p.crmoffice.id}` });
 
     await systems.resetStats();
-    await killWorkerWhen(() => writesOf(systems.crmofficeServer.stats()) >= 15, () => `${writesOf(systems.crmofficeServer.stats())} Crmoffice writes`);
+    await killWorkerWhen(
+      () => writesOf(systems.crmofficeServer.stats()) >= 15,
+      () => `${writesOf(systems.crmofficeServer.stats())} Crmoffice writes`,
+    );
     expect((await leases()).filter((l) => l.expiresAt > new Date()).map((l) => l.name)).toContain('customerp:EMPLOYEE');
     await expireLeases();
     const finish = await runSyncOnce<SyncSummary>(target);
     expect(finish.code).toBe(0);
     expect(finish.summary.feeds.filter((f) => f.blocked)).toEqual([]);
 
-    const titles = await systems.crmoffice.getMany('Contact', employees.map((p) => p.crmoffice.id));
-    expect(titles.map((c) => (c as { title: string | null }).title)).toEqual(employees.map((p) => `Retitled ${p.customerp.id}`));
-    const phones = await systems.customerp.getMany('Contact', customers.map((p) => p.customerp.id));
-    expect(phones.map((c) => (c as { phone: string | null }).phone)).toEqual(customers.map((p) => `+46 ${p.crmoffice.id}`));
+    const titles = await systems.crmoffice.getMany(
+      'Contact',
+      employees.map((p) => p.crmoffice.id),
+    );
+    expect(titles.map((c) => (c as { title: string | null }).title)).toEqual(
+      employees.map((p) => `Retitled ${p.customerp.id}`),
+    );
+    const phones = await systems.customerp.getMany(
+      'Contact',
+      customers.map((p) => p.customerp.id),
+    );
+    expect(phones.map((c) => (c as { phone: string | null }).phone)).toEqual(
+      customers.map((p) => `+46 ${p.crmoffice.id}`),
+    );
     expect(await convergenceProblems(database.db, urls(target), seeded)).toEqual([]);
     expect((await furtherPassWrites()).writes).toEqual({ customerp: 0, crmoffice: 0 });
   }, 60_000);
@@ -155,25 +202,50 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
 
   it('links each record it created instead of creating it again, for companies, contacts and activities', async () => {
     const store = new LinkStore(database.db);
-    const expireLeases = () => database.db.collection('sync_leases').updateMany({}, { $set: { expiresAt: new Date(0) } });
+    const expireLeases = () =>
+      database.db.collection('sync_leases').updateMany({}, { $set: { expiresAt: new Date(0) } });
     let previous: { type: CrmofficeType; id: string } | null = null;
     // Each pass dies at its first create of `type`; the next one, restarted, must adopt that record.
     for (const type of ['Company', 'Contact', 'Activity'] as const) {
       const dying = new DiesAfterCreate(systems.crmoffice.client, type);
-      const engine = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: dying, writeOwnership: outboxWriteOwnership(database.db) }, { owner: `dies-after-${type}` });
+      const engine = new SyncEngine(
+        {
+          db: database.db,
+          customerp: systems.customerp,
+          crmoffice: dying,
+          writeOwnership: outboxWriteOwnership(database.db),
+        },
+        { owner: `dies-after-${type}` },
+      );
       await expect(engine.runOnce()).rejects.toThrow(`died after creating Crmoffice ${type} `);
       await expireLeases();
       const orphan = { type, id: dying.created as string };
       expect(await store.findByRef('CRMOFFICE', orphan)).toBeNull();
-      if (previous) expect((await store.findByRef('CRMOFFICE', previous))?.customerp).toEqual(expect.objectContaining({ id: expect.any(String) }));
+      if (previous)
+        expect((await store.findByRef('CRMOFFICE', previous))?.customerp).toEqual(
+          expect.objectContaining({ id: expect.any(String) }),
+        );
       previous = orphan;
     }
 
-    const restarted = new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) });
+    const restarted = new SyncEngine({
+      db: database.db,
+      customerp: systems.customerp,
+      crmoffice: systems.crmoffice,
+      writeOwnership: outboxWriteOwnership(database.db),
+    });
     const finish = await restarted.runOnce();
     expect(finish.feeds.filter((f) => f.blocked)).toEqual([]);
-    expect((await store.findByRef('CRMOFFICE', previous as { type: CrmofficeType; id: string }))?.customerp).toEqual(expect.objectContaining({ id: expect.any(String) }));
-    expect(await convergenceProblems(database.db, { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url }, seeded)).toEqual([]);
+    expect((await store.findByRef('CRMOFFICE', previous as { type: CrmofficeType; id: string }))?.customerp).toEqual(
+      expect.objectContaining({ id: expect.any(String) }),
+    );
+    expect(
+      await convergenceProblems(
+        database.db,
+        { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url },
+        seeded,
+      ),
+    ).toEqual([]);
 
     await systems.resetStats();
     await restarted.runOnce();
@@ -185,7 +257,10 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
 class DiesAfterCreate extends CrmofficeApi {
   created: string | undefined;
 
-  constructor(client: UpstreamClient, private readonly type: CrmofficeType) {
+  constructor(
+    client: UpstreamClient,
+    private readonly type: CrmofficeType,
+  ) {
     super(client);
   }
 
@@ -205,10 +280,17 @@ function urls(target: SyncProcessTarget): { customerp: string; crmoffice: string
 
 /** Mutations a system served (root fields named create…, update…, delete…). */
 function writesOf(stats: RequestStats): number {
-  return Object.entries(stats.fields).filter(([field]) => /^(create|update|delete)/.test(field)).reduce((sum, [, n]) => sum + n, 0);
+  return Object.entries(stats.fields)
+    .filter(([field]) => /^(create|update|delete)/.test(field))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 async function describeProcess(process: SyncProcess): Promise<string> {
-  const settled = await Promise.race([process.exit, new Promise<null>((resolve) => setTimeout(() => resolve(null), 0))]);
-  return settled ? `the process exited ${settled.code}: ${settled.stderr.slice(0, 1000)}` : 'the process is still running';
+  const settled = await Promise.race([
+    process.exit,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 0)),
+  ]);
+  return settled
+    ? `the process exited ${settled.code}: ${settled.stderr.slice(0, 1000)}`
+    : 'the process is still running';
 }

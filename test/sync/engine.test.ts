@@ -6,7 +6,11 @@ describe('waitingCustomerpIds', () => {
   const links = [
     link('L1', { customerp: { type: 'Employee', id: 'e1' }, state: 'CONFLICT' }),
     link('L2', { customerp: { type: 'Contact', id: 'c1' }, state: 'CONFLICT' }),
-    link('L3', { customerp: { type: 'Employee', id: 'e2' }, crmoffice: { type: 'Contact', id: 'x2' }, state: 'CONFLICT' }),
+    link('L3', {
+      customerp: { type: 'Employee', id: 'e2' },
+      crmoffice: { type: 'Contact', id: 'x2' },
+      state: 'CONFLICT',
+    }),
     link('L4', { crmoffice: { type: 'Contact', id: 'x3' }, state: 'CONFLICT' }),
   ];
 

@@ -28,7 +28,15 @@ async function syncedWorld(suite: string, options: TestSystemsOptions = {}): Pro
   // One owner for the whole suite: passes that follow each other, like one worker's.
   const owner = `${suite}-worker`;
   const engine = (engineOptions: SyncEngineOptions = {}) =>
-    new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner, ...engineOptions });
+    new SyncEngine(
+      {
+        db: database.db,
+        customerp: systems.customerp,
+        crmoffice: systems.crmoffice,
+        writeOwnership: outboxWriteOwnership(database.db),
+      },
+      { owner, ...engineOptions },
+    );
   const first = engine();
   await first.runOnce();
   await first.runOnce(); // the echoes of the first pass's own writes
@@ -39,7 +47,12 @@ async function syncedWorld(suite: string, options: TestSystemsOptions = {}): Pro
     cursors: new FeedCursorStore(database.db),
     seeded,
     engine,
-    converged: () => convergenceProblems(database.db, { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url }, seeded),
+    converged: () =>
+      convergenceProblems(
+        database.db,
+        { customerp: systems.customerpServer.url, crmoffice: systems.crmofficeServer.url },
+        seeded,
+      ),
     close: async () => {
       await systems.close();
       await database.drop();
@@ -72,7 +85,8 @@ describe('sync when Crmoffice goes down in the middle of a pass', () => {
   beforeAll(async () => {
     employees = (await pairsOf(world.store, 'Contact', 'EMPLOYEE')).slice(0, 12);
     expect(employees).toHaveLength(12);
-    for (const [i, p] of employees.entries()) await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Edit ${i + 1}` });
+    for (const [i, p] of employees.entries())
+      await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { jobTitle: `Edit ${i + 1}` });
     cursorsBefore = new Map((await world.cursors.list()).map((c) => [c._id, c]));
 
     // Pages of 5 changes; Crmoffice goes down once the first page of employees is applied.
@@ -109,26 +123,45 @@ describe('sync when Crmoffice goes down in the middle of a pass', () => {
         blockedReason: expect.stringMatching(CRMOFFICE_DOWN),
       });
     }
-    const titles = await Promise.all(employees.map((p) => readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id).catch(() => null)));
+    const titles = await Promise.all(
+      employees.map((p) => readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id).catch(() => null)),
+    );
     expect(titles).toEqual(employees.map(() => null)); // Crmoffice is still down: nobody can read it
   });
 
   it('applies everything, edits made during the outage included, once Crmoffice is back', async () => {
     // Made while Crmoffice is down, then a pass that can do nothing with them.
     const late = (await pairsOf(world.store, 'Contact', 'EMPLOYEE')).slice(12, 15);
-    for (const p of late) await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { department: 'During outage' });
+    for (const p of late)
+      await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { department: 'During outage' });
     const product = await world.systems.customerp.create('Product', { sku: 'SKU-OUTAGE', name: 'Outage Edition' });
     const stillDown = await world.engine().runOnce();
-    expect(Object.keys(blocked(stillDown))).toEqual(['customerp:PRODUCT', 'customerp:EMPLOYEE', 'crmoffice:COMPANIES', 'crmoffice:CONTACTS', 'crmoffice:ACTIVITIES', 'pending']);
+    expect(Object.keys(blocked(stillDown))).toEqual([
+      'customerp:PRODUCT',
+      'customerp:EMPLOYEE',
+      'crmoffice:COMPANIES',
+      'crmoffice:CONTACTS',
+      'crmoffice:ACTIVITIES',
+      'pending',
+    ]);
 
     await world.systems.faults('crmoffice', {});
     const back = await world.engine().runOnce();
     expect(blocked(back)).toEqual({});
     expect(await world.cursors.get('customerp:EMPLOYEE')).toMatchObject({ blockedReason: null });
-    for (const [i, p] of employees.entries()) expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({ title: `Edit ${i + 1}` });
-    for (const p of late) expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({ department: 'During outage' });
+    for (const [i, p] of employees.entries())
+      expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({
+        title: `Edit ${i + 1}`,
+      });
+    for (const p of late)
+      expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({
+        department: 'During outage',
+      });
     const productLink = await world.store.findByRef('CUSTOMERP', { type: 'Product', id: product.id });
-    expect(await readRecord(world.systems.crmoffice, 'Company', productLink?.crmoffice?.id as string)).toMatchObject({ code: 'SKU-OUTAGE', name: 'Outage Edition' });
+    expect(await readRecord(world.systems.crmoffice, 'Company', productLink?.crmoffice?.id as string)).toMatchObject({
+      code: 'SKU-OUTAGE',
+      name: 'Outage Edition',
+    });
     expect(await world.converged()).toEqual([]);
 
     await world.systems.resetStats();
@@ -143,42 +176,75 @@ describe('sync when Crmoffice goes down in the middle of a pass', () => {
  */
 describe('sync against a Crmoffice that refuses some requests', () => {
   it.each([
-    { fault: 'a rate limit (HTTP 429)', settings: { rateLimitPerSec: 8 }, reason: /^CRMOFFICE is unavailable: rate limited \(HTTP 429\)$/ },
-    { fault: 'random server errors (HTTP 500)', settings: { errorRate: 0.1 }, reason: /^CRMOFFICE is unavailable: HTTP 500$/ },
-  ])('loses nothing under $fault: repeated passes converge, each edit applied, nothing created twice', async ({ fault, settings, reason }) => {
-    const tag = fault.includes('429') ? 'limited' : 'flaky';
-    const skip = tag === 'limited' ? 0 : 15; // each case edits records of its own (the outage scenario's again)
-    const employees = (await pairsOf(world.store, 'Contact', 'EMPLOYEE')).slice(skip, skip + 12);
-    const products = (await pairsOf(world.store, 'Company')).slice(skip / 3, skip / 3 + 5);
-    expect([employees.length, products.length]).toEqual([12, 5]);
-    for (const p of employees) await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { jobTitle: `${tag} ${p.customerp.id}` });
-    for (const p of products) await editRecord(world.systems.customerp, 'Product', p.customerp.id, { website: `https://${p.customerp.id}.${tag}.example` });
-    const hires: string[] = [];
-    for (const n of [1, 2, 3, 4]) hires.push((await world.systems.customerp.create('Employee', { firstName: 'Hire', lastName: `${n}`, email: `hire.${n}@${tag}.example` })).id);
+    {
+      fault: 'a rate limit (HTTP 429)',
+      settings: { rateLimitPerSec: 8 },
+      reason: /^CRMOFFICE is unavailable: rate limited \(HTTP 429\)$/,
+    },
+    {
+      fault: 'random server errors (HTTP 500)',
+      settings: { errorRate: 0.1 },
+      reason: /^CRMOFFICE is unavailable: HTTP 500$/,
+    },
+  ])(
+    'loses nothing under $fault: repeated passes converge, each edit applied, nothing created twice',
+    async ({ fault, settings, reason }) => {
+      const tag = fault.includes('429') ? 'limited' : 'flaky';
+      const skip = tag === 'limited' ? 0 : 15; // each case edits records of its own (the outage scenario's again)
+      const employees = (await pairsOf(world.store, 'Contact', 'EMPLOYEE')).slice(skip, skip + 12);
+      const products = (await pairsOf(world.store, 'Company')).slice(skip / 3, skip / 3 + 5);
+      expect([employees.length, products.length]).toEqual([12, 5]);
+      for (const p of employees)
+        await editRecord(world.systems.customerp, 'Employee', p.customerp.id, { jobTitle: `${tag} ${p.customerp.id}` });
+      for (const p of products)
+        await editRecord(world.systems.customerp, 'Product', p.customerp.id, {
+          website: `https://${p.customerp.id}.${tag}.example`,
+        });
+      const hires: string[] = [];
+      for (const n of [1, 2, 3, 4])
+        hires.push(
+          (
+            await world.systems.customerp.create('Employee', {
+              firstName: 'Hire',
+              lastName: `${n}`,
+              email: `hire.${n}@${tag}.example`,
+            })
+          ).id,
+        );
 
-    await world.systems.faults('crmoffice', settings);
-    const reasons = new Set<string>();
-    let passes = 0;
-    for (;;) {
-      const summary = await world.engine().runOnce();
-      passes += 1;
-      for (const why of Object.values(blocked(summary))) reasons.add(why);
-      if (Object.keys(blocked(summary)).length === 0 || passes === 50) break;
-      await new Promise((resolve) => setTimeout(resolve, 200)); // a worker's interval
-    }
-    await world.systems.faults('crmoffice', {});
+      await world.systems.faults('crmoffice', settings);
+      const reasons = new Set<string>();
+      let passes = 0;
+      for (;;) {
+        const summary = await world.engine().runOnce();
+        passes += 1;
+        for (const why of Object.values(blocked(summary))) reasons.add(why);
+        if (Object.keys(blocked(summary)).length === 0 || passes === 50) break;
+        await new Promise((resolve) => setTimeout(resolve, 200)); // a worker's interval
+      }
+      await world.systems.faults('crmoffice', {});
 
-    expect(passes).toBeLessThan(50);
-    if (fault.includes('429')) expect(passes).toBeGreaterThan(1); // a burst over the rate surely stops a pass early
-    expect([...reasons].filter((why) => !reason.test(why))).toEqual([]);
-    for (const p of employees) expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({ title: `${tag} ${p.customerp.id}` });
-    for (const p of products) expect(await readRecord(world.systems.crmoffice, 'Company', p.crmoffice.id)).toMatchObject({ website: `https://${p.customerp.id}.${tag}.example` });
-    const hireLinks = await world.store.findByRefs('CUSTOMERP', hires.map((id) => ({ type: 'Employee' as const, id })));
-    expect(hireLinks.map((l) => l?.state)).toEqual(['IN_SYNC', 'IN_SYNC', 'IN_SYNC', 'IN_SYNC']);
-    expect(await world.converged()).toEqual([]);
+      expect(passes).toBeLessThan(50);
+      if (fault.includes('429')) expect(passes).toBeGreaterThan(1); // a burst over the rate surely stops a pass early
+      expect([...reasons].filter((why) => !reason.test(why))).toEqual([]);
+      for (const p of employees)
+        expect(await readRecord(world.systems.crmoffice, 'Contact', p.crmoffice.id)).toMatchObject({
+          title: `${tag} ${p.customerp.id}`,
+        });
+      for (const p of products)
+        expect(await readRecord(world.systems.crmoffice, 'Company', p.crmoffice.id)).toMatchObject({
+          website: `https://${p.customerp.id}.${tag}.example`,
+        });
+      const hireLinks = await world.store.findByRefs(
+        'CUSTOMERP',
+        hires.map((id) => ({ type: 'Employee' as const, id })),
+      );
+      expect(hireLinks.map((l) => l?.state)).toEqual(['IN_SYNC', 'IN_SYNC', 'IN_SYNC', 'IN_SYNC']);
+      expect(await world.converged()).toEqual([]);
 
-    await world.systems.resetStats();
-    await world.engine().runOnce();
-    expect(await world.systems.writes()).toEqual({ customerp: 0, crmoffice: 0 });
-  });
+      await world.systems.resetStats();
+      await world.engine().runOnce();
+      expect(await world.systems.writes()).toEqual({ customerp: 0, crmoffice: 0 });
+    },
+  );
 });

@@ -25,12 +25,23 @@ describe('latestPerRecord', () => {
 
 describe('batchOf', () => {
   it('splits the latest changes into ids to upsert and ids to delete, each in order', () => {
-    const latest = [change('a', 'UPSERT', '2025-06-01T10:00:00.000Z'), change('b', 'DELETE', '2025-06-01T10:01:00.000Z'), change('c', 'UPSERT', '2025-06-01T10:02:00.000Z')];
+    const latest = [
+      change('a', 'UPSERT', '2025-06-01T10:00:00.000Z'),
+      change('b', 'DELETE', '2025-06-01T10:01:00.000Z'),
+      change('c', 'UPSERT', '2025-06-01T10:02:00.000Z'),
+    ];
     expect(batchOf(latest)).toEqual({ upserts: ['a', 'c'], deletes: ['b'] });
   });
 
   it('reads a record created and deleted in one page as one delete', () => {
-    expect(batchOf(latestPerRecord([change('a', 'UPSERT', '2025-06-01T10:00:00.000Z'), change('a', 'DELETE', '2025-06-01T10:01:00.000Z')]))).toEqual({ upserts: [], deletes: ['a'] });
+    expect(
+      batchOf(
+        latestPerRecord([
+          change('a', 'UPSERT', '2025-06-01T10:00:00.000Z'),
+          change('a', 'DELETE', '2025-06-01T10:01:00.000Z'),
+        ]),
+      ),
+    ).toEqual({ upserts: [], deletes: ['a'] });
   });
 });
 
@@ -38,7 +49,11 @@ describe('lastChangeAtOf', () => {
   const watchingSince = new Date('2025-06-01T10:30:00.000Z');
 
   it('is the newest change when it came after we started watching (delay we caused)', () => {
-    const page = [change('a', 'UPSERT', '2025-06-01T10:45:00.000Z'), change('b', 'UPSERT', '2025-06-01T10:50:00.000Z'), change('c', 'UPSERT', '2025-06-01T10:40:00.000Z')];
+    const page = [
+      change('a', 'UPSERT', '2025-06-01T10:45:00.000Z'),
+      change('b', 'UPSERT', '2025-06-01T10:50:00.000Z'),
+      change('c', 'UPSERT', '2025-06-01T10:40:00.000Z'),
+    ];
     expect(lastChangeAtOf(page, watchingSince)).toEqual(new Date('2025-06-01T10:50:00.000Z'));
   });
 

@@ -31,16 +31,42 @@ export function link(_id: string, overrides: Partial<Omit<Link, '_id'>> = {}): L
 /** A Customerp employee with e-mail `email` ('' = none: never matched). */
 export function employee(id: string, email: string): CustomerpEmployee {
   return {
-    id, version: 1, updatedAt: '2025-06-01T10:00:00.000Z', employeeNumber: `E-${id}`, firstName: 'Ada', lastName: 'Andersen',
-    email, phone: null, mobile: null, jobTitle: null, department: null, active: true,
+    id,
+    version: 1,
+    updatedAt: '2025-06-01T10:00:00.000Z',
+    employeeNumber: `E-${id}`,
+    firstName: 'Ada',
+    lastName: 'Andersen',
+    email,
+    phone: null,
+    mobile: null,
+    jobTitle: null,
+    department: null,
+    active: true,
   };
 }
 
 /** A Crmoffice contact of `contactType` with e-mail `email`. */
-export function contact(id: string, email: string, contactType: CrmofficeContact['contactType'] = 'EMPLOYEE'): CrmofficeContact {
+export function contact(
+  id: string,
+  email: string,
+  contactType: CrmofficeContact['contactType'] = 'EMPLOYEE',
+): CrmofficeContact {
   return {
-    id, etag: '1', modifiedAt: '2025-06-01T10:00:00.000Z', firstName: 'Ada', lastName: 'Andersen', email, phone: null, mobilePhone: null,
-    title: null, department: null, contactType, companyId: null, address: { street: null, city: null, postalCode: null, country: null }, active: true,
+    id,
+    etag: '1',
+    modifiedAt: '2025-06-01T10:00:00.000Z',
+    firstName: 'Ada',
+    lastName: 'Andersen',
+    email,
+    phone: null,
+    mobilePhone: null,
+    title: null,
+    department: null,
+    contactType,
+    companyId: null,
+    address: { street: null, city: null, postalCode: null, country: null },
+    active: true,
   };
 }
 

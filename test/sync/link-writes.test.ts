@@ -5,10 +5,21 @@ import { link } from './fixtures.js';
 const SYNCED = new Date('2025-06-01T10:00:00.000Z');
 
 describe('needsSave', () => {
-  const synced = link('L1', { snapshot: { email: 'ada@example.com' }, keys: { email: 'ada@example.com' }, lastSyncedAt: SYNCED });
+  const synced = link('L1', {
+    snapshot: { email: 'ada@example.com' },
+    keys: { email: 'ada@example.com' },
+    lastSyncedAt: SYNCED,
+  });
 
   it('is false when nothing but lastSyncedAt would change (an echo writes nothing)', () => {
-    expect(needsSave(synced, { snapshot: { email: 'ada@example.com' }, keys: { email: 'ada@example.com' }, state: 'IN_SYNC', lastSyncedAt: new Date() })).toBe(false);
+    expect(
+      needsSave(synced, {
+        snapshot: { email: 'ada@example.com' },
+        keys: { email: 'ada@example.com' },
+        state: 'IN_SYNC',
+        lastSyncedAt: new Date(),
+      }),
+    ).toBe(false);
   });
 
   it('is true when a field differs', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { MassDeleteGuard, MassDeleteGuardError, massDeleteRefusal, withinAllowance } from '../../src/sync/mass-delete-guard.js';
+import {
+  MassDeleteGuard,
+  MassDeleteGuardError,
+  massDeleteRefusal,
+  withinAllowance,
+} from '../../src/sync/mass-delete-guard.js';
 
 const policy = { share: 0.2, allowance: 2 };
 
@@ -22,7 +27,8 @@ describe('the mass-delete guard', () => {
       feed: 'crmoffice:CONTACTS',
       deletes: 21,
       links: 100,
-      message: 'mass-delete guard: 21 of 100 links of crmoffice:CONTACTS would be deleted in one pass (more than 20 %); nothing deleted',
+      message:
+        'mass-delete guard: 21 of 100 links of crmoffice:CONTACTS would be deleted in one pass (more than 20 %); nothing deleted',
     });
     expect(massDeleteRefusal('customerp:PRODUCT', 3, 14, policy)?.message).toBe(
       'mass-delete guard: 3 of 14 links of customerp:PRODUCT would be deleted in one pass (more than 20 %); nothing deleted',
@@ -34,7 +40,11 @@ describe('the mass-delete guard', () => {
     guard.count('customerp:EMPLOYEE');
     guard.count('customerp:EMPLOYEE');
     guard.count('crmoffice:CONTACTS');
-    expect([guard.appliedBy('customerp:EMPLOYEE'), guard.appliedBy('crmoffice:CONTACTS'), guard.appliedBy('customerp:PRODUCT')]).toEqual([2, 1, 0]);
+    expect([
+      guard.appliedBy('customerp:EMPLOYEE'),
+      guard.appliedBy('crmoffice:CONTACTS'),
+      guard.appliedBy('customerp:PRODUCT'),
+    ]).toEqual([2, 1, 0]);
     guard.startPass();
     expect([guard.appliedBy('customerp:EMPLOYEE'), guard.appliedBy('crmoffice:CONTACTS')]).toEqual([0, 0]);
   });

@@ -18,7 +18,12 @@ const NOW = new Date('2025-06-03T00:00:00.000Z');
 
 describe('identityLookups', () => {
   it('looks up each non-empty identity value once, as the Customerp record holds it, in first-seen order', () => {
-    const records = [employee('e1', 'Ada@Example.com'), employee('e2', ''), employee('e3', 'ben@example.com'), employee('e4', 'Ada@Example.com')];
+    const records = [
+      employee('e1', 'Ada@Example.com'),
+      employee('e2', ''),
+      employee('e3', 'ben@example.com'),
+      employee('e4', 'Ada@Example.com'),
+    ];
     expect(identityLookups(employeeContact, records)).toEqual(['Ada@Example.com', 'ben@example.com']);
   });
 
@@ -66,7 +71,12 @@ describe('planMatch', () => {
     holderOf: (c: CrmofficeRecord) => holders[c.id] ?? null,
     ...overrides,
   });
-  const ids = (plan: MatchPlan) => ('candidates' in plan ? { ...plan, candidates: plan.candidates.map((c) => c.id) } : 'candidate' in plan ? { ...plan, candidate: plan.candidate.id } : plan);
+  const ids = (plan: MatchPlan) =>
+    'candidates' in plan
+      ? { ...plan, candidates: plan.candidates.map((c) => c.id) }
+      : 'candidate' in plan
+        ? { ...plan, candidate: plan.candidate.id }
+        : plan;
 
   it('skips a record paired since its batch was sorted, even one a write owns', () => {
     const paired = link('L1', { customerp: { type: 'Employee', id: 'e1' }, crmoffice: { type: 'Contact', id: 'x9' } });
@@ -78,21 +88,32 @@ describe('planMatch', () => {
   });
 
   it('never guesses between two free candidates with its identity key', () => {
-    expect(ids(planMatch(facts({})))).toEqual({ action: 'ambiguous', identity: 'ada@example.com', candidates: ['x1', 'x2'] });
+    expect(ids(planMatch(facts({})))).toEqual({
+      action: 'ambiguous',
+      identity: 'ada@example.com',
+      candidates: ['x1', 'x2'],
+    });
   });
 
   it('links the one candidate left when the other is held by a Customerp record', () => {
-    const byX2 = (c: CrmofficeRecord) => (c.id === 'x2' ? link('L2', { customerp: { type: 'Employee', id: 'e2' }, crmoffice: { type: 'Contact', id: 'x2' } }) : null);
+    const byX2 = (c: CrmofficeRecord) =>
+      c.id === 'x2'
+        ? link('L2', { customerp: { type: 'Employee', id: 'e2' }, crmoffice: { type: 'Contact', id: 'x2' } })
+        : null;
     expect(ids(planMatch(facts({ holderOf: byX2 })))).toEqual({ action: 'link', candidate: 'x1' });
   });
 
   it('links a half link it holds itself to a single candidate', () => {
     const own = link('L1', { customerp: { type: 'Employee', id: 'e1' }, state: 'CONFLICT' });
-    expect(ids(planMatch(facts({ link: own, byIdentity: candidatesByIdentity(employeeContact, [x1]) })))).toEqual({ action: 'link', candidate: 'x1' });
+    expect(ids(planMatch(facts({ link: own, byIdentity: candidatesByIdentity(employeeContact, [x1]) })))).toEqual({
+      action: 'link',
+      candidate: 'x1',
+    });
   });
 
   it('creates a counterpart when no candidate is free (both on deleted links) or the record has no identity key', () => {
-    const deleted = (c: CrmofficeRecord) => link(`L-${c.id}`, { crmoffice: { type: 'Contact', id: c.id }, deletedAt: DELETED_AT });
+    const deleted = (c: CrmofficeRecord) =>
+      link(`L-${c.id}`, { crmoffice: { type: 'Contact', id: c.id }, deletedAt: DELETED_AT });
     expect(planMatch(facts({ holderOf: deleted }))).toEqual({ action: 'create' });
     expect(planMatch(facts({ record: employee('e1', '') }))).toEqual({ action: 'create' });
     expect(planMatch(facts({ record: employee('e1', 'nobody@example.com') }))).toEqual({ action: 'create' });

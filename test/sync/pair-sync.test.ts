@@ -12,7 +12,9 @@ describe('linkStateAfterSync', () => {
   });
 
   it('is CONFLICT while any conflict is open', () => {
-    expect(linkStateAfterSync(0, [conflict('k1', 'department', 'Sales', RESOLVED), conflict('k2', 'title', 'CTO')])).toBe('CONFLICT');
+    expect(
+      linkStateAfterSync(0, [conflict('k1', 'department', 'Sales', RESOLVED), conflict('k2', 'title', 'CTO')]),
+    ).toBe('CONFLICT');
   });
 
   it('is IN_SYNC with nothing deferred and every conflict resolved (or none)', () => {
@@ -24,7 +26,8 @@ describe('linkStateAfterSync', () => {
 describe('countPairOutcome', () => {
   it('counts updated, unchanged and error pairs, and a pair gone meanwhile nowhere', () => {
     const summary = emptyEntitySummary();
-    for (const outcome of ['updated', 'unchanged', 'unchanged', 'error', 'gone'] satisfies PairOutcome[]) countPairOutcome(summary, outcome);
+    for (const outcome of ['updated', 'unchanged', 'unchanged', 'error', 'gone'] satisfies PairOutcome[])
+      countPairOutcome(summary, outcome);
     expect(summary).toEqual({ ...emptyEntitySummary(), updated: 1, unchanged: 2, errors: 1 });
   });
 });

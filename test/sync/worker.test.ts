@@ -47,7 +47,15 @@ describe('SyncWorker', () => {
   });
 
   function engine(owner: string): SyncEngine {
-    return new SyncEngine({ db: database.db, customerp: systems.customerp, crmoffice: systems.crmoffice, writeOwnership: outboxWriteOwnership(database.db) }, { owner });
+    return new SyncEngine(
+      {
+        db: database.db,
+        customerp: systems.customerp,
+        crmoffice: systems.crmoffice,
+        writeOwnership: outboxWriteOwnership(database.db),
+      },
+      { owner },
+    );
   }
 
   /** An engine whose passes are logged; `failFirst` makes the first pass throw (a bug, MongoDB gone). */
@@ -80,10 +88,23 @@ describe('SyncWorker', () => {
     if (!pair) throw new Error('no employee pair');
     await editRecord(systems.customerp, 'Employee', pair.customerp.id, { jobTitle: 'Picked up by the worker' });
 
-    await waitUntil(async () => (await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id))['title'] === 'Picked up by the worker', 15_000, () => 'edit not synced');
-    await waitUntil(() => log.ends.length >= 4, 15_000, () => `${log.ends.length} passes`);
+    await waitUntil(
+      async () =>
+        (await readRecord(systems.crmoffice, 'Contact', pair.crmoffice.id))['title'] === 'Picked up by the worker',
+      15_000,
+      () => 'edit not synced',
+    );
+    await waitUntil(
+      () => log.ends.length >= 4,
+      15_000,
+      () => `${log.ends.length} passes`,
+    );
     const started = worker;
-    await waitUntil(() => started.phase.phase === 'waiting', 5_000, () => started.phase.phase);
+    await waitUntil(
+      () => started.phase.phase === 'waiting',
+      5_000,
+      () => started.phase.phase,
+    );
     expect(worker.phase).toEqual({ phase: 'waiting', until: expect.any(Date) });
 
     const pauses = log.starts.slice(1).map((start, i) => start - (log.ends[i] as number));
@@ -100,7 +121,11 @@ describe('SyncWorker', () => {
     worker = new SyncWorker(logged, { intervalMs: 200 });
     worker.start();
     const running = worker;
-    await waitUntil(() => running.phase.phase === 'running' && log.starts.length === 1, 5_000, () => running.phase.phase);
+    await waitUntil(
+      () => running.phase.phase === 'running' && log.starts.length === 1,
+      5_000,
+      () => running.phase.phase,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100)); // well inside the pass: it holds some leases by now
 
     const stopped = worker.stop();
@@ -130,7 +155,11 @@ describe('SyncWorker', () => {
     worker = new SyncWorker(logged, { intervalMs: 10_000 });
     worker.start();
     const running = worker;
-    await waitUntil(() => running.phase.phase === 'running', 5_000, () => running.phase.phase);
+    await waitUntil(
+      () => running.phase.phase === 'running',
+      5_000,
+      () => running.phase.phase,
+    );
     const [joined, again] = await Promise.all([worker.runNow(), worker.runNow()]);
     expect(joined).toBe(again);
     expect(log.starts).toHaveLength(1);
@@ -141,7 +170,11 @@ describe('SyncWorker', () => {
     const { engine: logged, log } = loggedEngine('recovering', true);
     worker = new SyncWorker(logged, { intervalMs: 100 });
     worker.start();
-    await waitUntil(() => log.outcomes.length >= 2, 10_000, () => JSON.stringify(log.outcomes));
+    await waitUntil(
+      () => log.outcomes.length >= 2,
+      10_000,
+      () => JSON.stringify(log.outcomes),
+    );
     expect(log.outcomes.slice(0, 2)).toEqual(['failed', 'done']);
     expect((log.starts[1] as number) - (log.ends[0] as number)).toBeGreaterThanOrEqual(95);
   });

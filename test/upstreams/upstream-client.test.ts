@@ -9,7 +9,13 @@ describe('UpstreamClient', () => {
   let server: RunningReferenceServer;
   let events: UpstreamRequestEvent[];
   const client = (options: { timeoutMs?: number; retries?: number } = {}) => {
-    const made = new UpstreamClient({ system: 'CUSTOMERP', url: server.url, baseDelayMs: 10, maxDelayMs: 50, ...options });
+    const made = new UpstreamClient({
+      system: 'CUSTOMERP',
+      url: server.url,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
+      ...options,
+    });
     made.observe((event) => events.push(event));
     return made;
   };
@@ -34,9 +40,14 @@ describe('UpstreamClient', () => {
   it('gives up after the timeout with UPSTREAM_UNAVAILABLE naming the system, never its URL', async () => {
     server.faults.set({ latencyMs: 400 });
     const started = Date.now();
-    const error = await client({ timeoutMs: 100, retries: 0 }).query(EmployeesByIdsDocument, { ids: ['emp-1'] }).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 100, retries: 0 })
+      .query(EmployeesByIdsDocument, { ids: ['emp-1'] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect((error as UpstreamUnavailableError).extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', system: 'CUSTOMERP' });
+    expect((error as UpstreamUnavailableError).extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      system: 'CUSTOMERP',
+    });
     expect((error as Error).message).toBe('CUSTOMERP is unavailable: no answer within 100 ms');
     expect((error as Error).message).not.toContain('127.0.0.1');
     expect(Date.now() - started).toBeLessThan(350);
@@ -44,9 +55,15 @@ describe('UpstreamClient', () => {
 
   it('retries a read after a 5xx and counts every attempt', async () => {
     server.faults.set({ outage: true });
-    const error = await client({ retries: 2 }).query(EmployeesByIdsDocument, { ids: ['emp-1'] }).catch((e: unknown) => e);
+    const error = await client({ retries: 2 })
+      .query(EmployeesByIdsDocument, { ids: ['emp-1'] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(events.map((e) => [e.outcome, e.attempt])).toEqual([['unavailable', 1], ['unavailable', 2], ['unavailable', 3]]);
+    expect(events.map((e) => [e.outcome, e.attempt])).toEqual([
+      ['unavailable', 1],
+      ['unavailable', 2],
+      ['unavailable', 3],
+    ]);
     expect(server.stats().rejected).toBeGreaterThanOrEqual(3);
   });
 
@@ -63,17 +80,25 @@ describe('UpstreamClient', () => {
   it('does not retry a write unless told it is idempotent', async () => {
     server.faults.set({ errorRate: 1 });
     await expect(
-      client({ retries: 3 }).mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { department: 'X' }, expectedVersion: null }),
+      client({ retries: 3 }).mutate(UpdateEmployeeDocument, {
+        id: 'emp-1',
+        input: { department: 'X' },
+        expectedVersion: null,
+      }),
     ).rejects.toBeInstanceOf(UpstreamUnavailableError);
     expect(events).toHaveLength(1);
   });
 
   it('reports a refusal of the system itself as UpstreamRejectedError with its code and field, without retrying', async () => {
     const made = client({ retries: 3 });
-    const stale = await made.mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { department: 'X' }, expectedVersion: 999 }).catch((e: unknown) => e);
+    const stale = await made
+      .mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { department: 'X' }, expectedVersion: 999 })
+      .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(UpstreamRejectedError);
     expect((stale as UpstreamRejectedError).isConcurrencyConflict).toBe(true);
-    const invalid = await made.mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { email: 'not an email' } }).catch((e: unknown) => e);
+    const invalid = await made
+      .mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { email: 'not an email' } })
+      .catch((e: unknown) => e);
     expect(invalid).toMatchObject({ upstreamCode: 'BAD_USER_INPUT', field: 'email', isConcurrencyConflict: false });
     expect(events.map((e) => e.outcome)).toEqual(['rejected', 'rejected']);
   });

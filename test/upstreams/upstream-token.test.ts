@@ -7,7 +7,11 @@ import { UpstreamUnavailableError } from '../../src/errors.js';
 import { EmployeesByIdsDocument, UpdateEmployeeDocument } from '../../src/generated/customerp-client.js';
 import type { RunningReferenceServer } from '../../src/reference/core/index.js';
 import { startCustomerp } from '../../src/reference/customerp/index.js';
-import { UpstreamClient, UpstreamCredentialsError, type UpstreamRequestEvent } from '../../src/upstreams/upstream-client.js';
+import {
+  UpstreamClient,
+  UpstreamCredentialsError,
+  type UpstreamRequestEvent,
+} from '../../src/upstreams/upstream-client.js';
 import { captureLogs, type CapturedLogs } from '../support/captured-logs.js';
 
 const TOKEN = 'upstream-token-0123456789abcdef';
@@ -17,7 +21,14 @@ describe('UpstreamClient with a bearer token, against Customerp requiring it', (
   let server: RunningReferenceServer;
   let events: UpstreamRequestEvent[];
   const client = (token: string | undefined) => {
-    const made = new UpstreamClient({ system: 'CUSTOMERP', url: server.url, token, retries: 3, baseDelayMs: 10, maxDelayMs: 20 });
+    const made = new UpstreamClient({
+      system: 'CUSTOMERP',
+      url: server.url,
+      token,
+      retries: 3,
+      baseDelayMs: 10,
+      maxDelayMs: 20,
+    });
     made.observe((event) => events.push(event));
     return made;
   };
@@ -36,24 +47,43 @@ describe('UpstreamClient with a bearer token, against Customerp requiring it', (
     const read = await client(TOKEN).query(EmployeesByIdsDocument, { ids: ['emp-1'] });
     expect(read.employees.nodes.map((n) => n?.id)).toEqual(['emp-1']);
     const employee = read.employees.nodes[0] as { version: number };
-    const written = await client(TOKEN).mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { jobTitle: 'Tokened' }, expectedVersion: employee.version });
+    const written = await client(TOKEN).mutate(UpdateEmployeeDocument, {
+      id: 'emp-1',
+      input: { jobTitle: 'Tokened' },
+      expectedVersion: employee.version,
+    });
     expect(written.updateEmployee.jobTitle).toBe('Tokened');
-    expect(events.map((e) => [e.operation, e.outcome, e.attempt])).toEqual([['EmployeesByIds', 'ok', 1], ['UpdateEmployee', 'ok', 1]]);
+    expect(events.map((e) => [e.operation, e.outcome, e.attempt])).toEqual([
+      ['EmployeesByIds', 'ok', 1],
+      ['UpdateEmployee', 'ok', 1],
+    ]);
   });
 
   it.each([
     ['without a token', undefined],
     ['with a wrong token', 'wrong-token-0123456789abcdef'],
-  ])('fails %s with UpstreamCredentialsError, an outage to its callers, at once and without retries', async (_case, token) => {
-    const error = await client(token).query(EmployeesByIdsDocument, { ids: ['emp-1'] }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UpstreamCredentialsError);
-    expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect((error as UpstreamUnavailableError).message).toBe("CUSTOMERP is unavailable: it refused the gateway's credentials (HTTP 401)");
-    expect((error as UpstreamUnavailableError).extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', system: 'CUSTOMERP' });
-    expect(events.map((e) => [e.operation, e.outcome, e.attempt])).toEqual([['EmployeesByIds', 'unavailable', 1]]);
-    const mutation = await client(token).mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { jobTitle: 'Nope' }, expectedVersion: 1 }).catch((e: unknown) => e);
-    expect(mutation).toBeInstanceOf(UpstreamCredentialsError);
-  });
+  ])(
+    'fails %s with UpstreamCredentialsError, an outage to its callers, at once and without retries',
+    async (_case, token) => {
+      const error = await client(token)
+        .query(EmployeesByIdsDocument, { ids: ['emp-1'] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamCredentialsError);
+      expect(error).toBeInstanceOf(UpstreamUnavailableError);
+      expect((error as UpstreamUnavailableError).message).toBe(
+        "CUSTOMERP is unavailable: it refused the gateway's credentials (HTTP 401)",
+      );
+      expect((error as UpstreamUnavailableError).extensions).toEqual({
+        code: 'UPSTREAM_UNAVAILABLE',
+        system: 'CUSTOMERP',
+      });
+      expect(events.map((e) => [e.operation, e.outcome, e.attempt])).toEqual([['EmployeesByIds', 'unavailable', 1]]);
+      const mutation = await client(token)
+        .mutate(UpdateEmployeeDocument, { id: 'emp-1', input: { jobTitle: 'Nope' }, expectedVersion: 1 })
+        .catch((e: unknown) => e);
+      expect(mutation).toBeInstanceOf(UpstreamCredentialsError);
+    },
+  );
 
   it('refuses at construction a token no server could accept, without repeating it', () => {
     expect(() => new UpstreamClient({ system: 'CRMOFFICE', url: server.url, token: 'secret with spaces' })).toThrow(
@@ -78,7 +108,10 @@ describe('UpstreamClient on a system that starts and stops refusing its token', 
         const [status, body] = refuse
           ? [401, { errors: [{ message: 'invalid bearer token', extensions: { code: 'UNAUTHENTICATED' } }] }]
           : [200, { data: { __typename: 'Query' } }];
-        res.writeHead(status, { 'content-type': 'application/json', ...(refuse ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}) });
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          ...(refuse ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}),
+        });
         res.end(JSON.stringify(body));
       });
     });
@@ -107,12 +140,18 @@ describe('UpstreamClient on a system that starts and stops refusing its token', 
   it('logs an error when the token starts being refused and once more when it is accepted again, never the token', async () => {
     const client = new UpstreamClient({ system: 'CRMOFFICE', url, token: TOKEN, retries: 2, baseDelayMs: 5 });
     refuse = true;
-    for (let i = 0; i < 3; i += 1) await expect(client.query(PING, {})).rejects.toBeInstanceOf(UpstreamCredentialsError);
+    for (let i = 0; i < 3; i += 1)
+      await expect(client.query(PING, {})).rejects.toBeInstanceOf(UpstreamCredentialsError);
     refuse = false;
     await client.query(PING, {});
     await client.query(PING, {});
     expect(logs.entries().map(({ level, msg, system, operation }) => ({ level, msg, system, operation }))).toEqual([
-      { level: 50, msg: "CRMOFFICE refuses the gateway's credentials (HTTP 401); check CRMOFFICE_TOKEN", system: 'CRMOFFICE', operation: 'Ping' },
+      {
+        level: 50,
+        msg: "CRMOFFICE refuses the gateway's credentials (HTTP 401); check CRMOFFICE_TOKEN",
+        system: 'CRMOFFICE',
+        operation: 'Ping',
+      },
       { level: 30, msg: "CRMOFFICE accepts the gateway's credentials again", system: 'CRMOFFICE', operation: 'Ping' },
     ]);
     expect(logs.lines.filter((line) => line.includes(TOKEN))).toEqual([]);

@@ -75,7 +75,10 @@ describe('WriteThrough when Crmoffice refuses for good', () => {
     // A retry with the key fails the same way and writes nothing.
     await world.world.systems.resetStats();
     const again = await rejection(world.writes.updateCompany(encodeUnifiedId('Company', company._id), input));
-    expect({ message: again.message, extensions: again.extensions }).toEqual({ message: error.message, extensions: error.extensions });
+    expect({ message: again.message, extensions: again.extensions }).toEqual({
+      message: error.message,
+      extensions: error.extensions,
+    });
     expect(await world.upstreamWrites()).toEqual({ customerp: 0, crmoffice: 0 });
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });
@@ -84,7 +87,9 @@ describe('WriteThrough when Crmoffice refuses for good', () => {
     const productsBefore = await listAll(world.world.systems.customerpServer.url, 'products', 'id sku');
     await world.world.systems.resetStats();
 
-    const error = await rejection(world.writes.createCompany({ name: 'Clashing Code Ltd', code: crmOnlyCode, idempotencyKey: 'compensate-create' }));
+    const error = await rejection(
+      world.writes.createCompany({ name: 'Clashing Code Ltd', code: crmOnlyCode, idempotencyKey: 'compensate-create' }),
+    );
     expect(error.extensions).toMatchObject({
       code: 'UPSTREAM_REJECTED',
       system: 'CRMOFFICE',
@@ -99,8 +104,14 @@ describe('WriteThrough when Crmoffice refuses for good', () => {
     expect(await listAll(world.world.systems.customerpServer.url, 'products', 'id sku')).toEqual(productsBefore);
     expect(await world.crmofficeRecord('Company', crmOnlyCompany['id'] as string)).toEqual(crmOnlyCompany);
     const operation = await world.operations.findByKey('compensate-create');
-    expect(operation).toMatchObject({ state: 'COMPENSATED', customerp: { write: 'COMPENSATED', ref: { type: 'Product' } } });
-    expect(await world.linkOf(operation?.linkId ?? null)).toMatchObject({ deletedAt: expect.any(Date), crmoffice: null });
+    expect(operation).toMatchObject({
+      state: 'COMPENSATED',
+      customerp: { write: 'COMPENSATED', ref: { type: 'Product' } },
+    });
+    expect(await world.linkOf(operation?.linkId ?? null)).toMatchObject({
+      deletedAt: expect.any(Date),
+      crmoffice: null,
+    });
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });
 });
@@ -111,7 +122,14 @@ describe('WriteThrough when Customerp refuses for good', () => {
     const taken = (await world.customerpRecord('Employee', employee?.customerp?.id as string))?.['email'] as string;
     await world.world.systems.resetStats();
 
-    const error = await rejection(world.writes.createContact({ kind: 'EMPLOYEE', firstName: 'Dup', lastName: 'Licate', email: taken.toUpperCase() }));
+    const error = await rejection(
+      world.writes.createContact({
+        kind: 'EMPLOYEE',
+        firstName: 'Dup',
+        lastName: 'Licate',
+        email: taken.toUpperCase(),
+      }),
+    );
     expect(error.extensions).toEqual({
       code: 'UPSTREAM_REJECTED',
       system: 'CUSTOMERP',

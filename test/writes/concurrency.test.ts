@@ -57,13 +57,19 @@ describe('WriteThrough and edits made meanwhile', () => {
     const before = await world.customerpRecord('Contact', link.customerp?.id as string);
     await world.world.systems.resetStats();
     crmoffice.hook = async () => {
-      await gql(world.world.systems.crmofficeServer.url, 'mutation($id: ID!, $data: ContactUpdateInput!) { updateContact(id: $id, data: $data) { id } }', {
-        id: link.crmoffice?.id,
-        data: { title: 'Edited in Crmoffice', address: { city: 'Edited City' } },
-      });
+      await gql(
+        world.world.systems.crmofficeServer.url,
+        'mutation($id: ID!, $data: ContactUpdateInput!) { updateContact(id: $id, data: $data) { id } }',
+        {
+          id: link.crmoffice?.id,
+          data: { title: 'Edited in Crmoffice', address: { city: 'Edited City' } },
+        },
+      );
     };
 
-    const result = await writes.updateContact(encodeUnifiedId('Contact', link._id), { address: { street: '7 Written Way' } });
+    const result = await writes.updateContact(encodeUnifiedId('Contact', link._id), {
+      address: { street: '7 Written Way' },
+    });
     expect(result.writes).toEqual([
       { system: 'CUSTOMERP', state: 'APPLIED', error: null },
       { system: 'CRMOFFICE', state: 'APPLIED', error: null },
@@ -72,13 +78,26 @@ describe('WriteThrough and edits made meanwhile', () => {
     expect(await world.upstreamWrites()).toEqual({ customerp: 1, crmoffice: 3 });
     expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({
       title: 'Edited in Crmoffice',
-      address: { street: '7 Written Way', city: 'Edited City', postalCode: before?.['postalCode'], country: before?.['country'] },
+      address: {
+        street: '7 Written Way',
+        city: 'Edited City',
+        postalCode: before?.['postalCode'],
+        country: before?.['country'],
+      },
     });
-    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({ ...before, street: '7 Written Way' });
+    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({
+      ...before,
+      street: '7 Written Way',
+    });
 
     // The direct edit is a change like any other for the sync engine: it reaches Customerp, no conflict.
     expect(await world.syncWrites()).toEqual({ customerp: 1, crmoffice: 0 });
-    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({ ...before, street: '7 Written Way', city: 'Edited City', jobTitle: 'Edited in Crmoffice' });
+    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({
+      ...before,
+      street: '7 Written Way',
+      city: 'Edited City',
+      jobTitle: 'Edited in Crmoffice',
+    });
     expect(await world.linkOf(link._id)).toMatchObject({ state: 'IN_SYNC', conflicts: [] });
   });
 
@@ -87,20 +106,31 @@ describe('WriteThrough and edits made meanwhile', () => {
     const before = await world.customerpRecord('Contact', link.customerp?.id as string);
     await world.world.systems.resetStats();
     customerp.hook = async () => {
-      await gql(world.world.systems.customerpServer.url, 'mutation($id: ID!, $input: ContactUpdateInput!) { updateContact(id: $id, input: $input) { id } }', {
-        id: link.customerp?.id,
-        input: { phone: '+49 30 0000000' },
-      });
+      await gql(
+        world.world.systems.customerpServer.url,
+        'mutation($id: ID!, $input: ContactUpdateInput!) { updateContact(id: $id, input: $input) { id } }',
+        {
+          id: link.customerp?.id,
+          input: { phone: '+49 30 0000000' },
+        },
+      );
     };
 
     const result = await writes.updateContact(encodeUnifiedId('Contact', link._id), { title: 'Written Title' });
     expect(result.writes.map((w) => w.state)).toEqual(['APPLIED', 'APPLIED']);
     // Customerp: the direct edit, our write refused for its stale version, and our write again.
     expect(await world.upstreamWrites()).toEqual({ customerp: 3, crmoffice: 1 });
-    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({ ...before, phone: '+49 30 0000000', jobTitle: 'Written Title' });
+    expect(await world.customerpRecord('Contact', link.customerp?.id as string)).toEqual({
+      ...before,
+      phone: '+49 30 0000000',
+      jobTitle: 'Written Title',
+    });
 
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 1 });
-    expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({ phone: '+49 30 0000000', title: 'Written Title' });
+    expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({
+      phone: '+49 30 0000000',
+      title: 'Written Title',
+    });
     expect(await world.linkOf(link._id)).toMatchObject({ state: 'IN_SYNC', conflicts: [] });
   });
 });

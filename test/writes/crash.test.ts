@@ -68,10 +68,23 @@ describe('WriteThrough killed in the middle of a burst', () => {
     const plan: BurstStep[] = [];
     for (let i = 0; i < 40; i++) {
       if (i % 2 === 0) {
-        plan.push({ mutation: 'createContact', input: { kind: 'EMPLOYEE', firstName: 'Burst', lastName: `Number ${i}`, email: `burst.${i}@example.org`, idempotencyKey: `burst-${i}` } });
+        plan.push({
+          mutation: 'createContact',
+          input: {
+            kind: 'EMPLOYEE',
+            firstName: 'Burst',
+            lastName: `Number ${i}`,
+            email: `burst.${i}@example.org`,
+            idempotencyKey: `burst-${i}`,
+          },
+        });
       } else {
-        const link = pairs[(i - 1) / 2 % pairs.length] as Link;
-        plan.push({ mutation: 'updateContact', id: encodeUnifiedId('Contact', link._id), input: { department: `Burst ${i}`, idempotencyKey: `burst-${i}` } });
+        const link = pairs[((i - 1) / 2) % pairs.length] as Link;
+        plan.push({
+          mutation: 'updateContact',
+          id: encodeUnifiedId('Contact', link._id),
+          input: { department: `Burst ${i}`, idempotencyKey: `burst-${i}` },
+        });
       }
     }
     // Slow systems keep several mutations in flight when the process dies.
@@ -90,7 +103,11 @@ describe('WriteThrough killed in the middle of a burst', () => {
 
     // The worker takes over once the dead process's leases have run out.
     const worker = new OutboxWorker(
-      { db: world.world.database.db, customerp: world.world.systems.customerp, crmoffice: world.world.systems.crmoffice },
+      {
+        db: world.world.database.db,
+        customerp: world.world.systems.customerp,
+        crmoffice: world.world.systems.crmoffice,
+      },
       { leaseMs: LEASE_MS, backoff: { baseDelayMs: 40, maxDelayMs: 300 } },
     );
     expect(await worker.runUntilIdle(30_000)).toBe(0);
@@ -98,8 +115,16 @@ describe('WriteThrough killed in the middle of a burst', () => {
     expect(operations.map((o) => o.idempotencyKey).sort()).toEqual(accepted.map((o) => o.idempotencyKey).sort());
     expect(operations.filter((o) => o.state !== 'APPLIED').map((o) => `${o.idempotencyKey} ${o.state}`)).toEqual([]);
 
-    const employees = await listAll<{ id: string; email: string }>(world.world.systems.customerpServer.url, 'employees', 'id email');
-    const contacts = await listAll<{ id: string; email: string; department: string | null }>(world.world.systems.crmofficeServer.url, 'contacts', 'id email department');
+    const employees = await listAll<{ id: string; email: string }>(
+      world.world.systems.customerpServer.url,
+      'employees',
+      'id email',
+    );
+    const contacts = await listAll<{ id: string; email: string; department: string | null }>(
+      world.world.systems.crmofficeServer.url,
+      'contacts',
+      'id email department',
+    );
     for (const [i, step] of plan.entries()) {
       const operation = operations.find((o) => o.idempotencyKey === `burst-${i}`);
       if (step.mutation === 'createContact') {
@@ -108,10 +133,18 @@ describe('WriteThrough killed in the middle of a burst', () => {
         const inCrmoffice = contacts.filter((c) => c.email === email);
         if (!operation) {
           // Never accepted: never written.
-          expect({ email, customerp: inCustomerp.length, crmoffice: inCrmoffice.length }).toEqual({ email, customerp: 0, crmoffice: 0 });
+          expect({ email, customerp: inCustomerp.length, crmoffice: inCrmoffice.length }).toEqual({
+            email,
+            customerp: 0,
+            crmoffice: 0,
+          });
           continue;
         }
-        expect({ email, customerp: inCustomerp.length, crmoffice: inCrmoffice.length }).toEqual({ email, customerp: 1, crmoffice: 1 });
+        expect({ email, customerp: inCustomerp.length, crmoffice: inCrmoffice.length }).toEqual({
+          email,
+          customerp: 1,
+          crmoffice: 1,
+        });
         expect(await world.linkOf(operation.linkId)).toMatchObject({
           customerp: { type: 'Employee', id: inCustomerp[0]?.id },
           crmoffice: { type: 'Contact', id: inCrmoffice[0]?.id },
@@ -119,7 +152,9 @@ describe('WriteThrough killed in the middle of a burst', () => {
         });
       } else if (operation) {
         const link = await world.linkOf(operation.linkId);
-        expect(await world.customerpRecord('Employee', link.customerp?.id as string)).toMatchObject({ department: expect.stringMatching(/^Burst \d+$/) });
+        expect(await world.customerpRecord('Employee', link.customerp?.id as string)).toMatchObject({
+          department: expect.stringMatching(/^Burst \d+$/),
+        });
       }
     }
     // Each updated contact holds the department of the last accepted update of it, in both systems.
@@ -127,8 +162,12 @@ describe('WriteThrough killed in the middle of a burst', () => {
       const last = operations.filter((o) => o.mutation === 'updateContact' && o.linkId === link._id).at(-1);
       if (!last) continue;
       const expected = `Burst ${(last.idempotencyKey ?? '').slice('burst-'.length)}`;
-      expect(await world.customerpRecord('Employee', link.customerp?.id as string)).toMatchObject({ department: expected });
-      expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({ department: expected });
+      expect(await world.customerpRecord('Employee', link.customerp?.id as string)).toMatchObject({
+        department: expected,
+      });
+      expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({
+        department: expected,
+      });
     }
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });

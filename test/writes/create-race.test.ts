@@ -47,7 +47,10 @@ const emailOf = (index: number): string => `race-${String(index).padStart(2, '0'
 
 describe('createContact while sync runs every 50 ms', () => {
   it('ends with exactly one record per e-mail in each system and one unified contact', async () => {
-    const worker = new SyncWorker(world.world.engine, { intervalMs: 50, afterPass: async () => void (await world.outbox.runOnce()) });
+    const worker = new SyncWorker(world.world.engine, {
+      intervalMs: 50,
+      afterPass: async () => void (await world.outbox.runOnce()),
+    });
     crmoffice.worker = worker;
     await world.world.systems.resetStats();
     worker.start();
@@ -56,7 +59,14 @@ describe('createContact while sync runs every 50 ms', () => {
     const lane = async (): Promise<void> => {
       while (next < CREATES) {
         const index = next++;
-        results.push(await writes.createContact({ kind: 'CUSTOMER_CONTACT', firstName: 'Race', lastName: `Burst ${index}`, email: emailOf(index) }));
+        results.push(
+          await writes.createContact({
+            kind: 'CUSTOMER_CONTACT',
+            firstName: 'Race',
+            lastName: `Burst ${index}`,
+            email: emailOf(index),
+          }),
+        );
       }
     };
     try {
@@ -79,9 +89,14 @@ describe('createContact while sync runs every 50 ms', () => {
 
     // Crmoffice: one contact per e-mail, made by the mutations alone; none created by sync and removed again.
     const crmContacts = await world.world.systems.crmoffice.findByIdentity('Contact', emails);
-    expect(countBy(crmContacts.map((c) => (c as { email: string }).email.toLowerCase()))).toEqual(Object.fromEntries(emails.map((e) => [e, 1])));
+    expect(countBy(crmContacts.map((c) => (c as { email: string }).email.toLowerCase()))).toEqual(
+      Object.fromEntries(emails.map((e) => [e, 1])),
+    );
     const stats = await world.world.systems.stats();
-    expect({ created: stats.crmoffice.fields['createContact'] ?? 0, deleted: stats.crmoffice.fields['deleteContact'] ?? 0 }).toEqual({ created: CREATES, deleted: 0 });
+    expect({
+      created: stats.crmoffice.fields['createContact'] ?? 0,
+      deleted: stats.crmoffice.fields['deleteContact'] ?? 0,
+    }).toEqual({ created: CREATES, deleted: 0 });
 
     // Customerp: one customer contact per mutation, none more.
     expect(stats.customerp.fields['createContact'] ?? 0).toBe(CREATES);
@@ -93,9 +108,14 @@ describe('createContact while sync runs every 50 ms', () => {
       const [link] = page.links;
       expect(link?.kind).toBe('CUSTOMER_CONTACT');
       expect(link?.customerp?.id).toBeTruthy();
-      expect(link?.crmoffice?.id).toBe(crmContacts.find((c) => (c as { email: string }).email.toLowerCase() === email)?.id);
+      expect(link?.crmoffice?.id).toBe(
+        crmContacts.find((c) => (c as { email: string }).email.toLowerCase() === email)?.id,
+      );
       expect(results.some((r) => r.linkId === link?._id)).toBe(true);
-      expect(await world.customerpRecord('Contact', link?.customerp?.id as string)).toMatchObject({ email, lastName: `Burst ${index}` });
+      expect(await world.customerpRecord('Contact', link?.customerp?.id as string)).toMatchObject({
+        email,
+        lastName: `Burst ${index}`,
+      });
     }
   });
 });

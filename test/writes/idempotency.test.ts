@@ -49,12 +49,27 @@ describe('WriteThrough idempotency keys', () => {
   });
 
   it('returns the first answer to a later retry, writing nothing', async () => {
-    const input: CreateContactInput = { kind: 'CUSTOMER_CONTACT', firstName: 'Rita', lastName: 'Retry', email: 'rita.retry@example.org', idempotencyKey: 'retry-later' };
+    const input: CreateContactInput = {
+      kind: 'CUSTOMER_CONTACT',
+      firstName: 'Rita',
+      lastName: 'Retry',
+      email: 'rita.retry@example.org',
+      idempotencyKey: 'retry-later',
+    };
     const first = await world.writes.createContact(input);
     await world.world.systems.resetStats();
     expect(await world.writes.createContact({ ...input })).toEqual(first);
     // Key order and an explicit undefined are no different input.
-    expect(await world.writes.createContact({ idempotencyKey: 'retry-later', email: 'rita.retry@example.org', lastName: 'Retry', firstName: 'Rita', kind: 'CUSTOMER_CONTACT', phone: undefined })).toEqual(first);
+    expect(
+      await world.writes.createContact({
+        idempotencyKey: 'retry-later',
+        email: 'rita.retry@example.org',
+        lastName: 'Retry',
+        firstName: 'Rita',
+        kind: 'CUSTOMER_CONTACT',
+        phone: undefined,
+      }),
+    ).toEqual(first);
     expect(await world.upstreamWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });
 
@@ -65,8 +80,22 @@ describe('WriteThrough idempotency keys', () => {
       message: 'idempotencyKey was already used for a different request (createCompany with other input)',
       extensions: { code: 'BAD_USER_INPUT', field: 'idempotencyKey' },
     };
-    expect(await badInput(world.writes.createCompany({ name: 'Keyed Co', code: 'SKU-KEYED-2', idempotencyKey: 'one-input-only' }))).toEqual(expected);
-    expect(await badInput(world.writes.createContact({ kind: 'EMPLOYEE', firstName: 'A', lastName: 'B', email: 'a.b@example.org', idempotencyKey: 'one-input-only' }))).toEqual(expected);
+    expect(
+      await badInput(
+        world.writes.createCompany({ name: 'Keyed Co', code: 'SKU-KEYED-2', idempotencyKey: 'one-input-only' }),
+      ),
+    ).toEqual(expected);
+    expect(
+      await badInput(
+        world.writes.createContact({
+          kind: 'EMPLOYEE',
+          firstName: 'A',
+          lastName: 'B',
+          email: 'a.b@example.org',
+          idempotencyKey: 'one-input-only',
+        }),
+      ),
+    ).toEqual(expected);
     expect(await world.upstreamWrites()).toEqual({ customerp: 0, crmoffice: 0 });
   });
 
@@ -79,7 +108,11 @@ describe('WriteThrough idempotency keys', () => {
   });
 
   it('keeps keys for the retention and frees them after it', async () => {
-    const dependencies = { db: world.world.database.db, customerp: world.world.systems.customerp, crmoffice: world.world.systems.crmoffice };
+    const dependencies = {
+      db: world.world.database.db,
+      customerp: world.world.systems.customerp,
+      crmoffice: world.world.systems.crmoffice,
+    };
     const input = { name: 'Kept A Day', code: 'SKU-KEPT-1', idempotencyKey: 'kept-a-day' };
     const first = await world.writes.createCompany(input);
     const hour = 60 * 60 * 1000;
@@ -94,6 +127,8 @@ describe('WriteThrough idempotency keys', () => {
     expect((await afterRetention.runOnce(new Date(Date.now() + 25 * hour))).expired).toBeGreaterThanOrEqual(1);
     expect(await world.operations.findByKey('kept-a-day')).toBeNull();
     // The key is free again: the same request is a new mutation (Customerp refuses the sku it now has).
-    await expect(world.writes.createCompany(input)).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_REJECTED', system: 'CUSTOMERP', field: 'code' } });
+    await expect(world.writes.createCompany(input)).rejects.toMatchObject({
+      extensions: { code: 'UPSTREAM_REJECTED', system: 'CUSTOMERP', field: 'code' },
+    });
   });
 });

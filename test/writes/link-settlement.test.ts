@@ -1,7 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Conflict } from '../../src/links/index.js';
-import { crmofficeOnly, productCompany, type CrmofficeCompany, type CustomerpProduct } from '../../src/mappings/index.js';
-import { resolvedConflicts, settledLinkState, settledSnapshot, type SnapshotSources } from '../../src/writes/link-settlement.js';
+import {
+  crmofficeOnly,
+  productCompany,
+  type CrmofficeCompany,
+  type CustomerpProduct,
+} from '../../src/mappings/index.js';
+import {
+  resolvedConflicts,
+  settledLinkState,
+  settledSnapshot,
+  type SnapshotSources,
+} from '../../src/writes/link-settlement.js';
 import { noLinks } from '../mappings/resolver-stub.js';
 
 /** The link an operation leaves: its snapshot, conflicts and state, decided without a store. */
@@ -65,14 +75,28 @@ describe('settledSnapshot', () => {
   });
 
   it('takes the values of the mutation for a create whose Crmoffice record is gone', () => {
-    expect(settledSnapshot(sources({ kind: 'create', crmoffice: null, values: { name: 'Atlas', code: 'SKU-1' } }))).toEqual({ code: 'SKU-1', name: 'Atlas' });
+    expect(
+      settledSnapshot(sources({ kind: 'create', crmoffice: null, values: { name: 'Atlas', code: 'SKU-1' } })),
+    ).toEqual({ code: 'SKU-1', name: 'Atlas' });
   });
 
   it('takes the values of a Crmoffice-only record as they are', () => {
     const snapshot = settledSnapshot(
-      sources({ mapping: crmofficeOnly.Company, link: { customerp: null, snapshot: { name: 'Old' } }, customerp: null, values: { name: 'Atlas' } }),
+      sources({
+        mapping: crmofficeOnly.Company,
+        link: { customerp: null, snapshot: { name: 'Old' } },
+        customerp: null,
+        values: { name: 'Atlas' },
+      }),
     );
-    expect(snapshot).toEqual({ name: 'Atlas', description: 'Cloud platform', industry: 'Hardware', website: null, code: 'SKU-1', active: true });
+    expect(snapshot).toEqual({
+      name: 'Atlas',
+      description: 'Cloud platform',
+      industry: 'Hardware',
+      website: null,
+      code: 'SKU-1',
+      active: true,
+    });
   });
 });
 
@@ -80,16 +104,29 @@ describe('resolvedConflicts', () => {
   const detectedAt = new Date('2025-06-01T09:00:00.000Z');
   const earlier = new Date('2025-06-01T09:30:00.000Z');
   const now = new Date('2025-06-01T10:00:00.000Z');
-  const open: Conflict = { id: 'c1', field: 'name', customerpValue: 'A', crmofficeValue: 'B', kept: 'CRMOFFICE', detectedAt, resolvedAt: null };
+  const open: Conflict = {
+    id: 'c1',
+    field: 'name',
+    customerpValue: 'A',
+    crmofficeValue: 'B',
+    kept: 'CRMOFFICE',
+    detectedAt,
+    resolvedAt: null,
+  };
   const other: Conflict = { ...open, id: 'c2', field: 'code' };
 
   it('closes the conflict the operation resolves, keeping the side it chose; others stay as they are', () => {
-    expect(resolvedConflicts([open, other], { id: 'c1', keep: 'CUSTOMERP' }, now)).toEqual([{ ...open, kept: 'CUSTOMERP', resolvedAt: now }, other]);
+    expect(resolvedConflicts([open, other], { id: 'c1', keep: 'CUSTOMERP' }, now)).toEqual([
+      { ...open, kept: 'CUSTOMERP', resolvedAt: now },
+      other,
+    ]);
   });
 
   it('keeps the time a conflict was resolved at when it was resolved already', () => {
     const resolved = { ...open, resolvedAt: earlier };
-    expect(resolvedConflicts([resolved], { id: 'c1', keep: 'CUSTOMERP' }, now)).toEqual([{ ...resolved, kept: 'CUSTOMERP' }]);
+    expect(resolvedConflicts([resolved], { id: 'c1', keep: 'CUSTOMERP' }, now)).toEqual([
+      { ...resolved, kept: 'CUSTOMERP' },
+    ]);
   });
 
   it('changes nothing for an operation that resolves no conflict', () => {
@@ -99,7 +136,15 @@ describe('resolvedConflicts', () => {
 
 describe('settledLinkState', () => {
   const at = new Date('2025-06-01T09:00:00.000Z');
-  const conflict: Conflict = { id: 'c1', field: 'name', customerpValue: 'A', crmofficeValue: 'B', kept: 'CRMOFFICE', detectedAt: at, resolvedAt: null };
+  const conflict: Conflict = {
+    id: 'c1',
+    field: 'name',
+    customerpValue: 'A',
+    crmofficeValue: 'B',
+    kept: 'CRMOFFICE',
+    detectedAt: at,
+    resolvedAt: null,
+  };
 
   it('stays PENDING while another operation on the link is unfinished, conflicts or not', () => {
     expect(settledLinkState(true, [])).toBe('PENDING');

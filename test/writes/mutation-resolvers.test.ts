@@ -32,7 +32,10 @@ afterAll(() => world.close());
 async function run(source: string, variableValues: Record<string, unknown> = {}) {
   const contextValue = createContext(dependencies);
   const result = await graphql({ schema, source, variableValues, contextValue });
-  return JSON.parse(JSON.stringify(result)) as { data?: Record<string, unknown> | null; errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] };
+  return JSON.parse(JSON.stringify(result)) as {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  };
 }
 
 const CONTACT_FIELDS = `
@@ -43,9 +46,18 @@ const CONTACT_FIELDS = `
 
 describe('Mutation resolvers', () => {
   it('answers createContact with the contact read back from both systems and the writes', async () => {
-    const result = await run(`mutation($input: CreateContactInput!) { createContact(input: $input) { contact { ${CONTACT_FIELDS} } writes { system state error } operationId } }`, {
-      input: { kind: 'EMPLOYEE', firstName: 'Gina', lastName: 'Graph', email: 'gina.graph@example.org', title: 'Analyst' },
-    });
+    const result = await run(
+      `mutation($input: CreateContactInput!) { createContact(input: $input) { contact { ${CONTACT_FIELDS} } writes { system state error } operationId } }`,
+      {
+        input: {
+          kind: 'EMPLOYEE',
+          firstName: 'Gina',
+          lastName: 'Graph',
+          email: 'gina.graph@example.org',
+          title: 'Analyst',
+        },
+      },
+    );
     expect(result.errors).toBeUndefined();
     const payload = result.data?.['createContact'] as { contact: Record<string, unknown>; operationId: string };
     const link = await world.linkOf((await world.operations.findById(payload.operationId))?.linkId ?? null);
@@ -58,7 +70,12 @@ describe('Mutation resolvers', () => {
         email: 'gina.graph@example.org',
         title: 'Analyst',
         customerp: { id: link.customerp?.id, email: 'gina.graph@example.org', jobTitle: 'Analyst' },
-        crmoffice: { id: link.crmoffice?.id, email: 'gina.graph@example.org', title: 'Analyst', contactType: 'EMPLOYEE' },
+        crmoffice: {
+          id: link.crmoffice?.id,
+          email: 'gina.graph@example.org',
+          title: 'Analyst',
+          contactType: 'EMPLOYEE',
+        },
         sync: { state: 'IN_SYNC' },
       },
       writes: [
@@ -73,10 +90,13 @@ describe('Mutation resolvers', () => {
     const [pair] = (await world.pairs('Contact', 'EMPLOYEE')) as [Link];
     const id = encodeUnifiedId('Contact', pair._id);
     const select = '{ contact { title customerp { ... on CustomerpEmployee { jobTitle } } crmoffice { title } } }';
-    const result = await run(`mutation($id: ID!) {
+    const result = await run(
+      `mutation($id: ID!) {
       before: updateContact(id: $id, input: { title: "First" }) ${select}
       after: updateContact(id: $id, input: { title: "Second" }) ${select}
-    }`, { id });
+    }`,
+      { id },
+    );
     expect(result).toEqual({
       data: {
         before: { contact: { title: 'First', customerp: { jobTitle: 'First' }, crmoffice: { title: 'First' } } },
@@ -89,16 +109,32 @@ describe('Mutation resolvers', () => {
     const result = await run('mutation { createCompany(input: { name: "No Code" }) { company { id } } }');
     expect(result).toEqual({
       data: null,
-      errors: [{ message: 'code is required', locations: [{ line: 1, column: 12 }], path: ['createCompany'], extensions: { code: 'BAD_USER_INPUT', field: 'code' } }],
+      errors: [
+        {
+          message: 'code is required',
+          locations: [{ line: 1, column: 12 }],
+          path: ['createCompany'],
+          extensions: { code: 'BAD_USER_INPUT', field: 'code' },
+        },
+      ],
     });
   });
 
   it('answers deletes with the id and the writes, and syncNow with where sync stands', async () => {
     const created = await world.writes.createCompany({ name: 'Deleted By Resolver', code: 'SKU-RESOLVER-1' });
-    const result = await run('mutation($id: ID!) { deleteCompany(id: $id) { id writes { system state } } syncNow { pendingOperations } }', { id: created.id });
+    const result = await run(
+      'mutation($id: ID!) { deleteCompany(id: $id) { id writes { system state } } syncNow { pendingOperations } }',
+      { id: created.id },
+    );
     expect(result).toEqual({
       data: {
-        deleteCompany: { id: created.id, writes: [{ system: 'CUSTOMERP', state: 'APPLIED' }, { system: 'CRMOFFICE', state: 'APPLIED' }] },
+        deleteCompany: {
+          id: created.id,
+          writes: [
+            { system: 'CUSTOMERP', state: 'APPLIED' },
+            { system: 'CRMOFFICE', state: 'APPLIED' },
+          ],
+        },
         syncNow: { pendingOperations: 0 },
       },
     });

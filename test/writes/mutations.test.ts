@@ -39,20 +39,74 @@ const cases: KindCase[] = [
     customerpType: 'Employee',
     crmofficeType: 'Contact',
     create: async () => ({
-      input: { kind: 'EMPLOYEE', firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobile: '+1 555 0102', title: 'Engineer', department: 'R&D' },
-      customerp: { firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobile: '+1 555 0102', jobTitle: 'Engineer', department: 'R&D', active: true },
-      crmoffice: {
-        firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobilePhone: '+1 555 0102', title: 'Engineer', department: 'R&D',
-        contactType: 'EMPLOYEE', companyId: null, address: { street: null, city: null, postalCode: null, country: null }, active: true,
+      input: {
+        kind: 'EMPLOYEE',
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobile: '+1 555 0102',
+        title: 'Engineer',
+        department: 'R&D',
       },
-      snapshot: { firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobile: '+1 555 0102', title: 'Engineer', department: 'R&D', active: true },
+      customerp: {
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobile: '+1 555 0102',
+        jobTitle: 'Engineer',
+        department: 'R&D',
+        active: true,
+      },
+      crmoffice: {
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobilePhone: '+1 555 0102',
+        title: 'Engineer',
+        department: 'R&D',
+        contactType: 'EMPLOYEE',
+        companyId: null,
+        address: { street: null, city: null, postalCode: null, country: null },
+        active: true,
+      },
+      snapshot: {
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobile: '+1 555 0102',
+        title: 'Engineer',
+        department: 'R&D',
+        active: true,
+      },
     }),
     update: {
       input: { title: 'Lead Engineer', mobile: null, active: false },
-      customerp: { firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobile: null, jobTitle: 'Lead Engineer', department: 'R&D', active: false },
+      customerp: {
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobile: null,
+        jobTitle: 'Lead Engineer',
+        department: 'R&D',
+        active: false,
+      },
       crmoffice: {
-        firstName: 'Wanda', lastName: 'Write', email: 'wanda.write@example.org', phone: '+1 555 0101', mobilePhone: null, title: 'Lead Engineer', department: 'R&D',
-        contactType: 'EMPLOYEE', companyId: null, address: { street: null, city: null, postalCode: null, country: null }, active: false,
+        firstName: 'Wanda',
+        lastName: 'Write',
+        email: 'wanda.write@example.org',
+        phone: '+1 555 0101',
+        mobilePhone: null,
+        title: 'Lead Engineer',
+        department: 'R&D',
+        contactType: 'EMPLOYEE',
+        companyId: null,
+        address: { street: null, city: null, postalCode: null, country: null },
+        active: false,
       },
       snapshot: { title: 'Lead Engineer', mobile: null, active: false, phone: '+1 555 0101' },
     },
@@ -65,22 +119,65 @@ const cases: KindCase[] = [
     crmofficeType: 'Contact',
     create: async () => ({
       input: {
-        kind: 'CUSTOMER_CONTACT', firstName: 'Cora', lastName: 'Client', email: 'cora.client@example.org', phone: '+44 20 7946 0001', title: 'Buyer',
+        kind: 'CUSTOMER_CONTACT',
+        firstName: 'Cora',
+        lastName: 'Client',
+        email: 'cora.client@example.org',
+        phone: '+44 20 7946 0001',
+        title: 'Buyer',
         address: { street: '1 Quay St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' },
       },
-      customerp: { firstName: 'Cora', lastName: 'Client', email: 'cora.client@example.org', phone: '+44 20 7946 0001', jobTitle: 'Buyer', street: '1 Quay St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' },
+      customerp: {
+        firstName: 'Cora',
+        lastName: 'Client',
+        email: 'cora.client@example.org',
+        phone: '+44 20 7946 0001',
+        jobTitle: 'Buyer',
+        street: '1 Quay St',
+        city: 'Leeds',
+        postalCode: 'LS1 1AA',
+        country: 'GB',
+      },
       crmoffice: {
-        firstName: 'Cora', lastName: 'Client', email: 'cora.client@example.org', phone: '+44 20 7946 0001', mobilePhone: null, title: 'Buyer', department: null,
-        contactType: 'CUSTOMER', companyId: null, address: { street: '1 Quay St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' }, active: true,
+        firstName: 'Cora',
+        lastName: 'Client',
+        email: 'cora.client@example.org',
+        phone: '+44 20 7946 0001',
+        mobilePhone: null,
+        title: 'Buyer',
+        department: null,
+        contactType: 'CUSTOMER',
+        companyId: null,
+        address: { street: '1 Quay St', city: 'Leeds', postalCode: 'LS1 1AA', country: 'GB' },
+        active: true,
       },
       snapshot: { firstName: 'Cora', 'address.street': '1 Quay St', 'address.city': 'Leeds', 'address.country': 'GB' },
     }),
     update: {
       input: { address: { city: 'York' }, phone: null },
-      customerp: { firstName: 'Cora', lastName: 'Client', email: 'cora.client@example.org', phone: null, jobTitle: 'Buyer', street: '1 Quay St', city: 'York', postalCode: 'LS1 1AA', country: 'GB' },
+      customerp: {
+        firstName: 'Cora',
+        lastName: 'Client',
+        email: 'cora.client@example.org',
+        phone: null,
+        jobTitle: 'Buyer',
+        street: '1 Quay St',
+        city: 'York',
+        postalCode: 'LS1 1AA',
+        country: 'GB',
+      },
       crmoffice: {
-        firstName: 'Cora', lastName: 'Client', email: 'cora.client@example.org', phone: null, mobilePhone: null, title: 'Buyer', department: null,
-        contactType: 'CUSTOMER', companyId: null, address: { street: '1 Quay St', city: 'York', postalCode: 'LS1 1AA', country: 'GB' }, active: true,
+        firstName: 'Cora',
+        lastName: 'Client',
+        email: 'cora.client@example.org',
+        phone: null,
+        mobilePhone: null,
+        title: 'Buyer',
+        department: null,
+        contactType: 'CUSTOMER',
+        companyId: null,
+        address: { street: '1 Quay St', city: 'York', postalCode: 'LS1 1AA', country: 'GB' },
+        active: true,
       },
       snapshot: { 'address.street': '1 Quay St', 'address.city': 'York', phone: null },
     },
@@ -92,15 +189,49 @@ const cases: KindCase[] = [
     customerpType: 'Product',
     crmofficeType: 'Company',
     create: async () => ({
-      input: { name: 'Writewell Ltd', description: 'Made by write-through', industry: 'Software', website: 'https://writewell.example', code: 'SKU-WRITE-1' },
-      customerp: { sku: 'SKU-WRITE-1', name: 'Writewell Ltd', description: 'Made by write-through', category: 'Software', website: 'https://writewell.example', active: true },
-      crmoffice: { name: 'Writewell Ltd', description: 'Made by write-through', industry: 'Software', website: 'https://writewell.example', code: 'SKU-WRITE-1', status: 'ACTIVE' },
+      input: {
+        name: 'Writewell Ltd',
+        description: 'Made by write-through',
+        industry: 'Software',
+        website: 'https://writewell.example',
+        code: 'SKU-WRITE-1',
+      },
+      customerp: {
+        sku: 'SKU-WRITE-1',
+        name: 'Writewell Ltd',
+        description: 'Made by write-through',
+        category: 'Software',
+        website: 'https://writewell.example',
+        active: true,
+      },
+      crmoffice: {
+        name: 'Writewell Ltd',
+        description: 'Made by write-through',
+        industry: 'Software',
+        website: 'https://writewell.example',
+        code: 'SKU-WRITE-1',
+        status: 'ACTIVE',
+      },
       snapshot: { name: 'Writewell Ltd', code: 'SKU-WRITE-1', active: true },
     }),
     update: {
       input: { active: false, website: null, name: 'Writewell Group' },
-      customerp: { sku: 'SKU-WRITE-1', name: 'Writewell Group', description: 'Made by write-through', category: 'Software', website: null, active: false },
-      crmoffice: { name: 'Writewell Group', description: 'Made by write-through', industry: 'Software', website: null, code: 'SKU-WRITE-1', status: 'INACTIVE' },
+      customerp: {
+        sku: 'SKU-WRITE-1',
+        name: 'Writewell Group',
+        description: 'Made by write-through',
+        category: 'Software',
+        website: null,
+        active: false,
+      },
+      crmoffice: {
+        name: 'Writewell Group',
+        description: 'Made by write-through',
+        industry: 'Software',
+        website: null,
+        code: 'SKU-WRITE-1',
+        status: 'INACTIVE',
+      },
       snapshot: { name: 'Writewell Group', website: null, active: false },
     },
     run: {
@@ -121,19 +252,63 @@ const cases: KindCase[] = [
       const ownerId = encodeUnifiedId('Contact', owner._id);
       const companyId = encodeUnifiedId('Company', company._id);
       return {
-        input: { subject: 'Write-through rollout', description: 'From the gateway', status: 'IN_PROGRESS', startAt: '2026-03-01T00:00:00.000Z', dueAt: '2026-04-15T00:00:00.000Z', ownerId, companyId },
-        customerp: { name: 'Write-through rollout', description: 'From the gateway', status: 'ACTIVE', startDate: '2026-03-01', endDate: '2026-04-15', managerId: owner.customerp?.id, productId: company.customerp?.id },
-        crmoffice: {
-          subject: 'Write-through rollout', description: 'From the gateway', type: 'PROJECT', status: 'IN_PROGRESS', startAt: '2026-03-01T00:00:00.000Z', dueAt: '2026-04-15T00:00:00.000Z',
-          ownerContactId: owner.crmoffice?.id, companyId: company.crmoffice?.id,
+        input: {
+          subject: 'Write-through rollout',
+          description: 'From the gateway',
+          status: 'IN_PROGRESS',
+          startAt: '2026-03-01T00:00:00.000Z',
+          dueAt: '2026-04-15T00:00:00.000Z',
+          ownerId,
+          companyId,
         },
-        snapshot: { subject: 'Write-through rollout', status: 'IN_PROGRESS', startAt: '2026-03-01', dueAt: '2026-04-15', owner: owner._id, company: company._id },
+        customerp: {
+          name: 'Write-through rollout',
+          description: 'From the gateway',
+          status: 'ACTIVE',
+          startDate: '2026-03-01',
+          endDate: '2026-04-15',
+          managerId: owner.customerp?.id,
+          productId: company.customerp?.id,
+        },
+        crmoffice: {
+          subject: 'Write-through rollout',
+          description: 'From the gateway',
+          type: 'PROJECT',
+          status: 'IN_PROGRESS',
+          startAt: '2026-03-01T00:00:00.000Z',
+          dueAt: '2026-04-15T00:00:00.000Z',
+          ownerContactId: owner.crmoffice?.id,
+          companyId: company.crmoffice?.id,
+        },
+        snapshot: {
+          subject: 'Write-through rollout',
+          status: 'IN_PROGRESS',
+          startAt: '2026-03-01',
+          dueAt: '2026-04-15',
+          owner: owner._id,
+          company: company._id,
+        },
       };
     },
     update: {
       input: { status: 'DONE', dueAt: '2026-05-01', ownerId: null },
-      customerp: { name: 'Write-through rollout', description: 'From the gateway', status: 'COMPLETED', startDate: '2026-03-01', endDate: '2026-05-01', managerId: null },
-      crmoffice: { subject: 'Write-through rollout', description: 'From the gateway', type: 'PROJECT', status: 'DONE', startAt: '2026-03-01T00:00:00.000Z', dueAt: '2026-05-01T00:00:00.000Z', ownerContactId: null },
+      customerp: {
+        name: 'Write-through rollout',
+        description: 'From the gateway',
+        status: 'COMPLETED',
+        startDate: '2026-03-01',
+        endDate: '2026-05-01',
+        managerId: null,
+      },
+      crmoffice: {
+        subject: 'Write-through rollout',
+        description: 'From the gateway',
+        type: 'PROJECT',
+        status: 'DONE',
+        startAt: '2026-03-01T00:00:00.000Z',
+        dueAt: '2026-05-01T00:00:00.000Z',
+        ownerContactId: null,
+      },
       snapshot: { status: 'DONE', dueAt: '2026-05-01', owner: null },
     },
     run: {
@@ -183,8 +358,14 @@ describe.each(cases)('WriteThrough, $name', (kindCase) => {
       deletedAt: null,
       snapshot: expect.objectContaining(snapshot),
     });
-    expect(await world.customerpRecord(kindCase.customerpType, link.customerp?.id as string)).toEqual({ id: link.customerp?.id, ...customerp });
-    expect(await world.crmofficeRecord(kindCase.crmofficeType, link.crmoffice?.id as string)).toEqual({ id: link.crmoffice?.id, ...crmoffice });
+    expect(await world.customerpRecord(kindCase.customerpType, link.customerp?.id as string)).toEqual({
+      id: link.customerp?.id,
+      ...customerp,
+    });
+    expect(await world.crmofficeRecord(kindCase.crmofficeType, link.crmoffice?.id as string)).toEqual({
+      id: link.crmoffice?.id,
+      ...crmoffice,
+    });
     expect((await world.operations.findById(created.operationId))?.state).toBe('APPLIED');
 
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
@@ -196,7 +377,13 @@ describe.each(cases)('WriteThrough, $name', (kindCase) => {
     const { input, customerp, crmoffice, snapshot } = kindCase.update;
     await world.world.systems.resetStats();
     const result = await kindCase.run.update(world, created.id as string, input);
-    expect(result).toEqual({ operationId: expect.any(String), entity: kindCase.entity, linkId: created.linkId, id: created.id, writes: APPLIED_BOTH });
+    expect(result).toEqual({
+      operationId: expect.any(String),
+      entity: kindCase.entity,
+      linkId: created.linkId,
+      id: created.id,
+      writes: APPLIED_BOTH,
+    });
     expect(await world.upstreamWrites()).toEqual({ customerp: 1, crmoffice: 1 });
 
     expect(await world.customerpRecord(kindCase.customerpType, link.customerp?.id as string)).toMatchObject(customerp);
@@ -211,7 +398,13 @@ describe.each(cases)('WriteThrough, $name', (kindCase) => {
   it('deletes both records with one write each and retires the link; the next sync pass writes nothing', async () => {
     await world.world.systems.resetStats();
     const result = await kindCase.run.delete(world, created.id as string);
-    expect(result).toEqual({ operationId: expect.any(String), entity: kindCase.entity, linkId: created.linkId, id: created.id, writes: APPLIED_BOTH });
+    expect(result).toEqual({
+      operationId: expect.any(String),
+      entity: kindCase.entity,
+      linkId: created.linkId,
+      id: created.id,
+      writes: APPLIED_BOTH,
+    });
     expect(await world.upstreamWrites()).toEqual({ customerp: 1, crmoffice: 1 });
 
     expect(await world.customerpRecord(kindCase.customerpType, link.customerp?.id as string)).toBeNull();
@@ -242,9 +435,17 @@ describe('WriteThrough, a Crmoffice-only contact', () => {
       { system: 'CRMOFFICE', state: 'APPLIED', error: null },
     ]);
     expect(await world.upstreamWrites()).toEqual({ customerp: 0, crmoffice: 1 });
-    expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({ department: 'Leads', address: { city: 'Bergen' }, contactType: 'OTHER' });
+    expect(await world.crmofficeRecord('Contact', link.crmoffice?.id as string)).toMatchObject({
+      department: 'Leads',
+      address: { city: 'Bergen' },
+      contactType: 'OTHER',
+    });
     const after = await world.linkOf(link._id);
-    expect(after).toMatchObject({ kind: 'CRM_ONLY', state: 'IN_SYNC', snapshot: expect.objectContaining({ department: 'Leads', 'address.city': 'Bergen' }) });
+    expect(after).toMatchObject({
+      kind: 'CRM_ONLY',
+      state: 'IN_SYNC',
+      snapshot: expect.objectContaining({ department: 'Leads', 'address.city': 'Bergen' }),
+    });
     expect(await world.syncWrites()).toEqual({ customerp: 0, crmoffice: 0 });
     expect((await world.linkOf(link._id)).version).toBe(after.version);
 

@@ -5,7 +5,16 @@ export const RECORDED_AT = new Date('2025-06-01T10:00:00.000Z');
 
 /** One system's part of an operation, untouched, with `fields` over it. */
 export function sideProgress(fields: Partial<SideProgress> = {}): SideProgress {
-  return { ref: null, write: 'PENDING', error: null, input: null, previous: null, sentAt: null, feedCursor: null, ...fields };
+  return {
+    ref: null,
+    write: 'PENDING',
+    error: null,
+    input: null,
+    previous: null,
+    sentAt: null,
+    feedCursor: null,
+    ...fields,
+  };
 }
 
 /** An updateCompany operation just recorded (both sides pending), with `fields` over it: for tests that need no MongoDB. */

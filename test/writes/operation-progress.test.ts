@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OperationDocument } from '../../src/writes/index.js';
-import { answeredSet, OperationProgress, pendingStep, withSet, type OperationSet } from '../../src/writes/operation-progress.js';
+import {
+  answeredSet,
+  OperationProgress,
+  pendingStep,
+  withSet,
+  type OperationSet,
+} from '../../src/writes/operation-progress.js';
 import type { OperationStore } from '../../src/writes/operations.js';
 import { operationDocument, sideProgress } from './operation-document.js';
 
@@ -8,7 +14,14 @@ import { operationDocument, sideProgress } from './operation-document.js';
 
 type StoreCall =
   | { call: 'advance'; expected: { _id: string; state: string }; owner: string; leaseMs: number; set: OperationSet }
-  | { call: 'park'; expected: { _id: string; state: string }; owner: string; nextAttemptAt: Date; set: OperationSet; countAttempt: boolean };
+  | {
+      call: 'park';
+      expected: { _id: string; state: string };
+      owner: string;
+      nextAttemptAt: Date;
+      set: OperationSet;
+      countAttempt: boolean;
+    };
 
 /** A store that applies every update to the document as MongoDB would and records the call: [store, calls]. */
 function recordingStore(stored: OperationDocument): [Pick<OperationStore, 'advance' | 'park'>, StoreCall[]] {
@@ -21,7 +34,14 @@ function recordingStore(stored: OperationDocument): [Pick<OperationStore, 'advan
       return Promise.resolve(current);
     },
     park(operation, owner, nextAttemptAt, set, countAttempt) {
-      calls.push({ call: 'park', expected: { _id: operation._id, state: operation.state }, owner, nextAttemptAt, set, countAttempt });
+      calls.push({
+        call: 'park',
+        expected: { _id: operation._id, state: operation.state },
+        owner,
+        nextAttemptAt,
+        set,
+        countAttempt,
+      });
       current = withSet(current, set);
       return Promise.resolve(current);
     },
@@ -34,7 +54,11 @@ const OPTIONS = { owner: 'me', leaseMs: 60_000, answering: false };
 describe('withSet', () => {
   it('sets top-level fields and dotted paths, leaving the rest as it was', () => {
     const before = operationDocument();
-    const after = withSet(before, { state: 'CUSTOMERP_DONE', 'customerp.write': 'APPLIED', 'customerp.ref': { type: 'Product', id: 'prd-1' } });
+    const after = withSet(before, {
+      state: 'CUSTOMERP_DONE',
+      'customerp.write': 'APPLIED',
+      'customerp.ref': { type: 'Product', id: 'prd-1' },
+    });
     expect(after).toEqual({
       ...before,
       state: 'CUSTOMERP_DONE',
@@ -93,8 +117,14 @@ describe('answeredSet', () => {
 
 describe('pendingStep', () => {
   it('marks the side of the system whose step the state waits for PENDING, with the reason', () => {
-    expect(pendingStep('RECORDED', 'CUSTOMERP', 'down')).toEqual({ 'customerp.write': 'PENDING', 'customerp.error': 'down' });
-    expect(pendingStep('CUSTOMERP_DONE', 'CRMOFFICE', 'down')).toEqual({ 'crmoffice.write': 'PENDING', 'crmoffice.error': 'down' });
+    expect(pendingStep('RECORDED', 'CUSTOMERP', 'down')).toEqual({
+      'customerp.write': 'PENDING',
+      'customerp.error': 'down',
+    });
+    expect(pendingStep('CUSTOMERP_DONE', 'CRMOFFICE', 'down')).toEqual({
+      'crmoffice.write': 'PENDING',
+      'crmoffice.error': 'down',
+    });
   });
 
   it('marks nothing for any other system: a compensation, or a link still to settle, is no step', () => {
@@ -126,7 +156,10 @@ describe('OperationProgress', () => {
 
   it('records a final state at once, with the outcome when it answers a client', async () => {
     const [store, calls] = recordingStore(operationDocument({ state: 'CRMOFFICE_DONE' }));
-    const progress = new OperationProgress(store, operationDocument({ state: 'CRMOFFICE_DONE' }), { ...OPTIONS, answering: true });
+    const progress = new OperationProgress(store, operationDocument({ state: 'CRMOFFICE_DONE' }), {
+      ...OPTIONS,
+      answering: true,
+    });
     await progress.advance({ state: 'APPLIED' });
     expect(calls).toEqual([
       {
@@ -154,14 +187,24 @@ describe('OperationProgress', () => {
     const progress = new OperationProgress(store, operationDocument(), OPTIONS);
     await progress.advance({ state: 'CUSTOMERP_DONE', 'customerp.write': 'APPLIED' });
     const retryAt = new Date('2025-06-01T10:01:00.000Z');
-    await progress.park(retryAt, { lastError: 'down', ...pendingStep(progress.operation.state, 'CRMOFFICE', 'down') }, true);
+    await progress.park(
+      retryAt,
+      { lastError: 'down', ...pendingStep(progress.operation.state, 'CRMOFFICE', 'down') },
+      true,
+    );
     expect(calls).toEqual([
       {
         call: 'park',
         expected: { _id: 'key:k1', state: 'RECORDED' },
         owner: 'me',
         nextAttemptAt: retryAt,
-        set: { state: 'CUSTOMERP_DONE', 'customerp.write': 'APPLIED', lastError: 'down', 'crmoffice.write': 'PENDING', 'crmoffice.error': 'down' },
+        set: {
+          state: 'CUSTOMERP_DONE',
+          'customerp.write': 'APPLIED',
+          lastError: 'down',
+          'crmoffice.write': 'PENDING',
+          'crmoffice.error': 'down',
+        },
         countAttempt: true,
       },
     ]);

@@ -13,7 +13,9 @@ describe('createTypeOf', () => {
 
   it('creates a Crmoffice-only record in Crmoffice, and refuses to create one in Customerp', () => {
     expect(createTypeOf(crmofficeOnly.Company, 'CRMOFFICE')).toBe('Company');
-    expect(() => createTypeOf(crmofficeOnly.Company, 'CUSTOMERP')).toThrow(new Error('mapping crmoffice-only-company creates nothing in Customerp'));
+    expect(() => createTypeOf(crmofficeOnly.Company, 'CUSTOMERP')).toThrow(
+      new Error('mapping crmoffice-only-company creates nothing in Customerp'),
+    );
   });
 });
 

@@ -41,7 +41,10 @@ describe('operation state machine', () => {
 
 describe('writesOf', () => {
   it('reports Customerp first, then Crmoffice, each with its state and error', () => {
-    const operation = { customerp: sideProgress({ write: 'APPLIED' }), crmoffice: sideProgress({ write: 'FAILED', error: 'refused' }) };
+    const operation = {
+      customerp: sideProgress({ write: 'APPLIED' }),
+      crmoffice: sideProgress({ write: 'FAILED', error: 'refused' }),
+    };
     expect(writesOf(operation)).toEqual([
       { system: 'CUSTOMERP', state: 'APPLIED', error: null },
       { system: 'CRMOFFICE', state: 'FAILED', error: 'refused' },

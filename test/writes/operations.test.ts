@@ -13,7 +13,15 @@ import { testDatabase, type TestDatabase } from '../support/mongo.js';
 
 /** The outbox's store on MongoDB: idempotency keys, guarded state changes, leases, archive, retention. */
 
-const side = (): SideProgress => ({ ref: null, write: 'PENDING', error: null, input: null, previous: null, sentAt: null, feedCursor: null });
+const side = (): SideProgress => ({
+  ref: null,
+  write: 'PENDING',
+  error: null,
+  input: null,
+  previous: null,
+  sentAt: null,
+  feedCursor: null,
+});
 
 function operation(key: string | null, fields: Partial<OperationDocument> = {}): OperationDocument {
   const now = new Date();
@@ -72,10 +80,21 @@ describe('OperationStore', () => {
   it('moves an operation on only from the state it expects and only for the holder of its lease', async () => {
     const recorded = operation('key-b');
     await store.insert(recorded);
-    await expect(store.advance({ _id: recorded._id, state: 'CUSTOMERP_DONE' }, 'first', 1000, { state: 'CRMOFFICE_DONE' })).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(store.advance(recorded, 'second', 1000, { state: 'CUSTOMERP_DONE' })).rejects.toBeInstanceOf(LeaseLostError);
-    const advanced = await store.advance(recorded, 'first', 1000, { state: 'CUSTOMERP_DONE', 'customerp.write': 'APPLIED' });
-    expect(advanced).toMatchObject({ state: 'CUSTOMERP_DONE', customerp: { write: 'APPLIED' }, lease: { owner: 'first' } });
+    await expect(
+      store.advance({ _id: recorded._id, state: 'CUSTOMERP_DONE' }, 'first', 1000, { state: 'CRMOFFICE_DONE' }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(store.advance(recorded, 'second', 1000, { state: 'CUSTOMERP_DONE' })).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    const advanced = await store.advance(recorded, 'first', 1000, {
+      state: 'CUSTOMERP_DONE',
+      'customerp.write': 'APPLIED',
+    });
+    expect(advanced).toMatchObject({
+      state: 'CUSTOMERP_DONE',
+      customerp: { write: 'APPLIED' },
+      lease: { owner: 'first' },
+    });
     expect(advanced.lease.until.getTime()).toBeGreaterThan(Date.now());
   });
 
@@ -84,7 +103,13 @@ describe('OperationStore', () => {
     await store.insert(recorded);
     expect(await store.claim(recorded._id, 'worker', 1000)).toBeNull(); // leased by "first"
     const later = new Date(Date.now() + 60_000);
-    const parked = await store.park(recorded, 'first', later, { 'crmoffice.write': 'PENDING', lastError: 'down' }, true);
+    const parked = await store.park(
+      recorded,
+      'first',
+      later,
+      { 'crmoffice.write': 'PENDING', lastError: 'down' },
+      true,
+    );
     expect(parked).toMatchObject({ attempts: 1, nextAttemptAt: later, lastError: 'down' });
     expect((await store.unfinished()).find((o) => o._id === recorded._id)).toEqual({
       _id: recorded._id,
@@ -120,13 +145,19 @@ describe('OperationStore', () => {
     await store.archive(finished);
     expect((await store.unfinished()).some((o) => o._id === recorded._id)).toBe(false);
     expect(await store.findByKey('key-e')).toEqual(finished);
-    expect(await store.insert(operation('key-e', { lease: { owner: 'late', until: new Date() } }))).toEqual({ operation: finished, created: false });
+    expect(await store.insert(operation('key-e', { lease: { owner: 'late', until: new Date() } }))).toEqual({
+      operation: finished,
+      created: false,
+    });
     expect(await store.findByKey('key-e')).toEqual(finished);
   });
 
   it('deletes finished operations older than the retention, and only those', async () => {
     const now = Date.now();
-    for (const [key, finishedAt] of [['key-old', new Date(now - 25 * 3600_000)], ['key-new', new Date(now - 23 * 3600_000)]] as const) {
+    for (const [key, finishedAt] of [
+      ['key-old', new Date(now - 25 * 3600_000)],
+      ['key-new', new Date(now - 23 * 3600_000)],
+    ] as const) {
       const recorded = operation(key);
       await store.insert(recorded);
       await store.archive(await store.advance(recorded, 'first', 1000, { state: 'APPLIED', finishedAt }));
@@ -140,8 +171,12 @@ describe('OperationStore', () => {
 describe('backoffDelay', () => {
   it('doubles from the base up to the cap, with half of each delay random', () => {
     const options = { baseDelayMs: 100, maxDelayMs: 1000 };
-    expect([1, 2, 3, 4, 5, 30].map((attempt) => backoffDelay(attempt, options, undefined, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 30].map((attempt) => backoffDelay(attempt, options, undefined, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 30].map((attempt) => backoffDelay(attempt, options, undefined, () => 0))).toEqual([
+      50, 100, 200, 400, 500, 500,
+    ]);
+    expect([1, 2, 3, 4, 5, 30].map((attempt) => backoffDelay(attempt, options, undefined, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it("waits at least as long as the system's Retry-After, but never beyond the cap", () => {

@@ -18,7 +18,11 @@ const { client, db } = await connectMongo(setting('MONGODB_URI'), setting('WRITE
 const upstream = (system: 'CUSTOMERP' | 'CRMOFFICE', url: string) =>
   new UpstreamClient({ system, url, token: process.env[`${system}_TOKEN`] || undefined, timeoutMs: 5000, retries: 1 });
 const worker = new OutboxWorker(
-  { db, customerp: new CustomerpApi(upstream('CUSTOMERP', setting('CUSTOMERP_URL'))), crmoffice: new CrmofficeApi(upstream('CRMOFFICE', setting('CRMOFFICE_URL'))) },
+  {
+    db,
+    customerp: new CustomerpApi(upstream('CUSTOMERP', setting('CUSTOMERP_URL'))),
+    crmoffice: new CrmofficeApi(upstream('CRMOFFICE', setting('CRMOFFICE_URL'))),
+  },
   // Small batches, so that the two processes interleave over the whole outbox.
   { batchSize: 5, owner: setting('OUTBOX_OWNER') },
 );

@@ -36,19 +36,25 @@ interface OutboxProcess {
 }
 
 function startOutboxProcess(owner: string): OutboxProcess {
-  const child = spawn(process.execPath, ['--import', './test/support/register-typescript.js', 'test/writes/outbox-process.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...world.childEnv(),
-      OUTBOX_OWNER: owner,
+  const child = spawn(
+    process.execPath,
+    ['--import', './test/support/register-typescript.js', 'test/writes/outbox-process.ts'],
+    {
+      cwd: projectRoot,
+      env: {
+        ...world.childEnv(),
+        OUTBOX_OWNER: owner,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const lines = new Promise<void>((resolve) => child.stdout?.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), resolve())));
+  const lines = new Promise<void>((resolve) =>
+    child.stdout?.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), resolve())),
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = (async () => {
     while (!stdout.includes('ready\n')) {
@@ -73,7 +79,8 @@ describe('OutboxWorker in two processes', () => {
     await world.world.systems.resetStats();
     await world.world.systems.faults('crmoffice', { outage: true });
     const parked: WriteResult[] = [];
-    for (let i = 0; i < PARKED; i++) parked.push(await world.writes.createCompany({ name: `Two processes ${i}`, code: codeOf(i) }));
+    for (let i = 0; i < PARKED; i++)
+      parked.push(await world.writes.createCompany({ name: `Two processes ${i}`, code: codeOf(i) }));
     await world.world.systems.faults('crmoffice', {});
     for (const result of parked) {
       expect(result.writes).toEqual([
@@ -90,7 +97,10 @@ describe('OutboxWorker in two processes', () => {
 
     // Exactly one create per operation on each system: no operation was applied twice.
     const { customerp, crmoffice } = await world.world.systems.stats();
-    expect({ customerp: customerp.fields['createProduct'] ?? 0, crmoffice: crmoffice.fields['createCompany'] ?? 0 }).toEqual({ customerp: PARKED, crmoffice: PARKED });
+    expect({
+      customerp: customerp.fields['createProduct'] ?? 0,
+      crmoffice: crmoffice.fields['createCompany'] ?? 0,
+    }).toEqual({ customerp: PARKED, crmoffice: PARKED });
     expect(crmoffice.fields['deleteCompany'] ?? 0).toBe(0);
     const codes = Array.from({ length: PARKED }, (_, i) => codeOf(i));
     const companies = await world.world.systems.crmoffice.findByIdentity('Company', codes);
@@ -99,9 +109,16 @@ describe('OutboxWorker in two processes', () => {
     const operations = (await world.allOperations()).filter((o) => parked.some((p) => p.operationId === o._id));
     expect(operations).toHaveLength(PARKED);
     for (const operation of operations) {
-      expect({ state: operation.state, customerp: operation.customerp.write, crmoffice: operation.crmoffice.write }).toEqual({ state: 'APPLIED', customerp: 'APPLIED', crmoffice: 'APPLIED' });
+      expect({
+        state: operation.state,
+        customerp: operation.customerp.write,
+        crmoffice: operation.crmoffice.write,
+      }).toEqual({ state: 'APPLIED', customerp: 'APPLIED', crmoffice: 'APPLIED' });
       const link = await world.linkOf(operation.linkId);
-      expect({ crmoffice: link.crmoffice?.id, state: link.state }).toEqual({ crmoffice: operation.crmoffice.ref?.id, state: 'IN_SYNC' });
+      expect({ crmoffice: link.crmoffice?.id, state: link.state }).toEqual({
+        crmoffice: operation.crmoffice.ref?.id,
+        state: 'IN_SYNC',
+      });
     }
   });
 });

@@ -26,7 +26,11 @@ const withTypename = { ...contact, address: { ...contact.address, __typename: 'A
 
 describe('previousValues', () => {
   it('takes the current value of each field the input writes, null for an empty one', () => {
-    expect(previousValues({ title: 'Lead', phone: '+45 9', active: false }, contact)).toEqual({ title: 'Engineer', phone: null, active: true });
+    expect(previousValues({ title: 'Lead', phone: '+45 9', active: false }, contact)).toEqual({
+      title: 'Engineer',
+      phone: null,
+      active: true,
+    });
   });
 
   it('takes a nested object whole, without the __typename of GraphQL', () => {
@@ -42,7 +46,14 @@ describe('previousValues', () => {
 
 describe('matchesInput', () => {
   it('matches a record that holds every value of the input, missing and null alike', () => {
-    expect(matchesInput(contact, { firstName: 'Ada', phone: null, nickname: null, address: { city: 'Aarhus', postalCode: null } })).toBe(true);
+    expect(
+      matchesInput(contact, {
+        firstName: 'Ada',
+        phone: null,
+        nickname: null,
+        address: { city: 'Aarhus', postalCode: null },
+      }),
+    ).toBe(true);
   });
 
   it('does not match a record that differs in one field, or one nested leaf', () => {
@@ -53,11 +64,16 @@ describe('matchesInput', () => {
 
 describe('restoreInput', () => {
   it('writes back the previous value of each field that still holds what the update wrote', () => {
-    expect(restoreInput({ title: 'Engineer', active: true }, { title: 'Intern', active: false }, contact)).toEqual({ title: 'Intern', active: false });
+    expect(restoreInput({ title: 'Engineer', active: true }, { title: 'Intern', active: false }, contact)).toEqual({
+      title: 'Intern',
+      active: false,
+    });
   });
 
   it('leaves a field edited since alone: the newer value stays', () => {
-    expect(restoreInput({ title: 'Lead', mobilePhone: '+45 1234' }, { title: 'Intern', mobilePhone: null }, contact)).toEqual({ mobilePhone: null });
+    expect(
+      restoreInput({ title: 'Lead', mobilePhone: '+45 1234' }, { title: 'Intern', mobilePhone: null }, contact),
+    ).toEqual({ mobilePhone: null });
   });
 
   it('compares a nested object whole, whatever the key order', () => {

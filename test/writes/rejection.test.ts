@@ -8,12 +8,21 @@ import { operationDocument, sideProgress } from './operation-document.js';
 /** What a system's refusal leads to, decided from the operation alone. */
 
 const NOW = new Date('2025-06-01T10:00:10.000Z');
-const refused: OperationFailure = { message: 'CRMOFFICE rejected the request: name is taken', system: 'CRMOFFICE', upstreamCode: 'BAD_USER_INPUT', field: 'name' };
+const refused: OperationFailure = {
+  message: 'CRMOFFICE rejected the request: name is taken',
+  system: 'CRMOFFICE',
+  upstreamCode: 'BAD_USER_INPUT',
+  field: 'name',
+};
 const crmofficeFailed = { 'crmoffice.write': 'FAILED', 'crmoffice.error': refused.message };
 
 describe('rejectionOf', () => {
   it('fails the operation when Customerp refuses, and leaves Crmoffice unwritten', () => {
-    const failure: OperationFailure = { ...refused, system: 'CUSTOMERP', message: 'CUSTOMERP rejected the request: name is taken' };
+    const failure: OperationFailure = {
+      ...refused,
+      system: 'CUSTOMERP',
+      message: 'CUSTOMERP rejected the request: name is taken',
+    };
     for (const kind of ['create', 'update', 'delete'] as const) {
       expect(rejectionOf(operationDocument({ kind, state: 'RECORDED' }), failure, NOW)).toEqual({
         leadsTo: 'FAILED',
@@ -31,36 +40,74 @@ describe('rejectionOf', () => {
   });
 
   it('undoes a create Crmoffice refused once Customerp has its record', () => {
-    const op = operationDocument({ kind: 'create', state: 'CUSTOMERP_DONE', customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'APPLIED' }) });
-    expect(rejectionOf(op, refused, NOW)).toEqual({ leadsTo: 'COMPENSATING', set: { state: 'COMPENSATING', failure: refused, ...crmofficeFailed } });
+    const op = operationDocument({
+      kind: 'create',
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'APPLIED' }),
+    });
+    expect(rejectionOf(op, refused, NOW)).toEqual({
+      leadsTo: 'COMPENSATING',
+      set: { state: 'COMPENSATING', failure: refused, ...crmofficeFailed },
+    });
   });
 
   it('undoes an update Crmoffice refused when Customerp applied fields of it', () => {
-    const op = operationDocument({ state: 'CUSTOMERP_DONE', customerp: sideProgress({ write: 'APPLIED', input: { name: 'Atlas' }, previous: { name: 'Old' } }) });
-    expect(rejectionOf(op, refused, NOW)).toEqual({ leadsTo: 'COMPENSATING', set: { state: 'COMPENSATING', failure: refused, ...crmofficeFailed } });
+    const op = operationDocument({
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ write: 'APPLIED', input: { name: 'Atlas' }, previous: { name: 'Old' } }),
+    });
+    expect(rejectionOf(op, refused, NOW)).toEqual({
+      leadsTo: 'COMPENSATING',
+      set: { state: 'COMPENSATING', failure: refused, ...crmofficeFailed },
+    });
   });
 
   it('fails an update with nothing to undo in Customerp (skipped, or applied with no field changed)', () => {
-    const failed = { leadsTo: 'FAILED', set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed } };
-    const skipped = operationDocument({ state: 'CUSTOMERP_DONE', customerp: sideProgress({ write: 'SKIPPED', error: 'nothing to change' }) });
-    const empty = operationDocument({ state: 'CUSTOMERP_DONE', customerp: sideProgress({ write: 'APPLIED', input: {} }) });
+    const failed = {
+      leadsTo: 'FAILED',
+      set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed },
+    };
+    const skipped = operationDocument({
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ write: 'SKIPPED', error: 'nothing to change' }),
+    });
+    const empty = operationDocument({
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ write: 'APPLIED', input: {} }),
+    });
     expect(rejectionOf(skipped, refused, NOW)).toEqual(failed);
     expect(rejectionOf(empty, refused, NOW)).toEqual(failed);
   });
 
   it('keeps the Crmoffice record of a delete Crmoffice refused after Customerp deleted its own, as a Crmoffice-only record', () => {
-    const op = operationDocument({ kind: 'delete', state: 'CUSTOMERP_DONE', customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'APPLIED' }) });
-    expect(rejectionOf(op, refused, NOW)).toEqual({ leadsTo: 'CRMOFFICE_ONLY', set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed } });
+    const op = operationDocument({
+      kind: 'delete',
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'APPLIED' }),
+    });
+    expect(rejectionOf(op, refused, NOW)).toEqual({
+      leadsTo: 'CRMOFFICE_ONLY',
+      set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed },
+    });
   });
 
   it('fails a delete whose Customerp record was gone already: there is nothing to keep or undo', () => {
-    const op = operationDocument({ kind: 'delete', state: 'CUSTOMERP_DONE', customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'SKIPPED' }) });
-    expect(rejectionOf(op, refused, NOW)).toEqual({ leadsTo: 'FAILED', set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed } });
+    const op = operationDocument({
+      kind: 'delete',
+      state: 'CUSTOMERP_DONE',
+      customerp: sideProgress({ ref: { type: 'Product', id: 'prd-1' }, write: 'SKIPPED' }),
+    });
+    expect(rejectionOf(op, refused, NOW)).toEqual({
+      leadsTo: 'FAILED',
+      set: { state: 'FAILED', failure: refused, finishedAt: NOW, ...crmofficeFailed },
+    });
   });
 
   it('refuses a rejection in a state that writes no step', () => {
     for (const state of ['CRMOFFICE_DONE', 'COMPENSATING', 'APPLIED', 'COMPENSATED', 'FAILED'] as const) {
-      expect(() => rejectionOf(operationDocument({ state }), refused, NOW)).toThrow(new Error(`operation key:k1: a rejection in state ${state}`));
+      expect(() => rejectionOf(operationDocument({ state }), refused, NOW)).toThrow(
+        new Error(`operation key:k1: a rejection in state ${state}`),
+      );
     }
   });
 });
@@ -97,6 +144,11 @@ describe('failureOf', () => {
 
   it('records null for what the system did not name', () => {
     const error = new UpstreamRejectedError('CUSTOMERP', 'not allowed', undefined, undefined);
-    expect(failureOf(employeeContact, error)).toEqual({ message: 'CUSTOMERP rejected the request: not allowed', system: 'CUSTOMERP', upstreamCode: null, field: null });
+    expect(failureOf(employeeContact, error)).toEqual({
+      message: 'CUSTOMERP rejected the request: not allowed',
+      system: 'CUSTOMERP',
+      upstreamCode: null,
+      field: null,
+    });
   });
 });

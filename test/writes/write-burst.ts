@@ -25,7 +25,11 @@ const { db } = await connectMongo(setting('MONGODB_URI'), setting('WRITE_DB'));
 const client = (system: 'CUSTOMERP' | 'CRMOFFICE', url: string) =>
   new UpstreamClient({ system, url, token: process.env[`${system}_TOKEN`] || undefined, timeoutMs: 2000, retries: 0 });
 const writes = new WriteThrough(
-  { db, customerp: new CustomerpApi(client('CUSTOMERP', setting('CUSTOMERP_URL'))), crmoffice: new CrmofficeApi(client('CRMOFFICE', setting('CRMOFFICE_URL'))) },
+  {
+    db,
+    customerp: new CustomerpApi(client('CUSTOMERP', setting('CUSTOMERP_URL'))),
+    crmoffice: new CrmofficeApi(client('CRMOFFICE', setting('CRMOFFICE_URL'))),
+  },
   { leaseMs: Number(process.env['BURST_LEASE_MS'] ?? '1500') },
 );
 

@@ -1,6 +1,16 @@
 import type { Link, LinkEntity } from '../../src/links/index.js';
 import { demoSizeOf, type DemoSize } from '../../src/reference/core/index.js';
-import { FINISHED_OPERATIONS_COLLECTION, OPERATIONS_COLLECTION, OutboxWorker, OperationStore, setupOperationIndexes, WriteThrough, type OperationDocument, type OutboxWorkerOptions, type WriteThroughOptions } from '../../src/writes/index.js';
+import {
+  FINISHED_OPERATIONS_COLLECTION,
+  OPERATIONS_COLLECTION,
+  OutboxWorker,
+  OperationStore,
+  setupOperationIndexes,
+  WriteThrough,
+  type OperationDocument,
+  type OutboxWorkerOptions,
+  type WriteThroughOptions,
+} from '../../src/writes/index.js';
 import { gql } from '../support/graphql.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
@@ -14,7 +24,8 @@ const CUSTOMERP_SELECTIONS: Record<string, string> = {
   Project: 'id name description status startDate endDate managerId productId',
 };
 const CRMOFFICE_SELECTIONS: Record<string, string> = {
-  Contact: 'id firstName lastName email phone mobilePhone title department contactType companyId address { street city postalCode country } active',
+  Contact:
+    'id firstName lastName email phone mobilePhone title department contactType companyId address { street city postalCode country } active',
   Company: 'id name description industry website code status',
   Activity: 'id subject description type status startAt dueAt ownerContactId companyId',
 };
@@ -55,7 +66,11 @@ export interface WriteWorldOptions {
 }
 
 export async function startWriteWorld(suite: string, options: WriteWorldOptions = {}): Promise<WriteWorld> {
-  const world = await startSyncWorld(suite, { seed: options.seed ?? demoSizeOf(60), timeoutMs: options.timeoutMs, retries: options.retries });
+  const world = await startSyncWorld(suite, {
+    seed: options.seed ?? demoSizeOf(60),
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+  });
   const { db } = world.database;
   await setupOperationIndexes(db);
   await world.engine.runOnce();
@@ -63,9 +78,18 @@ export async function startWriteWorld(suite: string, options: WriteWorldOptions 
   const dependencies = { db, customerp: world.systems.customerp, crmoffice: world.systems.crmoffice };
   const writes = new WriteThrough(dependencies, options.writeThrough);
   const outbox = new OutboxWorker(dependencies, { backoff: { baseDelayMs: 40, maxDelayMs: 300 }, ...options.outbox });
-  const read = async (url: string, selections: Record<string, string>, type: string, id: string): Promise<Fields | null> => {
+  const read = async (
+    url: string,
+    selections: Record<string, string>,
+    type: string,
+    id: string,
+  ): Promise<Fields | null> => {
     const field = type.charAt(0).toLowerCase() + type.slice(1);
-    const data = await gql<{ record: Fields | null }>(url, `query($id: ID!) { record: ${field}(id: $id) { ${selections[type]} } }`, { id });
+    const data = await gql<{ record: Fields | null }>(
+      url,
+      `query($id: ID!) { record: ${field}(id: $id) { ${selections[type]} } }`,
+      { id },
+    );
     return data.record;
   };
   const upstreamWrites = () => world.systems.writes();
@@ -82,7 +106,8 @@ export async function startWriteWorld(suite: string, options: WriteWorldOptions 
       if (!link) throw new Error(`no link ${linkId}`);
       return link;
     },
-    pairs: async (entity, kind) => (await world.linksOf(entity, kind)).filter((l) => l.customerp && l.crmoffice && l.state === 'IN_SYNC'),
+    pairs: async (entity, kind) =>
+      (await world.linksOf(entity, kind)).filter((l) => l.customerp && l.crmoffice && l.state === 'IN_SYNC'),
     upstreamWrites,
     syncWrites: async () => {
       await world.systems.resetStats();
@@ -92,9 +117,13 @@ export async function startWriteWorld(suite: string, options: WriteWorldOptions 
     allOperations: async () => {
       // Unfinished first, so that an operation caught between archive()'s copy and delete counts once, as finished.
       const byId = new Map<string, OperationDocument>();
-      for (const operation of await db.collection<OperationDocument>(OPERATIONS_COLLECTION).find({}).toArray()) byId.set(operation._id, operation);
-      for (const operation of await db.collection<OperationDocument>(FINISHED_OPERATIONS_COLLECTION).find({}).toArray()) byId.set(operation._id, operation);
-      return [...byId.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1));
+      for (const operation of await db.collection<OperationDocument>(OPERATIONS_COLLECTION).find({}).toArray())
+        byId.set(operation._id, operation);
+      for (const operation of await db.collection<OperationDocument>(FINISHED_OPERATIONS_COLLECTION).find({}).toArray())
+        byId.set(operation._id, operation);
+      return [...byId.values()].sort(
+        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : 1),
+      );
     },
     childEnv: () => ({
       ...process.env,

@@ -23,7 +23,10 @@ export function authDirectiveTransformer(schema: GraphQLSchema): GraphQLSchema {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, original) => {
       const requires = requiredScopes(original, typeName, fieldName);
       if (requires.length === 0) return fieldConfig;
-      return { ...fieldConfig, resolve: guarded(fieldConfig.resolve ?? defaultFieldResolver, `${typeName}.${fieldName}`, requires) };
+      return {
+        ...fieldConfig,
+        resolve: guarded(fieldConfig.resolve ?? defaultFieldResolver, `${typeName}.${fieldName}`, requires),
+      };
     },
   });
 }
@@ -42,4 +45,3 @@ function guarded(
     return resolve(source, args, context, info);
   };
 }
-

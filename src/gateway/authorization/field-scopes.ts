@@ -28,7 +28,8 @@ function declaredScopes(
   const requires: unknown = directive['requires'];
   if (!Array.isArray(requires)) throw new Error(`@${AUTH_DIRECTIVE} on ${where} has no requires list`);
   for (const scope of requires) {
-    if (typeof scope !== 'string' || !isScope(scope)) throw new Error(`@${AUTH_DIRECTIVE} on ${where} names an unknown scope: ${JSON.stringify(scope)}`);
+    if (typeof scope !== 'string' || !isScope(scope))
+      throw new Error(`@${AUTH_DIRECTIVE} on ${where} names an unknown scope: ${JSON.stringify(scope)}`);
   }
   return requires as Scope[];
 }
@@ -45,7 +46,9 @@ export function requiredScopes(schema: GraphQLSchema, typeName: string, fieldNam
   const coordinate = `${typeName}.${fieldName}`;
   const own = declaredScopes(schema, field, coordinate);
   if (own === undefined && isRootType(schema, type)) {
-    throw new Error(`${coordinate} has no @${AUTH_DIRECTIVE}: declare the scopes it requires, or @${AUTH_DIRECTIVE}(requires: []) to make it public on purpose`);
+    throw new Error(
+      `${coordinate} has no @${AUTH_DIRECTIVE}: declare the scopes it requires, or @${AUTH_DIRECTIVE}(requires: []) to make it public on purpose`,
+    );
   }
   return [...new Set([...(declaredScopes(schema, type, typeName) ?? []), ...(own ?? [])])];
 }
@@ -56,7 +59,9 @@ export function assertNoAuthOnInterfaces(schema: GraphQLSchema): void {
     if (!isInterfaceType(type)) continue;
     for (const field of Object.values(type.getFields())) {
       if (declaredScopes(schema, field, `${type.name}.${field.name}`)) {
-        throw new Error(`@${AUTH_DIRECTIVE} on ${type.name}.${field.name} would guard nothing: put it on the object types that implement ${type.name}`);
+        throw new Error(
+          `@${AUTH_DIRECTIVE} on ${type.name}.${field.name} would guard nothing: put it on the object types that implement ${type.name}`,
+        );
       }
     }
   }
@@ -82,7 +87,9 @@ export function fieldScopes(schema: GraphQLSchema): FieldScopes[] {
 
 /** Every Query and Mutation field with the scopes it requires (`[]`: public on purpose), Query's first. */
 export function rootFieldScopes(schema: GraphQLSchema): FieldScopes[] {
-  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => (type ? [type.name] : []));
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) =>
+    type ? [type.name] : [],
+  );
   const all = fieldScopes(schema).filter(({ field }) => roots.includes(field.slice(0, field.indexOf('.'))));
   return roots.flatMap((root) => all.filter(({ field }) => field.startsWith(`${root}.`)));
 }

@@ -22,7 +22,9 @@ const NONE: ArmorConfig = {
 function reportAs(validationErrorCode: string): NonNullable<ArmorConfig['maxDepth']>['onReject'] {
   return [
     (context, error) =>
-      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { validationErrorCode } })),
+      context?.reportError(
+        new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { validationErrorCode } }),
+      ),
   ];
 }
 

@@ -16,7 +16,9 @@ export function costLimitPlugin<TContext extends BaseContext>(exposeLimits: bool
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // no such operation in the document: execution says so
-          const [rejection] = validate(schema, withPageSizes(schema, document, operation, request.variables ?? {}), [rule]);
+          const [rejection] = validate(schema, withPageSizes(schema, document, operation, request.variables ?? {}), [
+            rule,
+          ]);
           if (!rejection) return;
           throw new GraphQLError(rejection.message, {
             extensions: { ...rejection.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },

@@ -25,7 +25,9 @@ export interface OperationLimitOptions<TContext extends BaseContext> {
  * OPERATION_LIMITS, and no batching. `exposeLimits` (development only) puts the limit and what was
  * found into the messages.
  */
-export function operationLimitOptions<TContext extends BaseContext>(exposeLimits: boolean): OperationLimitOptions<TContext> {
+export function operationLimitOptions<TContext extends BaseContext>(
+  exposeLimits: boolean,
+): OperationLimitOptions<TContext> {
   const tokens = tokenLimit<TContext>(exposeLimits);
   return {
     parseOptions: tokens.parseOptions,

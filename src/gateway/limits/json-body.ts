@@ -15,13 +15,17 @@ interface BodyParserError {
  * `exposeLimits` the 413 message says the limit.
  */
 export function jsonBody(exposeLimits: boolean): [RequestHandler, ErrorRequestHandler] {
-  const tooLarge = exposeLimits ? `Request body larger than ${OPERATION_LIMITS.maxBodyBytes} bytes.` : 'Request body too large.';
+  const tooLarge = exposeLimits
+    ? `Request body larger than ${OPERATION_LIMITS.maxBodyBytes} bytes.`
+    : 'Request body too large.';
   const refuse: ErrorRequestHandler = (error: BodyParserError, _req, res, next) => {
     if (error.type === 'entity.too.large') {
       res.status(413).json({ errors: [{ message: tooLarge, extensions: { code: ErrorCode.BadRequest } }] });
     } else if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
       // Malformed JSON, an unsupported charset or encoding, a body that ends early.
-      res.status(error.status).json({ errors: [{ message: 'Request body could not be read as JSON.', extensions: { code: ErrorCode.BadRequest } }] });
+      res.status(error.status).json({
+        errors: [{ message: 'Request body could not be read as JSON.', extensions: { code: ErrorCode.BadRequest } }],
+      });
     } else {
       next(error);
     }

@@ -26,7 +26,9 @@ export function withPageSizes(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
 ): DocumentNode {
-  const defaults = new Map(operation.variableDefinitions?.map((definition) => [definition.variable.name.value, definition.defaultValue]));
+  const defaults = new Map(
+    operation.variableDefinitions?.map((definition) => [definition.variable.name.value, definition.defaultValue]),
+  );
   const numberOf = (value: ValueNode | undefined): number | undefined => {
     if (value?.kind === Kind.INT) return Number.parseInt(value.value, 10);
     if (value?.kind !== Kind.VARIABLE) return undefined;
@@ -36,7 +38,9 @@ export function withPageSizes(
   const typeInfo = new TypeInfo(schema);
   const single: DocumentNode = {
     ...document,
-    definitions: document.definitions.filter((definition) => definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION),
+    definitions: document.definitions.filter(
+      (definition) => definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION,
+    ),
   };
   return visit(
     single,

@@ -40,11 +40,18 @@ class InsuranceLimiter extends RateLimiterMemory {
   private counted = 0;
   private warnedAt = Number.NEGATIVE_INFINITY;
 
-  override consume(key: string | number, pointsToConsume?: number, options?: Record<string, unknown>): Promise<RateLimiterRes> {
+  override consume(
+    key: string | number,
+    pointsToConsume?: number,
+    options?: Record<string, unknown>,
+  ): Promise<RateLimiterRes> {
     this.counted++;
     const now = Date.now();
     if (now - this.warnedAt >= WARNING_INTERVAL_MS) {
-      logger.warn({ requests: this.counted }, 'rate limit store (MongoDB) failed or timed out: counting requests in this process\'s memory until it answers again');
+      logger.warn(
+        { requests: this.counted },
+        "rate limit store (MongoDB) failed or timed out: counting requests in this process's memory until it answers again",
+      );
       this.warnedAt = now;
       this.counted = 0;
     }
@@ -71,7 +78,11 @@ export class RateLimiter {
       disableIndexesCreation: true,
     });
     // The wrapper, not the store, holds the insurance: it takes over on a store error and on a timeout.
-    this.limiter = new RLWrapperTimeouts({ limiter: store, timeoutMs: options.storeTimeoutMs ?? 1000, insuranceLimiter: new InsuranceLimiter(window) });
+    this.limiter = new RLWrapperTimeouts({
+      limiter: store,
+      timeoutMs: options.storeTimeoutMs ?? 1000,
+      insuranceLimiter: new InsuranceLimiter(window),
+    });
   }
 
   /** Counts one request of `key`; throws RateLimitedError (HTTP 429, Retry-After) when that puts it over its points. */

@@ -10,7 +10,9 @@ const GRAPHQL_JS_TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:at|an
  * longer document with HTTP 400 and GRAPHQL_PARSE_FAILED. Its plugin rewords the message the way
  * Armor words its limits, without the number unless `exposeLimits`.
  */
-export function tokenLimit<TContext extends BaseContext>(exposeLimits: boolean): { parseOptions: ParseOptions; plugin: ApolloServerPlugin<TContext> } {
+export function tokenLimit<TContext extends BaseContext>(
+  exposeLimits: boolean,
+): { parseOptions: ParseOptions; plugin: ApolloServerPlugin<TContext> } {
   const message = exposeLimits ? `Token limit of ${OPERATION_LIMITS.maxTokens} exceeded.` : 'Token limit exceeded.';
   return {
     parseOptions: { maxLexicalTokens: OPERATION_LIMITS.maxTokens },

@@ -18,7 +18,12 @@ export interface GatewayLoaders extends LinkLoaders {
 }
 
 /** A fresh set for one request: their caches must never outlive it. */
-export function createLoaders(store: LinkStore, customerp: CustomerpApi, crmoffice: CrmofficeApi, options: LoaderOptions = {}): GatewayLoaders {
+export function createLoaders(
+  store: LinkStore,
+  customerp: CustomerpApi,
+  crmoffice: CrmofficeApi,
+  options: LoaderOptions = {},
+): GatewayLoaders {
   const outages = new RequestOutages();
   return {
     ...createLinkLoaders(store, options),

@@ -23,7 +23,11 @@ export interface RecordLoader<Type extends string> {
  * When the system cannot be reached, each key of the batch gets the UpstreamUnavailableError (so only
  * the fields that need it fail) and `outages` remembers it, so later batches fail without waiting again.
  */
-export function createRecordLoader<Type extends string>(api: SystemApi<Type>, outages: RequestOutages, options: LoaderOptions = {}): RecordLoader<Type> {
+export function createRecordLoader<Type extends string>(
+  api: SystemApi<Type>,
+  outages: RequestOutages,
+  options: LoaderOptions = {},
+): RecordLoader<Type> {
   const loaders = new Map<Type, DataLoader<string, SystemRecord | null>>();
   const loaderOf = (type: Type): DataLoader<string, SystemRecord | null> => {
     let loader = loaders.get(type);

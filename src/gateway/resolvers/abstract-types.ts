@@ -7,5 +7,6 @@ export const Node: NodeResolvers = {
 
 /** Only Employees carry an employeeNumber (it is required there and part of every read). */
 export const CustomerpPerson: CustomerpPersonResolvers = {
-  __resolveType: (record) => ('employeeNumber' in record && record.employeeNumber != null ? 'CustomerpEmployee' : 'CustomerpContact'),
+  __resolveType: (record) =>
+    'employeeNumber' in record && record.employeeNumber != null ? 'CustomerpEmployee' : 'CustomerpContact',
 };

@@ -12,8 +12,10 @@ export const Activity: ActivityResolvers = {
   dueAt: unifiedString('dueAt'),
   owner: unifiedReference('owner', 'Contact'),
   company: unifiedReference('company', 'Company'),
-  customerp: async (link, _args, context) => (await context.views.recordOf(link, 'CUSTOMERP')) as CustomerpProject | null,
-  crmoffice: async (link, _args, context) => (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeActivity | null,
+  customerp: async (link, _args, context) =>
+    (await context.views.recordOf(link, 'CUSTOMERP')) as CustomerpProject | null,
+  crmoffice: async (link, _args, context) =>
+    (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeActivity | null,
   link: (link) => link,
   sync: (link) => link,
 };

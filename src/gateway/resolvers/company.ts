@@ -11,10 +11,14 @@ export const Company: CompanyResolvers = {
   website: unifiedString('website'),
   code: unifiedString('code'),
   active: unifiedBoolean('active'),
-  contacts: (link, args, context) => childConnection(context, { entity: 'Contact', key: 'companyId', parentId: link._id }, args),
-  activities: (link, args, context) => childConnection(context, { entity: 'Activity', key: 'companyId', parentId: link._id }, args),
-  customerp: async (link, _args, context) => (await context.views.recordOf(link, 'CUSTOMERP')) as CustomerpProduct | null,
-  crmoffice: async (link, _args, context) => (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeCompany | null,
+  contacts: (link, args, context) =>
+    childConnection(context, { entity: 'Contact', key: 'companyId', parentId: link._id }, args),
+  activities: (link, args, context) =>
+    childConnection(context, { entity: 'Activity', key: 'companyId', parentId: link._id }, args),
+  customerp: async (link, _args, context) =>
+    (await context.views.recordOf(link, 'CUSTOMERP')) as CustomerpProduct | null,
+  crmoffice: async (link, _args, context) =>
+    (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeCompany | null,
   link: (link) => link,
   sync: (link) => link,
 };

@@ -20,7 +20,8 @@ export const CompanyConnection: CompanyConnectionResolvers = linkConnection;
 export const ActivityConnection: ActivityConnectionResolvers = linkConnection;
 
 export const ConflictConnection: ConflictConnectionResolvers = {
-  edges: ({ entries }) => entries.map((entry) => ({ cursor: encodeConflictId(entry.link._id, entry.conflict.id), node: entry })),
+  edges: ({ entries }) =>
+    entries.map((entry) => ({ cursor: encodeConflictId(entry.link._id, entry.conflict.id), node: entry })),
   nodes: ({ entries }) => entries,
   pageInfo: ({ entries, hasNextPage }) => {
     const last = entries.at(-1);

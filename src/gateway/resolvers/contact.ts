@@ -10,7 +10,9 @@ export const Contact: ContactResolvers = {
   lastName: unifiedString('lastName'),
   fullName: async (link, _args, context) => {
     const values = await context.views.valuesOf(link);
-    const parts = [values['firstName'], values['lastName']].filter((part): part is string => typeof part === 'string' && part !== '');
+    const parts = [values['firstName'], values['lastName']].filter(
+      (part): part is string => typeof part === 'string' && part !== '',
+    );
     return parts.length > 0 ? parts.join(' ') : null;
   },
   email: unifiedString('email'),
@@ -32,13 +34,18 @@ export const Contact: ContactResolvers = {
   company: async (link, _args, context) => {
     const contact = (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeContact | null;
     if (!contact?.companyId) return null;
-    const company = await context.loaders.byRef.load({ system: 'CRMOFFICE', ref: { type: 'Company', id: contact.companyId } });
+    const company = await context.loaders.byRef.load({
+      system: 'CRMOFFICE',
+      ref: { type: 'Company', id: contact.companyId },
+    });
     return isLiveLinkOf(company, 'Company') ? company : null;
   },
-  activities: (link, args, context) => childConnection(context, { entity: 'Activity', key: 'ownerId', parentId: link._id }, args),
+  activities: (link, args, context) =>
+    childConnection(context, { entity: 'Activity', key: 'ownerId', parentId: link._id }, args),
   customerp: async (link, _args, context) =>
     (await context.views.recordOf(link, 'CUSTOMERP')) as CustomerpEmployee | CustomerpContact | null,
-  crmoffice: async (link, _args, context) => (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeContact | null,
+  crmoffice: async (link, _args, context) =>
+    (await context.views.recordOf(link, 'CRMOFFICE')) as CrmofficeContact | null,
   link: (link) => link,
   sync: (link) => link,
 };

@@ -12,7 +12,12 @@ async function check(name: string, probe: () => Promise<unknown>): Promise<Depen
     await probe();
     return { name, status: 'UP', latencyMs: performance.now() - started, error: null };
   } catch (error) {
-    return { name, status: 'DOWN', latencyMs: performance.now() - started, error: error instanceof Error ? error.message : 'unknown error' };
+    return {
+      name,
+      status: 'DOWN',
+      latencyMs: performance.now() - started,
+      error: error instanceof Error ? error.message : 'unknown error',
+    };
   }
 }
 

@@ -6,8 +6,10 @@ import { isoOf } from './unified-record.js';
 
 export const LinkInfo: LinkInfoResolvers = {
   id: (link) => link._id,
-  customerp: (link) => (link.customerp ? { system: 'CUSTOMERP', type: link.customerp.type, id: link.customerp.id } : null),
-  crmoffice: (link) => (link.crmoffice ? { system: 'CRMOFFICE', type: link.crmoffice.type, id: link.crmoffice.id } : null),
+  customerp: (link) =>
+    link.customerp ? { system: 'CUSTOMERP', type: link.customerp.type, id: link.customerp.id } : null,
+  crmoffice: (link) =>
+    link.crmoffice ? { system: 'CRMOFFICE', type: link.crmoffice.type, id: link.crmoffice.id } : null,
   version: (link) => link.version,
   createdAt: (link) => isoOf(link.createdAt),
   updatedAt: (link) => isoOf(link.updatedAt),
@@ -15,7 +17,9 @@ export const LinkInfo: LinkInfoResolvers = {
 
 /** The conflicts of a link that are still open, as Conflict parents. */
 export function openConflictsOf(link: Link): ConflictEntry[] {
-  return (link.conflicts ?? []).filter((conflict) => conflict.resolvedAt == null).map((conflict) => ({ link, conflict }));
+  return (link.conflicts ?? [])
+    .filter((conflict) => conflict.resolvedAt == null)
+    .map((conflict) => ({ link, conflict }));
 }
 
 export const SyncInfo: SyncInfoResolvers = {

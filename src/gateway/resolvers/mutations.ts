@@ -16,7 +16,6 @@ import { syncStatusQuery } from './sync-status.js';
  * so the read API's Contact/Company/Activity resolvers resolve them, fresh from both systems.
  */
 
-
 /** Parents of the payload types. */
 export interface RecordPayload {
   record: Link | null;
@@ -44,7 +43,11 @@ export interface ConflictPayload {
  * field is using them), and the record's fields are read from both systems again: read-your-writes.
  */
 async function payloadOf(context: GatewayContext, result: WriteResult): Promise<RecordPayload> {
-  context.loaders = createLoaders(context.links, new CustomerpApi(context.customerp), new CrmofficeApi(context.crmoffice));
+  context.loaders = createLoaders(
+    context.links,
+    new CustomerpApi(context.customerp),
+    new CrmofficeApi(context.crmoffice),
+  );
   context.views = new UnifiedViews(context.loaders);
   const link = result.linkId ? await context.links.findById(result.linkId) : null;
   const record = isLiveLink(link) ? link : null;
@@ -66,7 +69,8 @@ export const Mutation: MutationResolvers = {
     const { record, ...rest } = await payloadOf(context, await context.writeThrough.updateContact(id, input));
     return { contact: record, ...rest };
   },
-  deleteContact: (_parent, { id, idempotencyKey }, context) => deletePayloadOf(id, context.writeThrough.deleteContact(id, idempotencyKey)),
+  deleteContact: (_parent, { id, idempotencyKey }, context) =>
+    deletePayloadOf(id, context.writeThrough.deleteContact(id, idempotencyKey)),
   createCompany: async (_parent, { input }, context) => {
     const { record, ...rest } = await payloadOf(context, await context.writeThrough.createCompany(input));
     return { company: record, ...rest };
@@ -75,7 +79,8 @@ export const Mutation: MutationResolvers = {
     const { record, ...rest } = await payloadOf(context, await context.writeThrough.updateCompany(id, input));
     return { company: record, ...rest };
   },
-  deleteCompany: (_parent, { id, idempotencyKey }, context) => deletePayloadOf(id, context.writeThrough.deleteCompany(id, idempotencyKey)),
+  deleteCompany: (_parent, { id, idempotencyKey }, context) =>
+    deletePayloadOf(id, context.writeThrough.deleteCompany(id, idempotencyKey)),
   createActivity: async (_parent, { input }, context) => {
     const { record, ...rest } = await payloadOf(context, await context.writeThrough.createActivity(input));
     return { activity: record, ...rest };
@@ -84,9 +89,12 @@ export const Mutation: MutationResolvers = {
     const { record, ...rest } = await payloadOf(context, await context.writeThrough.updateActivity(id, input));
     return { activity: record, ...rest };
   },
-  deleteActivity: (_parent, { id, idempotencyKey }, context) => deletePayloadOf(id, context.writeThrough.deleteActivity(id, idempotencyKey)),
-  linkRecords: async (_parent, { customerp, crmoffice }, context) => context.writeThrough.linkRecords(customerp, crmoffice).then(({ links, writes }) => ({ records: links, writes })),
-  unlinkRecords: async (_parent, { id }, context) => context.writeThrough.unlinkRecords(id).then(({ links, writes }) => ({ records: links, writes })),
+  deleteActivity: (_parent, { id, idempotencyKey }, context) =>
+    deletePayloadOf(id, context.writeThrough.deleteActivity(id, idempotencyKey)),
+  linkRecords: async (_parent, { customerp, crmoffice }, context) =>
+    context.writeThrough.linkRecords(customerp, crmoffice).then(({ links, writes }) => ({ records: links, writes })),
+  unlinkRecords: async (_parent, { id }, context) =>
+    context.writeThrough.unlinkRecords(id).then(({ links, writes }) => ({ records: links, writes })),
   resolveConflict: async (_parent, { id, keep }, context) => {
     const parts = decodeConflictId(id);
     if (!parts) throw new BadUserInputError('id is not a valid conflict id', 'id');

@@ -6,7 +6,14 @@ import type {
   System,
 } from '../../generated/gateway-server.js';
 import { BadUserInputError } from '../../errors.js';
-import { isLiveLinkOf, type CrmofficeRef, type CustomerpRef, type Link, type LinkEntity, type LinkFilter } from '../../links/index.js';
+import {
+  isLiveLinkOf,
+  type CrmofficeRef,
+  type CustomerpRef,
+  type Link,
+  type LinkEntity,
+  type LinkFilter,
+} from '../../links/index.js';
 import { conflictPage } from '../conflicts.js';
 import type { GatewayContext } from '../context.js';
 import { linkIdOfArg, linkIdOfCursor } from '../ids.js';
@@ -69,7 +76,8 @@ const MAX_FILTER_TEXT = 1000;
 /** A text filter value, checked; BAD_USER_INPUT naming `field` when it is longer than any key. */
 function filterText(value: string | null | undefined, field: string): string | null {
   if (value == null) return null;
-  if (value.length > MAX_FILTER_TEXT) throw new BadUserInputError(`${field} must be at most ${MAX_FILTER_TEXT} characters long`, field);
+  if (value.length > MAX_FILTER_TEXT)
+    throw new BadUserInputError(`${field} must be at most ${MAX_FILTER_TEXT} characters long`, field);
   return value;
 }
 

@@ -15,7 +15,8 @@ export const syncStatusQuery: Pick<QueryResolvers, 'syncStatus'> = {
       countConflicts(context.links, true),
       context.links.countByEntityAndState(),
     ]);
-    const rank = (entity: string, state: string): number => LINK_ENTITIES.indexOf(entity as never) * 10 + STATE_ORDER.indexOf(state as SyncState);
+    const rank = (entity: string, state: string): number =>
+      LINK_ENTITIES.indexOf(entity as never) * 10 + STATE_ORDER.indexOf(state as SyncState);
     return {
       feeds: feeds.map((feed) => ({
         system: feed.system,

@@ -56,14 +56,18 @@ function askForToken() {
   const form = document.getElementById('token-form');
   if (!form.hidden) return;
   form.hidden = false;
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const value = document.getElementById('token').value.trim();
-    if (!value) return;
-    window.sessionStorage.setItem(TOKEN_KEY, value);
-    form.hidden = true;
-    void refresh();
-  }, { once: true });
+  form.addEventListener(
+    'submit',
+    (event) => {
+      event.preventDefault();
+      const value = document.getElementById('token').value.trim();
+      if (!value) return;
+      window.sessionStorage.setItem(TOKEN_KEY, value);
+      form.hidden = true;
+      void refresh();
+    },
+    { once: true },
+  );
 }
 
 async function graphql(query, variables) {
@@ -157,7 +161,11 @@ function renderLinks(links) {
         { 'data-entity': entity },
         element('td', {}, entity),
         ...STATES.map((state) => element('td', { className: 'number', 'data-state': state }, counts[state] || 0)),
-        element('td', { className: 'number' }, STATES.reduce((sum, state) => sum + (counts[state] || 0), 0)),
+        element(
+          'td',
+          { className: 'number' },
+          STATES.reduce((sum, state) => sum + (counts[state] || 0), 0),
+        ),
       ),
     ),
   );
@@ -169,7 +177,11 @@ function renderConflicts(page) {
     ...page.nodes.map((conflict) => {
       const busy = resolving.has(conflict.id);
       const button = (keep, label) =>
-        element('button', { type: 'button', 'data-keep': keep, disabled: busy, onclick: () => resolveConflict(conflict, keep) }, label);
+        element(
+          'button',
+          { type: 'button', 'data-keep': keep, disabled: busy, onclick: () => resolveConflict(conflict, keep) },
+          label,
+        );
       return element(
         'tr',
         { 'data-conflict-id': conflict.id },
@@ -178,7 +190,12 @@ function renderConflicts(page) {
         element('td', { className: 'value', 'data-side': 'CUSTOMERP' }, formatValue(conflict.customerpValue)),
         element('td', { className: 'value', 'data-side': 'CRMOFFICE' }, formatValue(conflict.crmofficeValue)),
         element('td', {}, formatTime(conflict.detectedAt)),
-        element('td', { className: 'actions' }, button('CUSTOMERP', 'Keep Customerp'), button('CRMOFFICE', 'Keep Crmoffice')),
+        element(
+          'td',
+          { className: 'actions' },
+          button('CUSTOMERP', 'Keep Customerp'),
+          button('CRMOFFICE', 'Keep Crmoffice'),
+        ),
       );
     }),
   );
@@ -212,7 +229,13 @@ function renderPlot(history) {
         series: [
           { label: 'minute' },
           { label: 'sync lag (ms)', scale: 'ms', stroke: '#2563eb', width: 2, spanGaps: true, points: { show: true } },
-          { label: 'applied changes', scale: 'n', stroke: '#16a34a', fill: 'rgba(22, 163, 74, 0.25)', paths: uPlot.paths.bars({ size: [0.6, 24] }) },
+          {
+            label: 'applied changes',
+            scale: 'n',
+            stroke: '#16a34a',
+            fill: 'rgba(22, 163, 74, 0.25)',
+            paths: uPlot.paths.bars({ size: [0.6, 24] }),
+          },
         ],
         axes: [
           {},
@@ -251,7 +274,10 @@ function showError(message) {
 async function refresh() {
   clearTimeout(timer);
   try {
-    const [status, history] = await Promise.all([graphql(STATUS_QUERY, { conflicts: CONFLICT_PAGE }), getJson('/status/history')]);
+    const [status, history] = await Promise.all([
+      graphql(STATUS_QUERY, { conflicts: CONFLICT_PAGE }),
+      getJson('/status/history'),
+    ]);
     render(status, history);
     showError(null);
     document.body.dataset.loaded = 'true';
@@ -265,7 +291,8 @@ async function refresh() {
 async function resolveConflict(conflict, keep) {
   const message = document.getElementById('conflict-message');
   resolving.add(conflict.id);
-  for (const button of document.querySelectorAll(`tr[data-conflict-id="${CSS.escape(conflict.id)}"] button`)) button.disabled = true;
+  for (const button of document.querySelectorAll(`tr[data-conflict-id="${CSS.escape(conflict.id)}"] button`))
+    button.disabled = true;
   message.textContent = `Resolving ${conflict.field}, keeping the ${keep === 'CUSTOMERP' ? 'Customerp' : 'Crmoffice'} value…`;
   try {
     const { resolveConflict: result } = await graphql(RESOLVE_MUTATION, { id: conflict.id, keep });

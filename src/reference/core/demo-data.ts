@@ -30,17 +30,107 @@ export interface DemoProduct {
   website: string;
 }
 
-const FIRST = ['Ada', 'Ben', 'Chloe', 'David', 'Emma', 'Felix', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Klara', 'Liam', 'Mia', 'Noah', 'Olivia', 'Paul', 'Quinn', 'Rosa', 'Sam', 'Tara', 'Uma', 'Victor', 'Wren', 'Yara', 'Zoe'];
-const LAST = ['Andersen', 'Becker', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ivanova', 'Jansen', 'Keller', 'Lopez', 'Meyer', 'Nowak', 'Olsen', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Umarov', 'Vogel', 'Weber', 'Young', 'Zimmer'];
-const TITLES = ['Engineer', 'Senior Engineer', 'Account Manager', 'Sales Lead', 'Controller', 'Designer', 'Support Specialist', 'Project Manager', 'Buyer', 'Head of Operations'];
+const FIRST = [
+  'Ada',
+  'Ben',
+  'Chloe',
+  'David',
+  'Emma',
+  'Felix',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Klara',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Olivia',
+  'Paul',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tara',
+  'Uma',
+  'Victor',
+  'Wren',
+  'Yara',
+  'Zoe',
+];
+const LAST = [
+  'Andersen',
+  'Becker',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Hansen',
+  'Ivanova',
+  'Jansen',
+  'Keller',
+  'Lopez',
+  'Meyer',
+  'Nowak',
+  'Olsen',
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Umarov',
+  'Vogel',
+  'Weber',
+  'Young',
+  'Zimmer',
+];
+const TITLES = [
+  'Engineer',
+  'Senior Engineer',
+  'Account Manager',
+  'Sales Lead',
+  'Controller',
+  'Designer',
+  'Support Specialist',
+  'Project Manager',
+  'Buyer',
+  'Head of Operations',
+];
 const DEPARTMENTS = ['Engineering', 'Sales', 'Finance', 'Support', 'Operations', 'Marketing'];
-const CUSTOMERS = ['Northwind Traders', 'Contoso Ltd', 'Fabrikam Inc', 'Tailspin Toys', 'Wide World Importers', 'Adventure Works', 'Litware Inc', 'Proseware GmbH'];
+const CUSTOMERS = [
+  'Northwind Traders',
+  'Contoso Ltd',
+  'Fabrikam Inc',
+  'Tailspin Toys',
+  'Wide World Importers',
+  'Adventure Works',
+  'Litware Inc',
+  'Proseware GmbH',
+];
 const CITIES: ReadonlyArray<readonly [string, string, string]> = [
-  ['Berlin', '10115', 'DE'], ['Hamburg', '20095', 'DE'], ['Vienna', '1010', 'AT'], ['Zurich', '8001', 'CH'],
-  ['Paris', '75001', 'FR'], ['Lyon', '69001', 'FR'], ['Amsterdam', '1012', 'NL'], ['Copenhagen', '1050', 'DK'],
+  ['Berlin', '10115', 'DE'],
+  ['Hamburg', '20095', 'DE'],
+  ['Vienna', '1010', 'AT'],
+  ['Zurich', '8001', 'CH'],
+  ['Paris', '75001', 'FR'],
+  ['Lyon', '69001', 'FR'],
+  ['Amsterdam', '1012', 'NL'],
+  ['Copenhagen', '1050', 'DK'],
 ];
 const STREETS = ['Main Street', 'Harbour Road', 'Market Square', 'Station Avenue', 'Mill Lane', 'Park Row'];
-const PRODUCT_WORDS = ['Ledger', 'Flow', 'Pulse', 'Atlas', 'Beacon', 'Harbor', 'Quartz', 'Summit', 'Vertex', 'Nimbus', 'Orbit', 'Prism'];
+const PRODUCT_WORDS = [
+  'Ledger',
+  'Flow',
+  'Pulse',
+  'Atlas',
+  'Beacon',
+  'Harbor',
+  'Quartz',
+  'Summit',
+  'Vertex',
+  'Nimbus',
+  'Orbit',
+  'Prism',
+];
 const PRODUCT_KINDS = ['Suite', 'Cloud', 'Connect', 'Insight', 'Planner', 'Gateway'];
 const CATEGORIES = ['Software', 'Hardware', 'Consulting', 'Logistics', 'Manufacturing'];
 
@@ -179,6 +269,9 @@ export function demoWorld(size: DemoSize = DEMO_SIZE): DemoWorld {
     products: demoProducts(size.products, 3),
     projects,
     crmOnlyContacts: demoPeople(size.crmOnlyContacts, 5, 'crm-leads.example'),
-    crmOnlyCompanies: demoProducts(size.crmOnlyCompanies, 6).map((p, i) => ({ ...p, sku: `CRM-${String(i + 1).padStart(5, '0')}` })),
+    crmOnlyCompanies: demoProducts(size.crmOnlyCompanies, 6).map((p, i) => ({
+      ...p,
+      sku: `CRM-${String(i + 1).padStart(5, '0')}`,
+    })),
   };
 }

@@ -26,7 +26,10 @@ export class FaultInjector {
   private windowStart = 0;
   private windowCount = 0;
 
-  constructor(initial: Partial<FaultSettings> = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    initial: Partial<FaultSettings> = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.set(initial);
   }
 

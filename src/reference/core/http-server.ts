@@ -105,7 +105,11 @@ export async function startReferenceServer<Context>(
       contextValue: options.context(),
     });
     const { formatError } = options;
-    sendJson(res, 200, formatError && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e)) } : result);
+    sendJson(
+      res,
+      200,
+      formatError && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e)) } : result,
+    );
   }
 
   function parseCached(query: string): DocumentNode | readonly GraphQLError[] {
@@ -156,7 +160,12 @@ export async function startReferenceServer<Context>(
     await readBody(req).catch(() => undefined); // keeps a keep-alive connection usable
     const challenge = `Bearer realm="${options.name}"${refusal === 'invalid' ? ', error="invalid_token"' : ''}`;
     const message = `${options.name}: ${refusal === 'invalid' ? 'invalid bearer token' : 'missing bearer token'}`;
-    sendJson(res, 401, { errors: [{ message, extensions: { code: ErrorCode.Unauthenticated } }] }, { 'www-authenticate': challenge });
+    sendJson(
+      res,
+      401,
+      { errors: [{ message, extensions: { code: ErrorCode.Unauthenticated } }] },
+      { 'www-authenticate': challenge },
+    );
   }
 
   const server: Server = createServer((req, res) => {
@@ -223,7 +232,11 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function countRootFields(document: DocumentNode, operationName: string | undefined, fields: Record<string, number>): void {
+function countRootFields(
+  document: DocumentNode,
+  operationName: string | undefined,
+  fields: Record<string, number>,
+): void {
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
@@ -256,7 +269,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

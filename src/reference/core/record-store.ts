@@ -134,7 +134,7 @@ export class RecordStore<T extends StoredRecord> {
         break;
       }
     }
-    return { nodes, hasNextPage, endCursor: last >= 0 ? String(last) : after ?? null };
+    return { nodes, hasNextPage, endCursor: last >= 0 ? String(last) : (after ?? null) };
   }
 
   /**
@@ -168,7 +168,7 @@ export class RecordStore<T extends StoredRecord> {
     return {
       nodes,
       hasNextPage: positions.length > taken.length,
-      endCursor: last !== undefined ? String(last) : after ?? null,
+      endCursor: last !== undefined ? String(last) : (after ?? null),
     };
   }
 

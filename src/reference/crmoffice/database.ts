@@ -76,8 +76,14 @@ export class CrmofficeDatabase {
 
   // ----- reads
 
-  listContacts(args: ListArgs & { emails?: readonly string[] | null; companyIds?: readonly string[] | null }): ListResult<ContactRecord> {
-    return list(this.contacts, args, filtersOf<ContactIndex>({ email: ['emails', args.emails], companyId: ['companyIds', args.companyIds] }));
+  listContacts(
+    args: ListArgs & { emails?: readonly string[] | null; companyIds?: readonly string[] | null },
+  ): ListResult<ContactRecord> {
+    return list(
+      this.contacts,
+      args,
+      filtersOf<ContactIndex>({ email: ['emails', args.emails], companyId: ['companyIds', args.companyIds] }),
+    );
   }
 
   listCompanies(args: ListArgs & { codes?: readonly string[] | null }): ListResult<CompanyRecord> {
@@ -148,7 +154,10 @@ export class CrmofficeDatabase {
     const current = this.existing(this.contacts, id, 'contact');
     assertIfMatch(current, ifMatch, 'contact');
     const { address, ...rest } = patch;
-    const fields = { ...mergeInput(contactFieldsOf(current), rest, CONTACT_REQUIRED), address: mergeAddress(current.address, address) };
+    const fields = {
+      ...mergeInput(contactFieldsOf(current), rest, CONTACT_REQUIRED),
+      address: mergeAddress(current.address, address),
+    };
     this.assertValidContact(fields, patch);
     return this.contacts.update(id, (_, meta) => Object.assign(meta, fields));
   }
@@ -161,7 +170,14 @@ export class CrmofficeDatabase {
   // ----- companies
 
   createCompany(input: CompanyInput): CompanyRecord {
-    const base: CompanyFields = { name: '', description: null, industry: null, website: null, code: '', status: 'ACTIVE' };
+    const base: CompanyFields = {
+      name: '',
+      description: null,
+      industry: null,
+      website: null,
+      code: '',
+      status: 'ACTIVE',
+    };
     const fields = mergeInput(base, input, COMPANY_REQUIRED);
     this.assertValidCompany(fields, input, null);
     return this.companies.insert(withMeta(fields));
@@ -228,11 +244,21 @@ export class CrmofficeDatabase {
 
   private assertValidActivity(
     fields: ActivityFields,
-    given: { ownerContactId?: string | null; companyId?: string | null; startAt?: string | null; dueAt?: string | null },
+    given: {
+      ownerContactId?: string | null;
+      companyId?: string | null;
+      startAt?: string | null;
+      dueAt?: string | null;
+    },
   ): void {
     assertValidStrings(fields, activityRules);
     const timesGiven = given.startAt !== undefined || given.dueAt !== undefined;
-    if (timesGiven && fields.startAt !== null && fields.dueAt !== null && Date.parse(fields.dueAt) < Date.parse(fields.startAt)) {
+    if (
+      timesGiven &&
+      fields.startAt !== null &&
+      fields.dueAt !== null &&
+      Date.parse(fields.dueAt) < Date.parse(fields.startAt)
+    ) {
       throw new BadUserInputError('dueAt must not be before startAt', 'dueAt');
     }
     if (given.ownerContactId != null && !this.contacts.get(given.ownerContactId)) {
@@ -291,7 +317,9 @@ function filtersOf<K extends string>(
   given: Record<K, [argument: string, values: readonly string[] | null | undefined]>,
 ): IndexFilter<K>[] {
   const filters: IndexFilter<K>[] = [];
-  for (const [index, [argument, values]] of Object.entries(given) as Array<[K, [string, readonly string[] | null | undefined]]>) {
+  for (const [index, [argument, values]] of Object.entries(given) as Array<
+    [K, [string, readonly string[] | null | undefined]]
+  >) {
     assertFilterLength(argument, values);
     if (values != null) filters.push({ index, values });
   }

@@ -35,7 +35,16 @@ export function normalizeDateTime(value: string, field: string): string {
   if (!match) throw invalid();
   const [year, month, day, hour, minute, second = 0, offsetHour = 0, offsetMinute = 0] = match
     .slice(1)
-    .map((part) => (part === undefined ? undefined : Number(part))) as [number, number, number, number, number, number?, number?, number?];
+    .map((part) => (part === undefined ? undefined : Number(part))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number?,
+    number?,
+    number?,
+  ];
   const inRange =
     month >= 1 &&
     month <= 12 &&

@@ -73,7 +73,9 @@ export class IndexedStore<T extends StoredRecord, K extends string> {
   /** One entry per id, in the order asked: the record, or null when unknown or failing a filter. */
   getMany(ids: readonly string[], filters: readonly IndexFilter<K>[]): (T | null)[] {
     const sets = filters.map((filter) => this.idsWhere(filter.index, filter.values));
-    return this.records.getMany(ids).map((record) => (record && sets.every((set) => set.has(record.id)) ? record : null));
+    return this.records
+      .getMany(ids)
+      .map((record) => (record && sets.every((set) => set.has(record.id)) ? record : null));
   }
 
   /**

@@ -32,6 +32,9 @@ function mapOrNull<R, T>(record: R | undefined, map: (record: R) => T): T | null
   return record ? map(record) : null;
 }
 
-function mapNodes<R, T>(result: ListResult<R>, map: (record: R) => T): { nodes: (T | null)[]; pageInfo: ListResult<R>['pageInfo'] } {
+function mapNodes<R, T>(
+  result: ListResult<R>,
+  map: (record: R) => T,
+): { nodes: (T | null)[]; pageInfo: ListResult<R>['pageInfo'] } {
   return { nodes: result.nodes.map((node) => (node ? map(node) : null)), pageInfo: result.pageInfo };
 }

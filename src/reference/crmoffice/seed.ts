@@ -1,5 +1,18 @@
-import { createRandom, demoMatches, demoWorld, type DemoPerson, type DemoProject, type DemoSize } from '../core/index.js';
-import type { ActivityStatus, ActivityType, AddressInput, ContactInput, ContactType } from '../../generated/crmoffice-server.js';
+import {
+  createRandom,
+  demoMatches,
+  demoWorld,
+  type DemoPerson,
+  type DemoProject,
+  type DemoSize,
+} from '../core/index.js';
+import type {
+  ActivityStatus,
+  ActivityType,
+  AddressInput,
+  ContactInput,
+  ContactType,
+} from '../../generated/crmoffice-server.js';
 import { CrmofficeDatabase } from './database.js';
 
 const PROJECT_STATUS: Record<DemoProject['status'], ActivityStatus> = {
@@ -12,7 +25,12 @@ const PROJECT_STATUS: Record<DemoProject['status'], ActivityStatus> = {
 
 const CRM_ACTIVITY_TYPES: readonly ActivityType[] = ['TASK', 'MEETING', 'CALL'];
 const CRM_ACTIVITY_STATUSES: readonly ActivityStatus[] = ['OPEN', 'IN_PROGRESS', 'DONE', 'CANCELLED'];
-const CRM_ACTIVITY_WORDS: Record<ActivityType, string> = { PROJECT: 'Project', TASK: 'Follow-up', MEETING: 'Meeting', CALL: 'Call' };
+const CRM_ACTIVITY_WORDS: Record<ActivityType, string> = {
+  PROJECT: 'Project',
+  TASK: 'Follow-up',
+  MEETING: 'Meeting',
+  CALL: 'Call',
+};
 const DAY_MS = 86_400_000;
 
 /**

@@ -3,7 +3,14 @@ import type { Entity } from '../../generated/customerp-server.js';
 import type { DemoWorld } from '../core/index.js';
 import { EntityTable } from './entity-table.js';
 import { contactFields, employeeFields, productFields, projectFields } from './fields.js';
-import { ID_PREFIX, seededCustomerpId, type ContactRecord, type EmployeeRecord, type ProductRecord, type ProjectRecord } from './records.js';
+import {
+  ID_PREFIX,
+  seededCustomerpId,
+  type ContactRecord,
+  type EmployeeRecord,
+  type ProductRecord,
+  type ProjectRecord,
+} from './records.js';
 
 /**
  * When seeded records were "created": a fixed instant, so two servers seeded alike hold identical
@@ -12,7 +19,8 @@ import { ID_PREFIX, seededCustomerpId, type ContactRecord, type EmployeeRecord, 
 export const SEEDED_AT = '2025-01-01T00:00:00.000Z';
 
 /** The table of any one entity. */
-export type AnyEntityTable = EntityTable<EmployeeRecord> | EntityTable<ProductRecord> | EntityTable<ProjectRecord> | EntityTable<ContactRecord>;
+export type AnyEntityTable =
+  EntityTable<EmployeeRecord> | EntityTable<ProductRecord> | EntityTable<ProjectRecord> | EntityTable<ContactRecord>;
 
 /**
  * All of Customerp's data: one table per entity, the rules that span tables (a project's manager
@@ -35,8 +43,14 @@ export class CustomerpDatabase {
 
   /** Back to the seeded data: every record, number counter and change feed as after start. */
   reset(): void {
-    this.employees = new EntityTable({ name: 'Employee', idPrefix: ID_PREFIX.EMPLOYEE, fields: employeeFields, unique: ['employeeNumber', 'email'] }, this.clock);
-    this.products = new EntityTable({ name: 'Product', idPrefix: ID_PREFIX.PRODUCT, fields: productFields, unique: ['sku'] }, this.clock);
+    this.employees = new EntityTable(
+      { name: 'Employee', idPrefix: ID_PREFIX.EMPLOYEE, fields: employeeFields, unique: ['employeeNumber', 'email'] },
+      this.clock,
+    );
+    this.products = new EntityTable(
+      { name: 'Product', idPrefix: ID_PREFIX.PRODUCT, fields: productFields, unique: ['sku'] },
+      this.clock,
+    );
     this.projects = new EntityTable(
       {
         name: 'Project',
@@ -47,7 +61,10 @@ export class CustomerpDatabase {
       },
       this.clock,
     );
-    this.contacts = new EntityTable({ name: 'Contact', idPrefix: ID_PREFIX.CONTACT, fields: contactFields, unique: [] }, this.clock);
+    this.contacts = new EntityTable(
+      { name: 'Contact', idPrefix: ID_PREFIX.CONTACT, fields: contactFields, unique: [] },
+      this.clock,
+    );
     if (this.world) this.seed(this.world);
   }
 
@@ -121,7 +138,18 @@ export class CustomerpDatabase {
       }
       for (const person of world.customerContacts) {
         const { firstName, lastName, email, phone, jobTitle, customerName, street, city, postalCode, country } = person;
-        this.contacts.seed({ firstName, lastName, email, phone, jobTitle, customerName, street, city, postalCode, country });
+        this.contacts.seed({
+          firstName,
+          lastName,
+          email,
+          phone,
+          jobTitle,
+          customerName,
+          street,
+          city,
+          postalCode,
+          country,
+        });
       }
     } finally {
       this.seeding = false;

@@ -1,4 +1,11 @@
-import type { ContactRecord, CustomerpRecord, EmployeeRecord, FieldsOf, ProductRecord, ProjectRecord } from './records.js';
+import type {
+  ContactRecord,
+  CustomerpRecord,
+  EmployeeRecord,
+  FieldsOf,
+  ProductRecord,
+  ProjectRecord,
+} from './records.js';
 
 /**
  * How one field of a record is written: the rules validation applies to create and update inputs.

@@ -1,4 +1,12 @@
-import { DEMO_SIZE, demoWorld, describeInputError, startReferenceServer, type DemoSize, type FaultSettings, type RunningReferenceServer } from '../core/index.js';
+import {
+  DEMO_SIZE,
+  demoWorld,
+  describeInputError,
+  startReferenceServer,
+  type DemoSize,
+  type FaultSettings,
+  type RunningReferenceServer,
+} from '../core/index.js';
 import type { CustomerpContext } from './context.js';
 import { CustomerpDatabase } from './database.js';
 import { createCustomerpSchema } from './schema.js';

@@ -22,9 +22,14 @@ export interface ListAnswer<R> {
  * A list query: with `ids`, one node per id in the order asked (null for an unknown id) and no
  * paging; otherwise a page of `first` records in creation order after the cursor `after`.
  */
-export function listRecords<R extends CustomerpRecord>(table: EntityTable<R>, args: ListArgs, defaultFirst: number): ListAnswer<R> {
+export function listRecords<R extends CustomerpRecord>(
+  table: EntityTable<R>,
+  args: ListArgs,
+  defaultFirst: number,
+): ListAnswer<R> {
   if (args.ids != null) {
-    if (args.ids.length > MAX_BATCH) throw new BadUserInputError(`ids takes at most ${MAX_BATCH} ids, got ${args.ids.length}`, 'ids');
+    if (args.ids.length > MAX_BATCH)
+      throw new BadUserInputError(`ids takes at most ${MAX_BATCH} ids, got ${args.ids.length}`, 'ids');
     return { nodes: table.store.getMany(args.ids), pageInfo: { hasNextPage: false, endCursor: null } };
   }
   const first = checkFirst(args.first ?? defaultFirst);

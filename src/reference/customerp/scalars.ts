@@ -34,9 +34,16 @@ export const DateTimeScalar = stringScalar(
   'an ISO 8601 instant in UTC with milliseconds, e.g. 2025-03-01T09:30:00.000Z',
 );
 
-function stringScalar(name: string, description: string, isValid: (value: string) => boolean, expected: string): GraphQLScalarType<string, string> {
+function stringScalar(
+  name: string,
+  description: string,
+  isValid: (value: string) => boolean,
+  expected: string,
+): GraphQLScalarType<string, string> {
   const reject = (shown: string): never => {
-    throw new GraphQLError(`${name} must be ${expected}, got ${shown}`, { extensions: { code: ErrorCode.BadUserInput } });
+    throw new GraphQLError(`${name} must be ${expected}, got ${shown}`, {
+      extensions: { code: ErrorCode.BadUserInput },
+    });
   };
   const check = (value: unknown): string =>
     typeof value === 'string' && isValid(value) ? value : reject(JSON.stringify(value) ?? String(value));

@@ -12,7 +12,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
  * field left out stays null for the database to assign. Throws BadUserInputError naming the first
  * bad field.
  */
-export function validateCreate<R extends CustomerpRecord>(table: FieldTable<R>, input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function validateCreate<R extends CustomerpRecord>(
+  table: FieldTable<R>,
+  input: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(table) as Array<[string, FieldRule]>) {
     const given = input[name];
@@ -27,7 +30,10 @@ export function validateCreate<R extends CustomerpRecord>(table: FieldTable<R>, 
  * Checks an update input: an omitted field is left alone, null clears an optional field and is
  * rejected on a required one. Answers only the fields given, in table order.
  */
-export function validateUpdate<R extends CustomerpRecord>(table: FieldTable<R>, input: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function validateUpdate<R extends CustomerpRecord>(
+  table: FieldTable<R>,
+  input: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(table) as Array<[string, FieldRule]>) {
     const value = input[name];
@@ -67,7 +73,10 @@ function checkValue(name: string, rule: FieldRule, value: unknown, mode: 'create
       return;
     case 'date':
       if (typeof value !== 'string' || !isCalendarDate(value)) {
-        throw new BadUserInputError(`${name} must be a real calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`, name);
+        throw new BadUserInputError(
+          `${name} must be a real calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`,
+          name,
+        );
       }
       return;
     case 'reference':

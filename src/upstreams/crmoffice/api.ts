@@ -66,8 +66,10 @@ export class CrmofficeApi implements SystemApi<CrmofficeType> {
       const chunk = values.slice(i, i + BULK_READ_LIMIT);
       let after: string | null = null;
       for (;;) {
-        const page: { nodes: readonly (CrmofficeRecord | null)[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } =
-          await this.identityPage(type, chunk, after);
+        const page: {
+          nodes: readonly (CrmofficeRecord | null)[];
+          pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+        } = await this.identityPage(type, chunk, after);
         for (const node of page.nodes) if (node) found.push(node);
         if (!page.pageInfo.hasNextPage) break;
         after = page.pageInfo.endCursor ?? null;
@@ -104,11 +106,29 @@ export class CrmofficeApi implements SystemApi<CrmofficeType> {
     const retry = { retry: token !== null };
     switch (type) {
       case 'Contact':
-        return (await this.client.mutate(UpdateContactDocument, { id, data: input as ContactUpdateInput, ifMatch: token }, retry)).updateContact;
+        return (
+          await this.client.mutate(
+            UpdateContactDocument,
+            { id, data: input as ContactUpdateInput, ifMatch: token },
+            retry,
+          )
+        ).updateContact;
       case 'Company':
-        return (await this.client.mutate(UpdateCompanyDocument, { id, data: input as CompanyUpdateInput, ifMatch: token }, retry)).updateCompany;
+        return (
+          await this.client.mutate(
+            UpdateCompanyDocument,
+            { id, data: input as CompanyUpdateInput, ifMatch: token },
+            retry,
+          )
+        ).updateCompany;
       case 'Activity':
-        return (await this.client.mutate(UpdateActivityDocument, { id, data: input as ActivityUpdateInput, ifMatch: token }, retry)).updateActivity;
+        return (
+          await this.client.mutate(
+            UpdateActivityDocument,
+            { id, data: input as ActivityUpdateInput, ifMatch: token },
+            retry,
+          )
+        ).updateActivity;
     }
   }
 

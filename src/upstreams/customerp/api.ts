@@ -85,13 +85,37 @@ export class CustomerpApi implements SystemApi<CustomerpType> {
     const retry = { retry: expectedVersion !== null };
     switch (type) {
       case 'Employee':
-        return (await this.client.mutate(UpdateEmployeeDocument, { id, input: input as EmployeeUpdateInput, expectedVersion }, retry)).updateEmployee;
+        return (
+          await this.client.mutate(
+            UpdateEmployeeDocument,
+            { id, input: input as EmployeeUpdateInput, expectedVersion },
+            retry,
+          )
+        ).updateEmployee;
       case 'Product':
-        return (await this.client.mutate(UpdateProductDocument, { id, input: input as ProductUpdateInput, expectedVersion }, retry)).updateProduct;
+        return (
+          await this.client.mutate(
+            UpdateProductDocument,
+            { id, input: input as ProductUpdateInput, expectedVersion },
+            retry,
+          )
+        ).updateProduct;
       case 'Project':
-        return (await this.client.mutate(UpdateProjectDocument, { id, input: input as ProjectUpdateInput, expectedVersion }, retry)).updateProject;
+        return (
+          await this.client.mutate(
+            UpdateProjectDocument,
+            { id, input: input as ProjectUpdateInput, expectedVersion },
+            retry,
+          )
+        ).updateProject;
       case 'Contact':
-        return (await this.client.mutate(UpdateContactDocument, { id, input: input as ContactUpdateInput, expectedVersion }, retry)).updateContact;
+        return (
+          await this.client.mutate(
+            UpdateContactDocument,
+            { id, input: input as ContactUpdateInput, expectedVersion },
+            retry,
+          )
+        ).updateContact;
     }
   }
 

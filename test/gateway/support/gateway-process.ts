@@ -50,4 +50,7 @@ async function stop(): Promise<void> {
   process.exit(0);
 }
 process.once('SIGTERM', () => void stop());
-process.stdin.on('end', () => void stop()).on('close', () => void stop()).resume();
+process.stdin
+  .on('end', () => void stop())
+  .on('close', () => void stop())
+  .resume();

@@ -9,7 +9,12 @@ describe('FaultInjector', () => {
 
   it('answers 503 during an outage, after the injected latency', () => {
     const faults = new FaultInjector({ outage: true, latencyMs: 20 });
-    expect(faults.judge()).toEqual({ kind: 'reject', status: 503, delayMs: 20, message: 'service unavailable (outage)' });
+    expect(faults.judge()).toEqual({
+      kind: 'reject',
+      status: 503,
+      delayMs: 20,
+      message: 'service unavailable (outage)',
+    });
   });
 
   it('lets rateLimitPerSec requests through per second and answers 429 with Retry-After beyond', () => {

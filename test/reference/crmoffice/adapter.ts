@@ -71,7 +71,11 @@ const contacts: EntityAdapter = {
   invalidInputs: () => [
     { input: { ...contacts.validInput(0), lastName: '  ' }, field: 'lastName', why: 'a blank lastName' },
     { input: { ...contacts.validInput(0), email: 'casey.example.com' }, field: 'email', why: 'an e-mail without @' },
-    { input: { ...contacts.validInput(0), firstName: long(201) }, field: 'firstName', why: 'a firstName of 201 characters' },
+    {
+      input: { ...contacts.validInput(0), firstName: long(201) },
+      field: 'firstName',
+      why: 'a firstName of 201 characters',
+    },
     {
       input: { ...contacts.validInput(0), address: { city: long(201) } },
       field: 'address.city',
@@ -116,8 +120,16 @@ const companies: EntityAdapter = {
     { input: { ...companies.validInput(0), name: '' }, field: 'name', why: 'an empty name' },
     { input: { ...companies.validInput(0), code: ' ' }, field: 'code', why: 'a blank code' },
     { input: { ...companies.validInput(0), code: 'SKU-00001' }, field: 'code', why: 'the code of a seeded company' },
-    { input: { ...companies.validInput(0), website: 'ftp://files.example.com' }, field: 'website', why: 'an ftp website' },
-    { input: { ...companies.validInput(0), description: long(2001) }, field: 'description', why: 'a description of 2001 characters' },
+    {
+      input: { ...companies.validInput(0), website: 'ftp://files.example.com' },
+      field: 'website',
+      why: 'an ftp website',
+    },
+    {
+      input: { ...companies.validInput(0), description: long(2001) },
+      field: 'description',
+      why: 'a description of 2001 characters',
+    },
   ],
   invalidUpdates: () => [
     { input: { name: null }, field: 'name', why: 'name cleared' },
@@ -153,14 +165,39 @@ const activities: EntityAdapter = {
     ownerContactId: 'c-1',
     companyId: 'co-1',
   }),
-  updateInput: (n) => ({ subject: `Contract activity ${n} (moved)`, status: 'DONE', dueAt: '2025-05-02T10:00:00.000Z', companyId: null }),
+  updateInput: (n) => ({
+    subject: `Contract activity ${n} (moved)`,
+    status: 'DONE',
+    dueAt: '2025-05-02T10:00:00.000Z',
+    companyId: null,
+  }),
   invalidInputs: () => [
     { input: { ...activities.validInput(0), subject: '' }, field: 'subject', why: 'an empty subject' },
-    { input: { ...activities.validInput(0), startAt: 'next Tuesday' }, field: 'startAt', why: 'a startAt that is no date-time' },
-    { input: { ...activities.validInput(0), startAt: '2025-02-30T09:00:00Z' }, field: 'startAt', why: 'a startAt on 30 February' },
-    { input: { ...activities.validInput(0), dueAt: '2025-05-01T10:00:00' }, field: 'dueAt', why: 'a dueAt without zone' },
-    { input: { ...activities.validInput(0), dueAt: '2025-04-30T09:00:00.000Z' }, field: 'dueAt', why: 'a dueAt before startAt' },
-    { input: { ...activities.validInput(0), ownerContactId: 'c-999999' }, field: 'ownerContactId', why: 'an unknown ownerContactId' },
+    {
+      input: { ...activities.validInput(0), startAt: 'next Tuesday' },
+      field: 'startAt',
+      why: 'a startAt that is no date-time',
+    },
+    {
+      input: { ...activities.validInput(0), startAt: '2025-02-30T09:00:00Z' },
+      field: 'startAt',
+      why: 'a startAt on 30 February',
+    },
+    {
+      input: { ...activities.validInput(0), dueAt: '2025-05-01T10:00:00' },
+      field: 'dueAt',
+      why: 'a dueAt without zone',
+    },
+    {
+      input: { ...activities.validInput(0), dueAt: '2025-04-30T09:00:00.000Z' },
+      field: 'dueAt',
+      why: 'a dueAt before startAt',
+    },
+    {
+      input: { ...activities.validInput(0), ownerContactId: 'c-999999' },
+      field: 'ownerContactId',
+      why: 'an unknown ownerContactId',
+    },
     { input: { ...activities.validInput(0), companyId: 'co-999999' }, field: 'companyId', why: 'an unknown companyId' },
   ],
   invalidUpdates: () => [
@@ -173,7 +210,8 @@ const activities: EntityAdapter = {
     contractRecord((await send(url, CreateActivityDocument, { data: input as ActivityInput })).createActivity),
   update: async (url, id, input, token) =>
     contractRecord(
-      (await send(url, UpdateActivityDocument, { id, data: input as ActivityUpdateInput, ifMatch: token })).updateActivity,
+      (await send(url, UpdateActivityDocument, { id, data: input as ActivityUpdateInput, ifMatch: token }))
+        .updateActivity,
     ),
   remove: async (url, id, token) => (await send(url, DeleteActivityDocument, { id, ifMatch: token })).deleteActivity,
   getMany: async (url, ids) => (await send(url, ActivitiesByIdsDocument, { ids })).activities.nodes.map(orNull),

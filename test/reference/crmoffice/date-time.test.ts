@@ -36,7 +36,16 @@ describe('normalizeDateTime', () => {
   });
 
   it('rejects what is not an instant with BAD_USER_INPUT naming the field', () => {
-    const rejected = ['2025-03-01', '2025-03-01T09:30:00', 'tomorrow', '2025-02-30T09:00:00Z', '2025-13-01T00:00:00Z', '2025-03-01T24:00:00Z', '2025-03-01T09:60:00Z', ''];
+    const rejected = [
+      '2025-03-01',
+      '2025-03-01T09:30:00',
+      'tomorrow',
+      '2025-02-30T09:00:00Z',
+      '2025-13-01T00:00:00Z',
+      '2025-03-01T24:00:00Z',
+      '2025-03-01T09:60:00Z',
+      '',
+    ];
     expect(rejected.map(failureOf)).toEqual(
       rejected.map(() => ({
         message: 'startAt must be an ISO 8601 date-time with zone, e.g. 2025-03-01T09:30:00.000Z',

@@ -20,5 +20,8 @@ export async function postGraphQL<T = Record<string, unknown>>(
 
 /** Just the code and field of each error, to compare failures as whole lists. */
 export function codesOf(answer: GraphQLAnswer<unknown>): Array<{ code: unknown; field: unknown }> {
-  return (answer.errors ?? []).map((error) => ({ code: error.extensions?.['code'], field: error.extensions?.['field'] }));
+  return (answer.errors ?? []).map((error) => ({
+    code: error.extensions?.['code'],
+    field: error.extensions?.['field'],
+  }));
 }

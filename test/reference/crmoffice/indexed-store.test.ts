@@ -29,12 +29,17 @@ const ids = (page: { nodes: Person[] }): string[] => page.nodes.map((r) => r.id)
 describe('IndexedStore', () => {
   it('finds by any of several keys, normalised, in creation order', () => {
     const store = people();
-    expect(ids(store.find([{ index: 'email', values: ['Ann@Example.com', 'bob@example.com', 'zed@example.com'] }], 10, null))).toEqual([
+    expect(
+      ids(
+        store.find([{ index: 'email', values: ['Ann@Example.com', 'bob@example.com', 'zed@example.com'] }], 10, null),
+      ),
+    ).toEqual(['p-1', 'p-2', 'p-3']);
+    expect(ids(store.find([{ index: 'team', values: ['red', 'blue'] }], 10, null))).toEqual([
       'p-1',
       'p-2',
       'p-3',
+      'p-5',
     ]);
-    expect(ids(store.find([{ index: 'team', values: ['red', 'blue'] }], 10, null))).toEqual(['p-1', 'p-2', 'p-3', 'p-5']);
   });
 
   it('combines filters with AND', () => {

@@ -84,7 +84,10 @@ describe('Crmoffice list filters', () => {
     });
 
     it('combines several filters with AND', async () => {
-      const answer = await postGraphQL(url, '{ contacts(emails: ["ann@x.example"], companyIds: ["co-2", "co-3"]) { nodes { id } } }');
+      const answer = await postGraphQL(
+        url,
+        '{ contacts(emails: ["ann@x.example"], companyIds: ["co-2", "co-3"]) { nodes { id } } }',
+      );
       expect(answer).toEqual({ data: { contacts: { nodes: [{ id: 'c-2' }] } } });
     });
 
@@ -116,7 +119,12 @@ describe('Crmoffice list filters', () => {
         '{ contacts(ids: ["c-3", "c-1", "c-99", "c-4"], companyIds: ["co-1"]) { nodes { id } pageInfo { hasNextPage endCursor } } }',
       );
       expect(answer).toEqual({
-        data: { contacts: { nodes: [{ id: 'c-3' }, { id: 'c-1' }, null, null], pageInfo: { hasNextPage: false, endCursor: null } } },
+        data: {
+          contacts: {
+            nodes: [{ id: 'c-3' }, { id: 'c-1' }, null, null],
+            pageInfo: { hasNextPage: false, endCursor: null },
+          },
+        },
       });
     });
 
@@ -127,13 +135,21 @@ describe('Crmoffice list filters', () => {
 
     it('follows updates and deletes', async () => {
       const before = (await send(url, ContactsByEmailsDocument, { emails: ['cy@x.example'] })).contacts.nodes[0]!;
-      await send(url, UpdateContactDocument, { id: 'c-4', data: { email: 'Cyd@x.example', companyId: 'co-3' }, ifMatch: before.etag });
+      await send(url, UpdateContactDocument, {
+        id: 'c-4',
+        data: { email: 'Cyd@x.example', companyId: 'co-3' },
+        ifMatch: before.etag,
+      });
       await send(url, DeleteContactDocument, { id: 'c-5' });
 
       const byOld = await send(url, ContactsByEmailsDocument, { emails: ['cy@x.example'] });
       const byNew = await send(url, ContactsByEmailsDocument, { emails: ['cyd@X.example'] });
       const byCompany = await send(url, ContactsByCompanyIdsDocument, { companyIds: ['co-3'] });
-      expect([ids(byOld.contacts.nodes), ids(byNew.contacts.nodes), ids(byCompany.contacts.nodes)]).toEqual([[], ['c-4'], ['c-4']]);
+      expect([ids(byOld.contacts.nodes), ids(byNew.contacts.nodes), ids(byCompany.contacts.nodes)]).toEqual([
+        [],
+        ['c-4'],
+        ['c-4'],
+      ]);
     });
   });
 
@@ -190,18 +206,28 @@ describe('Crmoffice list filters', () => {
       ['a feed cursor beyond the end', '{ changes(collection: CONTACTS, since: "6") { cursor } }', {}, 'since'],
     ])('rejects %s with BAD_USER_INPUT naming the argument', async (_why, query, variables, field) => {
       const answer = await postGraphQL(url, query, variables);
-      expect({ data: answer.data, errors: codesOf(answer) }).toEqual({ data: null, errors: [{ code: 'BAD_USER_INPUT', field }] });
+      expect({ data: answer.data, errors: codesOf(answer) }).toEqual({
+        data: null,
+        errors: [{ code: 'BAD_USER_INPUT', field }],
+      });
     });
 
     it('reads the feed from its end cursor', async () => {
-      const answer = await postGraphQL(url, '{ changes(collection: CONTACTS, since: "5") { items { id } cursor hasMore } }');
+      const answer = await postGraphQL(
+        url,
+        '{ changes(collection: CONTACTS, since: "5") { items { id } cursor hasMore } }',
+      );
       expect(answer).toEqual({ data: { changes: { items: [], cursor: '5', hasMore: false } } });
     });
 
     it('accepts exactly 1000 e-mails and first 1000', async () => {
-      const answer = await postGraphQL(url, 'query($v: [String!]) { contacts(emails: $v, first: 1000) { nodes { id } } }', {
-        v: [...many.slice(0, 999), 'ann@x.example'],
-      });
+      const answer = await postGraphQL(
+        url,
+        'query($v: [String!]) { contacts(emails: $v, first: 1000) { nodes { id } } }',
+        {
+          v: [...many.slice(0, 999), 'ann@x.example'],
+        },
+      );
       expect(answer).toEqual({ data: { contacts: { nodes: [{ id: 'c-1' }, { id: 'c-2' }] } } });
     });
   });

@@ -11,7 +11,8 @@ import { postGraphQL, type GraphQLAnswer } from './graphql.js';
 
 const size = demoSizeOf(100_000);
 const world = demoWorld(size);
-const count = (n: number, match: (i: number) => boolean): number => Array.from({ length: n }, (_, i) => i).filter(match).length;
+const count = (n: number, match: (i: number) => boolean): number =>
+  Array.from({ length: n }, (_, i) => i).filter(match).length;
 
 /** Filtered reads must answer well inside the gateway's upstream timeout (3 s) even at this size. */
 const FAST_MS = 1000;
@@ -50,10 +51,15 @@ describe('Crmoffice seeded with a world of 100,000 records', () => {
     let total = 0;
     let after: string | null = null;
     for (;;) {
-      const answer: GraphQLAnswer<{ contacts: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }> =
-        await postGraphQL(server.url, 'query($after: String) { contacts(first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }', {
+      const answer: GraphQLAnswer<{
+        contacts: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      }> = await postGraphQL(
+        server.url,
+        'query($after: String) { contacts(first: 1000, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }',
+        {
           after,
-        });
+        },
+      );
       const contacts = answer.data!.contacts;
       total += contacts.nodes.length;
       if (!contacts.pageInfo.hasNextPage) break;
@@ -64,7 +70,10 @@ describe('Crmoffice seeded with a world of 100,000 records', () => {
 
   it('answers 1000 e-mails in one request quickly', async () => {
     // Every third employee from the end of the list: their contacts are among the last created.
-    const employees = world.employees.map((person, i) => ({ person, i })).filter(({ i }) => i % 3 === 0).slice(-1000);
+    const employees = world.employees
+      .map((person, i) => ({ person, i }))
+      .filter(({ i }) => i % 3 === 0)
+      .slice(-1000);
     const emails = employees.map(({ person }) => person.email);
     const { result, ms } = await timed(() => send(server.url, ContactsByEmailsDocument, { emails, first: 1000 }));
     expect(result.contacts.nodes.map((c) => c?.email)).toEqual(emails.map((email) => email.toUpperCase()));
@@ -81,9 +90,13 @@ describe('Crmoffice seeded with a world of 100,000 records', () => {
 
   it('pages the activities of 1000 owners quickly', async () => {
     const ownerContactIds = Array.from({ length: 1000 }, (_, i) => `c-${20_000 + i}`);
-    const { result, ms } = await timed(() => send(server.url, ActivitiesByOwnerContactIdsDocument, { ownerContactIds, first: 100 }));
+    const { result, ms } = await timed(() =>
+      send(server.url, ActivitiesByOwnerContactIdsDocument, { ownerContactIds, first: 100 }),
+    );
     expect(result.activities.nodes).toHaveLength(100);
-    expect(result.activities.nodes.every((a) => a !== null && ownerContactIds.includes(a.ownerContactId ?? ''))).toBe(true);
+    expect(result.activities.nodes.every((a) => a !== null && ownerContactIds.includes(a.ownerContactId ?? ''))).toBe(
+      true,
+    );
     expect(ms).toBeLessThan(FAST_MS);
   });
 });

@@ -59,7 +59,10 @@ describe('seedCrmoffice (demo size)', () => {
   });
 
   it('gives no contact to employees that are not matched', () => {
-    const unmatched = indexes(DEMO_SIZE.employees, (i) => !demoMatches.employee(i) && i !== demoMatches.ambiguousEmployee);
+    const unmatched = indexes(
+      DEMO_SIZE.employees,
+      (i) => !demoMatches.employee(i) && i !== demoMatches.ambiguousEmployee,
+    );
     expect(unmatched.flatMap((i) => contactsWithEmail(world.employees[i]!.email))).toEqual([]);
   });
 
@@ -106,7 +109,10 @@ describe('seedCrmoffice (demo size)', () => {
 
   it('gives every matched product a company (code = sku) and holds every CRM-only company', () => {
     const expected = [
-      ...indexes(DEMO_SIZE.products, demoMatches.product).map((i) => ({ product: world.products[i]!, status: 'ACTIVE' })),
+      ...indexes(DEMO_SIZE.products, demoMatches.product).map((i) => ({
+        product: world.products[i]!,
+        status: 'ACTIVE',
+      })),
       ...world.crmOnlyCompanies.map((product, i) => ({ product, status: i % 4 === 3 ? 'INACTIVE' : 'ACTIVE' })),
     ];
     expect(companies).toEqual(
@@ -126,10 +132,18 @@ describe('seedCrmoffice (demo size)', () => {
 
   it('gives every matched project a PROJECT activity with mapped status, dates, owner and company', () => {
     const employeeContact = (i: number): string | null =>
-      demoMatches.employee(i) && i !== demoMatches.ambiguousEmployee ? contactsWithEmail(world.employees[i]!.email)[0]!.id : null;
+      demoMatches.employee(i) && i !== demoMatches.ambiguousEmployee
+        ? contactsWithEmail(world.employees[i]!.email)[0]!.id
+        : null;
     const productCompany = (i: number): string | null =>
       demoMatches.product(i) ? companies.find((c) => c.code === world.products[i]!.sku)!.id : null;
-    const status = { PLANNED: 'OPEN', ACTIVE: 'IN_PROGRESS', ON_HOLD: 'IN_PROGRESS', COMPLETED: 'DONE', CANCELLED: 'CANCELLED' };
+    const status = {
+      PLANNED: 'OPEN',
+      ACTIVE: 'IN_PROGRESS',
+      ON_HOLD: 'IN_PROGRESS',
+      COMPLETED: 'DONE',
+      CANCELLED: 'CANCELLED',
+    };
     const matched = indexes(DEMO_SIZE.projects, demoMatches.project);
 
     expect(activities.filter((a) => a.type === 'PROJECT')).toEqual(
@@ -183,7 +197,15 @@ describe('seedCrmoffice (demo size)', () => {
 
 describe('seedCrmoffice (other sizes)', () => {
   it('scales with the size it is given', () => {
-    const size: DemoSize = { employees: 9, customerContacts: 8, products: 4, projects: 10, crmOnlyContacts: 3, crmOnlyCompanies: 2, crmOnlyActivities: 5 };
+    const size: DemoSize = {
+      employees: 9,
+      customerContacts: 8,
+      products: 4,
+      projects: 10,
+      crmOnlyContacts: 3,
+      crmOnlyCompanies: 2,
+      crmOnlyActivities: 5,
+    };
     const small = seedCrmoffice(size);
     // employees 0, 3, 6 + the ambiguous pair; customer contacts 0, 4; products 0, 2; projects 0, 5.
     expect([small.contacts.size, small.companies.size, small.activities.size]).toEqual([3 + 2 + 2 + 3, 2 + 2, 2 + 5]);

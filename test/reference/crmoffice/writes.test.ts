@@ -18,7 +18,9 @@ import { send } from './adapter.js';
 import { codesOf, postGraphQL } from './graphql.js';
 
 /** What a failed call threw, as code and field; fails the test when the call succeeded. */
-async function failureOf(call: Promise<unknown>): Promise<{ code: string | undefined; field: string | undefined; message: string }> {
+async function failureOf(
+  call: Promise<unknown>,
+): Promise<{ code: string | undefined; field: string | undefined; message: string }> {
   let outcome: unknown;
   try {
     outcome = await call;
@@ -49,8 +51,10 @@ describe('Crmoffice writes', () => {
   });
 
   const createContact = async (data: Partial<ContactInput> = {}) =>
-    (await send(url, CreateContactDocument, { data: { lastName: 'Lovelace', email: 'ada@x.example', ...data } })).createContact;
-  const createCompany = async (code: string) => (await send(url, CreateCompanyDocument, { data: { name: `Company ${code}`, code } })).createCompany;
+    (await send(url, CreateContactDocument, { data: { lastName: 'Lovelace', email: 'ada@x.example', ...data } }))
+      .createContact;
+  const createCompany = async (code: string) =>
+    (await send(url, CreateCompanyDocument, { data: { name: `Company ${code}`, code } })).createCompany;
 
   describe('contacts', () => {
     it('fills defaults on create: OTHER, active, no address, first etag', async () => {
@@ -74,7 +78,12 @@ describe('Crmoffice writes', () => {
     });
 
     it('leaves omitted fields alone, clears null ones, and replaces only the address fields given', async () => {
-      const created = await createContact({ firstName: 'Ada', phone: '+49 30 1', title: 'Countess', address: fullAddress });
+      const created = await createContact({
+        firstName: 'Ada',
+        phone: '+49 30 1',
+        title: 'Countess',
+        address: fullAddress,
+      });
 
       const updated = (
         await send(url, UpdateContactDocument, {
@@ -96,14 +105,16 @@ describe('Crmoffice writes', () => {
 
     it('clears the whole address when given null', async () => {
       const created = await createContact({ address: fullAddress });
-      const updated = (await send(url, UpdateContactDocument, { id: created.id, data: { address: null } })).updateContact;
+      const updated = (await send(url, UpdateContactDocument, { id: created.id, data: { address: null } }))
+        .updateContact;
       expect(updated.address).toEqual({ street: null, city: null, postalCode: null, country: null });
     });
 
     it('bumps the etag on every update, even one that changes nothing', async () => {
       const created = await createContact();
       const first = (await send(url, UpdateContactDocument, { id: created.id, data: {} })).updateContact;
-      const second = (await send(url, UpdateContactDocument, { id: created.id, data: {}, ifMatch: first.etag })).updateContact;
+      const second = (await send(url, UpdateContactDocument, { id: created.id, data: {}, ifMatch: first.etag }))
+        .updateContact;
       expect([created.etag, first.etag, second.etag]).toEqual(['W/"1"', 'W/"2"', 'W/"3"']);
     });
 
@@ -113,7 +124,9 @@ describe('Crmoffice writes', () => {
 
     it('rejects a null contactType and a company that does not exist', async () => {
       const created = await createContact();
-      expect(await failureOf(send(url, UpdateContactDocument, { id: created.id, data: { contactType: null } }))).toEqual({
+      expect(
+        await failureOf(send(url, UpdateContactDocument, { id: created.id, data: { contactType: null } })),
+      ).toEqual({
         code: 'BAD_USER_INPUT',
         field: 'contactType',
         message: 'contactType is required',
@@ -128,7 +141,9 @@ describe('Crmoffice writes', () => {
     it('rejects a create without lastName, or with an unknown contactType, as BAD_USER_INPUT naming the field', async () => {
       const create = 'mutation($d: ContactInput!) { createContact(data: $d) { id } }';
       const missing = await postGraphQL(url, create, { d: { email: 'ada@x.example' } });
-      const unknownType = await postGraphQL(url, create, { d: { lastName: 'L', email: 'ada@x.example', contactType: 'VIP' } });
+      const unknownType = await postGraphQL(url, create, {
+        d: { lastName: 'L', email: 'ada@x.example', contactType: 'VIP' },
+      });
       expect([codesOf(missing), codesOf(unknownType)]).toEqual([
         [{ code: 'BAD_USER_INPUT', field: 'lastName' }],
         [{ code: 'BAD_USER_INPUT', field: 'contactType' }],
@@ -174,7 +189,8 @@ describe('Crmoffice writes', () => {
       const a = await createCompany('A-1');
       await createCompany('B-1');
 
-      const kept = (await send(url, UpdateCompanyDocument, { id: a.id, data: { code: 'A-1', name: 'Renamed' } })).updateCompany;
+      const kept = (await send(url, UpdateCompanyDocument, { id: a.id, data: { code: 'A-1', name: 'Renamed' } }))
+        .updateCompany;
       expect([kept.code, kept.name]).toEqual(['A-1', 'Renamed']);
       expect(await failureOf(send(url, UpdateCompanyDocument, { id: a.id, data: { code: 'B-1' } }))).toEqual({
         code: 'BAD_USER_INPUT',
@@ -183,16 +199,25 @@ describe('Crmoffice writes', () => {
       });
 
       await send(url, DeleteCompanyDocument, { id: 'co-2' });
-      expect((await send(url, UpdateCompanyDocument, { id: a.id, data: { code: 'B-1' } })).updateCompany.code).toBe('B-1');
+      expect((await send(url, UpdateCompanyDocument, { id: a.id, data: { code: 'B-1' } })).updateCompany.code).toBe(
+        'B-1',
+      );
     });
 
     it('accepts http and https websites only', async () => {
       const a = await createCompany('A-1');
-      const ok = (await send(url, UpdateCompanyDocument, { id: a.id, data: { website: 'http://a.example/path' } })).updateCompany;
+      const ok = (await send(url, UpdateCompanyDocument, { id: a.id, data: { website: 'http://a.example/path' } }))
+        .updateCompany;
       expect(ok.website).toBe('http://a.example/path');
       const failures = [];
       for (const website of ['mailto:a@a.example', 'a.example', 'https://']) {
-        failures.push(codesOf(await postGraphQL(url, 'mutation($w: String) { updateCompany(id: "co-1", data: { website: $w }) { id } }', { w: website })));
+        failures.push(
+          codesOf(
+            await postGraphQL(url, 'mutation($w: String) { updateCompany(id: "co-1", data: { website: $w }) { id } }', {
+              w: website,
+            }),
+          ),
+        );
       }
       expect(failures).toEqual([1, 2, 3].map(() => [{ code: 'BAD_USER_INPUT', field: 'website' }]));
     });
@@ -200,17 +225,27 @@ describe('Crmoffice writes', () => {
     it('may be deleted while contacts and activities refer to it: their references stay as they were', async () => {
       const company = await createCompany('A-1');
       const contact = await createContact({ companyId: company.id });
-      const activity = (await send(url, CreateActivityDocument, { data: { subject: 'Visit', companyId: company.id, ownerContactId: contact.id } }))
-        .createActivity;
+      const activity = (
+        await send(url, CreateActivityDocument, {
+          data: { subject: 'Visit', companyId: company.id, ownerContactId: contact.id },
+        })
+      ).createActivity;
 
-      expect((await send(url, DeleteCompanyDocument, { id: company.id, ifMatch: company.etag })).deleteCompany).toBe(true);
+      expect((await send(url, DeleteCompanyDocument, { id: company.id, ifMatch: company.etag })).deleteCompany).toBe(
+        true,
+      );
 
       const [contactAfter] = (await send(url, ContactsByIdsDocument, { ids: [contact.id] })).contacts.nodes;
       const [activityAfter] = (await send(url, ActivitiesByIdsDocument, { ids: [activity.id] })).activities.nodes;
       expect([contactAfter?.companyId, activityAfter?.companyId]).toEqual([company.id, company.id]);
       // A dangling reference does not block other edits, but cannot be set anew.
-      expect((await send(url, UpdateContactDocument, { id: contact.id, data: { title: 'Still here' } })).updateContact.companyId).toBe(company.id);
-      expect((await failureOf(send(url, UpdateContactDocument, { id: contact.id, data: { companyId: company.id } }))).field).toBe('companyId');
+      expect(
+        (await send(url, UpdateContactDocument, { id: contact.id, data: { title: 'Still here' } })).updateContact
+          .companyId,
+      ).toBe(company.id);
+      expect(
+        (await failureOf(send(url, UpdateContactDocument, { id: contact.id, data: { companyId: company.id } }))).field,
+      ).toBe('companyId');
     });
   });
 
@@ -242,27 +277,41 @@ describe('Crmoffice writes', () => {
           data: { subject: 'Plan', startAt: '2025-03-01T09:00:00.000Z', dueAt: '2025-03-02T09:00:00.000Z' },
         })
       ).createActivity;
-      expect(await failureOf(send(url, UpdateActivityDocument, { id: created.id, data: { startAt: '2025-03-03T00:00:00.000Z' } }))).toEqual({
+      expect(
+        await failureOf(
+          send(url, UpdateActivityDocument, { id: created.id, data: { startAt: '2025-03-03T00:00:00.000Z' } }),
+        ),
+      ).toEqual({
         code: 'BAD_USER_INPUT',
         field: 'dueAt',
         message: 'dueAt must not be before startAt',
       });
       // Clearing dueAt lifts the constraint.
-      const moved = (await send(url, UpdateActivityDocument, { id: created.id, data: { startAt: '2025-03-03T00:00:00.000Z', dueAt: null } }))
-        .updateActivity;
+      const moved = (
+        await send(url, UpdateActivityDocument, {
+          id: created.id,
+          data: { startAt: '2025-03-03T00:00:00.000Z', dueAt: null },
+        })
+      ).updateActivity;
       expect([moved.startAt, moved.dueAt]).toEqual(['2025-03-03T00:00:00.000Z', null]);
     });
 
     it('requires an existing owner contact and company', async () => {
       const contact = await createContact();
-      const created = (await send(url, CreateActivityDocument, { data: { subject: 'Call', ownerContactId: contact.id } })).createActivity;
+      const created = (
+        await send(url, CreateActivityDocument, { data: { subject: 'Call', ownerContactId: contact.id } })
+      ).createActivity;
       expect(created.ownerContactId).toBe('c-1');
-      expect(await failureOf(send(url, UpdateActivityDocument, { id: created.id, data: { ownerContactId: 'c-2' } }))).toEqual({
+      expect(
+        await failureOf(send(url, UpdateActivityDocument, { id: created.id, data: { ownerContactId: 'c-2' } })),
+      ).toEqual({
         code: 'BAD_USER_INPUT',
         field: 'ownerContactId',
         message: 'ownerContactId c-2 is not a contact',
       });
-      expect((await failureOf(send(url, UpdateActivityDocument, { id: created.id, data: { companyId: 'co-1' } }))).field).toBe('companyId');
+      expect(
+        (await failureOf(send(url, UpdateActivityDocument, { id: created.id, data: { companyId: 'co-1' } }))).field,
+      ).toBe('companyId');
     });
   });
 });

@@ -33,7 +33,13 @@ import {
   type ProjectInput,
   type ProjectUpdateInput,
 } from '../../../src/generated/customerp-client.js';
-import { callSystem, type ContractAdapter, type ContractRecord, type EntityAdapter, type InvalidInput } from '../contract-adapter.js';
+import {
+  callSystem,
+  type ContractAdapter,
+  type ContractRecord,
+  type EntityAdapter,
+  type InvalidInput,
+} from '../contract-adapter.js';
 
 /** A Customerp record as the typed operations answer it. */
 interface Answered {
@@ -81,7 +87,11 @@ const employee: EntitySpec = {
       { input: withoutFirstName, field: 'firstName', why: 'no firstName' },
       { input: { ...valid, lastName: '   ' }, field: 'lastName', why: 'a blank lastName' },
       { input: { ...valid, email: 'not-an-email' }, field: 'email', why: 'an e-mail without @' },
-      { input: { ...valid, email: seededEmployeeEmail.toUpperCase() }, field: 'email', why: "another employee's e-mail in upper case" },
+      {
+        input: { ...valid, email: seededEmployeeEmail.toUpperCase() },
+        field: 'email',
+        why: "another employee's e-mail in upper case",
+      },
       { input: { ...valid, employeeNumber: 'E-00001' }, field: 'employeeNumber', why: 'a taken employeeNumber' },
       { input: { ...valid, jobTitle: long(201) }, field: 'jobTitle', why: 'a jobTitle of 201 characters' },
       { input: { ...valid, active: null }, field: 'active', why: 'active null' },
@@ -94,10 +104,14 @@ const employee: EntitySpec = {
     { input: { active: null }, field: 'active', why: 'active null' },
     { input: { employeeNumber: null }, field: 'employeeNumber', why: 'employeeNumber null' },
   ],
-  create: (url, input) => request(url, CreateEmployeeDocument, { input: input as EmployeeInput }).then((d) => d.createEmployee),
+  create: (url, input) =>
+    request(url, CreateEmployeeDocument, { input: input as EmployeeInput }).then((d) => d.createEmployee),
   update: (url, id, input, expectedVersion) =>
-    request(url, UpdateEmployeeDocument, { id, input: input as EmployeeUpdateInput, expectedVersion }).then((d) => d.updateEmployee),
-  remove: (url, id, expectedVersion) => request(url, DeleteEmployeeDocument, { id, expectedVersion }).then((d) => d.deleteEmployee),
+    request(url, UpdateEmployeeDocument, { id, input: input as EmployeeUpdateInput, expectedVersion }).then(
+      (d) => d.updateEmployee,
+    ),
+  remove: (url, id, expectedVersion) =>
+    request(url, DeleteEmployeeDocument, { id, expectedVersion }).then((d) => d.deleteEmployee),
   byIds: (url, ids) => request(url, EmployeesByIdsDocument, { ids }).then((d) => d.employees.nodes),
   page: (url, first, after) => request(url, EmployeesPageDocument, { first, after }).then((d) => d.employees),
 };
@@ -132,10 +146,14 @@ const product: EntitySpec = {
     { input: { website: 'javascript:alert(1)' }, field: 'website', why: 'a javascript: website' },
     { input: { name: long(201) }, field: 'name', why: 'a name of 201 characters' },
   ],
-  create: (url, input) => request(url, CreateProductDocument, { input: input as ProductInput }).then((d) => d.createProduct),
+  create: (url, input) =>
+    request(url, CreateProductDocument, { input: input as ProductInput }).then((d) => d.createProduct),
   update: (url, id, input, expectedVersion) =>
-    request(url, UpdateProductDocument, { id, input: input as ProductUpdateInput, expectedVersion }).then((d) => d.updateProduct),
-  remove: (url, id, expectedVersion) => request(url, DeleteProductDocument, { id, expectedVersion }).then((d) => d.deleteProduct),
+    request(url, UpdateProductDocument, { id, input: input as ProductUpdateInput, expectedVersion }).then(
+      (d) => d.updateProduct,
+    ),
+  remove: (url, id, expectedVersion) =>
+    request(url, DeleteProductDocument, { id, expectedVersion }).then((d) => d.deleteProduct),
   byIds: (url, ids) => request(url, ProductsByIdsDocument, { ids }).then((d) => d.products.nodes),
   page: (url, first, after) => request(url, ProductsPageDocument, { first, after }).then((d) => d.products),
 };
@@ -163,7 +181,11 @@ const project: EntitySpec = {
       { input: { ...valid, startDate: '01.03.2025' }, field: 'startDate', why: 'a startDate not written YYYY-MM-DD' },
       { input: { ...valid, endDate: '2025-02-28' }, field: 'endDate', why: 'an endDate before the startDate' },
       { input: { ...valid, managerId: 'emp-999999' }, field: 'managerId', why: 'an unknown manager' },
-      { input: { ...valid, managerId: 'con-1' }, field: 'managerId', why: 'a manager that is a contact, not an employee' },
+      {
+        input: { ...valid, managerId: 'con-1' },
+        field: 'managerId',
+        why: 'a manager that is a contact, not an employee',
+      },
       { input: { ...valid, productId: 'prd-999999' }, field: 'productId', why: 'an unknown product' },
       { input: { ...valid, status: 'DONE' }, field: 'status', why: 'a status not in ProjectStatus' },
       { input: { ...valid, projectNumber: 'p-00001' }, field: 'projectNumber', why: 'a taken projectNumber' },
@@ -176,10 +198,14 @@ const project: EntitySpec = {
     { input: { managerId: 'prd-1' }, field: 'managerId', why: 'a product as manager' },
     { input: { status: null }, field: 'status', why: 'status null' },
   ],
-  create: (url, input) => request(url, CreateProjectDocument, { input: input as ProjectInput }).then((d) => d.createProject),
+  create: (url, input) =>
+    request(url, CreateProjectDocument, { input: input as ProjectInput }).then((d) => d.createProject),
   update: (url, id, input, expectedVersion) =>
-    request(url, UpdateProjectDocument, { id, input: input as ProjectUpdateInput, expectedVersion }).then((d) => d.updateProject),
-  remove: (url, id, expectedVersion) => request(url, DeleteProjectDocument, { id, expectedVersion }).then((d) => d.deleteProject),
+    request(url, UpdateProjectDocument, { id, input: input as ProjectUpdateInput, expectedVersion }).then(
+      (d) => d.updateProject,
+    ),
+  remove: (url, id, expectedVersion) =>
+    request(url, DeleteProjectDocument, { id, expectedVersion }).then((d) => d.deleteProject),
   byIds: (url, ids) => request(url, ProjectsByIdsDocument, { ids }).then((d) => d.projects.nodes),
   page: (url, first, after) => request(url, ProjectsPageDocument, { first, after }).then((d) => d.projects),
 };
@@ -215,10 +241,14 @@ const contact: EntitySpec = {
     { input: { lastName: null }, field: 'lastName', why: 'lastName null' },
     { input: { email: 'nope' }, field: 'email', why: 'an e-mail without @' },
   ],
-  create: (url, input) => request(url, CreateContactDocument, { input: input as ContactInput }).then((d) => d.createContact),
+  create: (url, input) =>
+    request(url, CreateContactDocument, { input: input as ContactInput }).then((d) => d.createContact),
   update: (url, id, input, expectedVersion) =>
-    request(url, UpdateContactDocument, { id, input: input as ContactUpdateInput, expectedVersion }).then((d) => d.updateContact),
-  remove: (url, id, expectedVersion) => request(url, DeleteContactDocument, { id, expectedVersion }).then((d) => d.deleteContact),
+    request(url, UpdateContactDocument, { id, input: input as ContactUpdateInput, expectedVersion }).then(
+      (d) => d.updateContact,
+    ),
+  remove: (url, id, expectedVersion) =>
+    request(url, DeleteContactDocument, { id, expectedVersion }).then((d) => d.deleteContact),
   byIds: (url, ids) => request(url, ContactsByIdsDocument, { ids }).then((d) => d.contacts.nodes),
   page: (url, first, after) => request(url, ContactsPageDocument, { first, after }).then((d) => d.contacts),
 };
@@ -239,16 +269,24 @@ function entityAdapter(spec: EntitySpec): EntityAdapter {
     invalidInputs: spec.invalidInputs,
     invalidUpdates: spec.invalidUpdates,
     create: (url, input) => callSystem(async () => contractRecord(await spec.create(url, input))),
-    update: (url, id, input, token) => callSystem(async () => contractRecord(await spec.update(url, id, input, versionOf(token)))),
+    update: (url, id, input, token) =>
+      callSystem(async () => contractRecord(await spec.update(url, id, input, versionOf(token)))),
     remove: (url, id, token) => callSystem(() => spec.remove(url, id, versionOf(token))),
-    getMany: (url, ids) => callSystem(async () => (await spec.byIds(url, ids)).map((r) => (r ? contractRecord(r) : null))),
+    getMany: (url, ids) =>
+      callSystem(async () => (await spec.byIds(url, ids)).map((r) => (r ? contractRecord(r) : null))),
     page: (url, first, after) =>
       callSystem(async () => {
         const { nodes, pageInfo } = await spec.page(url, first, after);
-        return { ids: nodes.map((r) => r?.id ?? 'null'), hasNextPage: pageInfo.hasNextPage, endCursor: pageInfo.endCursor };
+        return {
+          ids: nodes.map((r) => r?.id ?? 'null'),
+          hasNextPage: pageInfo.hasNextPage,
+          endCursor: pageInfo.endCursor,
+        };
       }),
     changes: (url, since, limit) =>
-      callSystem(async () => (await request(url, ChangesDocument, { entity: spec.entity, since, first: limit })).changes),
+      callSystem(
+        async () => (await request(url, ChangesDocument, { entity: spec.entity, since, first: limit })).changes,
+      ),
   };
 }
 

@@ -43,8 +43,10 @@ describe('Customerp mutations', () => {
     email: `per${n}@example.com`,
     ...extra,
   });
-  const createEmployee = async (input: EmployeeInput) => (await request(url, CreateEmployeeDocument, { input })).createEmployee;
-  const createProduct = async (sku: string) => (await request(url, CreateProductDocument, { input: { sku, name: `Product ${sku}` } })).createProduct;
+  const createEmployee = async (input: EmployeeInput) =>
+    (await request(url, CreateEmployeeDocument, { input })).createEmployee;
+  const createProduct = async (sku: string) =>
+    (await request(url, CreateProductDocument, { input: { sku, name: `Product ${sku}` } })).createProduct;
   const feed = async (entity: Entity, since: string | null = null) =>
     (await request(url, ChangesDocument, { entity, since, first: 1000 })).changes;
 
@@ -102,13 +104,25 @@ describe('Customerp mutations', () => {
 
   describe('updates', () => {
     it('leaves omitted fields alone, clears fields sent as null, and bumps the version', async () => {
-      const created = await createEmployee(person(1, { phone: '+49 1', mobile: '+49 2', jobTitle: 'Engineer', department: 'R&D' }));
+      const created = await createEmployee(
+        person(1, { phone: '+49 1', mobile: '+49 2', jobTitle: 'Engineer', department: 'R&D' }),
+      );
 
       const updated = (
-        await request(url, UpdateEmployeeDocument, { id: created.id, input: { jobTitle: 'Architect', mobile: null }, expectedVersion: 1 })
+        await request(url, UpdateEmployeeDocument, {
+          id: created.id,
+          input: { jobTitle: 'Architect', mobile: null },
+          expectedVersion: 1,
+        })
       ).updateEmployee;
 
-      expect(updated).toEqual({ ...created, jobTitle: 'Architect', mobile: null, version: 2, updatedAt: expect.stringMatching(ISO_MS) });
+      expect(updated).toEqual({
+        ...created,
+        jobTitle: 'Architect',
+        mobile: null,
+        version: 2,
+        updatedAt: expect.stringMatching(ISO_MS),
+      });
     });
 
     it('bumps the version on an update that changes nothing, and records it in the feed', async () => {
@@ -118,11 +132,15 @@ describe('Customerp mutations', () => {
       const updated = (await request(url, UpdateEmployeeDocument, { id: created.id, input: {} })).updateEmployee;
 
       expect(updated).toEqual({ ...created, version: 2, updatedAt: expect.stringMatching(ISO_MS) });
-      expect((await feed('EMPLOYEE', cursor)).items).toEqual([{ id: created.id, op: 'UPSERT', version: 2, at: updated.updatedAt }]);
+      expect((await feed('EMPLOYEE', cursor)).items).toEqual([
+        { id: created.id, op: 'UPSERT', version: 2, at: updated.updatedAt },
+      ]);
     });
 
     it('answers NOT_FOUND for an unknown id', async () => {
-      await expect(callSystem(() => request(url, UpdateEmployeeDocument, { id: 'emp-404', input: { jobTitle: 'x' } }))).rejects.toMatchObject({
+      await expect(
+        callSystem(() => request(url, UpdateEmployeeDocument, { id: 'emp-404', input: { jobTitle: 'x' } })),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
         field: undefined,
         message: 'Employee emp-404 does not exist',
@@ -133,14 +151,20 @@ describe('Customerp mutations', () => {
       const created = await createEmployee(person(1));
       await request(url, UpdateEmployeeDocument, { id: created.id, input: { jobTitle: 'a' }, expectedVersion: 1 });
       await expect(
-        callSystem(() => request(url, UpdateEmployeeDocument, { id: created.id, input: { jobTitle: 'b' }, expectedVersion: 1 })),
+        callSystem(() =>
+          request(url, UpdateEmployeeDocument, { id: created.id, input: { jobTitle: 'b' }, expectedVersion: 1 }),
+        ),
       ).rejects.toMatchObject({ code: 'VERSION_CONFLICT', message: 'Employee emp-1 is at version 2, not 1' });
     });
 
     it('checks endDate against the stored startDate when only one of them changes', async () => {
-      const project = (await request(url, CreateProjectDocument, { input: { name: 'P', startDate: '2025-05-01', endDate: '2025-06-01' } }))
-        .createProject;
-      const moved = (await request(url, UpdateProjectDocument, { id: project.id, input: { startDate: '2025-06-01' } })).updateProject;
+      const project = (
+        await request(url, CreateProjectDocument, {
+          input: { name: 'P', startDate: '2025-05-01', endDate: '2025-06-01' },
+        })
+      ).createProject;
+      const moved = (await request(url, UpdateProjectDocument, { id: project.id, input: { startDate: '2025-06-01' } }))
+        .updateProject;
       expect([moved.startDate, moved.endDate]).toEqual(['2025-06-01', '2025-06-01']);
       await expect(
         callSystem(() => request(url, UpdateProjectDocument, { id: project.id, input: { startDate: '2025-06-02' } })),
@@ -152,7 +176,8 @@ describe('Customerp mutations', () => {
     it('answers true once and false for an id that is gone or never was', async () => {
       const created = await createEmployee(person(1));
       const answers = [];
-      for (const id of [created.id, created.id, 'emp-999']) answers.push((await request(url, DeleteEmployeeDocument, { id })).deleteEmployee);
+      for (const id of [created.id, created.id, 'emp-999'])
+        answers.push((await request(url, DeleteEmployeeDocument, { id })).deleteEmployee);
       expect(answers).toEqual([true, false, false]);
     });
 
@@ -171,30 +196,44 @@ describe('Customerp mutations', () => {
       expect(items.every((item) => ISO_MS.test(item.at))).toBe(true);
     });
 
-    it("clears managerId and productId on the projects of a deleted employee or product, as new project versions", async () => {
+    it('clears managerId and productId on the projects of a deleted employee or product, as new project versions', async () => {
       const manager = await createEmployee(person(1));
       const other = await createEmployee(person(2));
       const product = await createProduct('SKU-1');
       const input = { name: 'Managed', startDate: '2025-01-01', managerId: manager.id, productId: product.id };
       const managed = (await request(url, CreateProjectDocument, { input })).createProject;
-      const elsewhere = (await request(url, CreateProjectDocument, { input: { ...input, managerId: other.id } })).createProject;
+      const elsewhere = (await request(url, CreateProjectDocument, { input: { ...input, managerId: other.id } }))
+        .createProject;
       const { cursor } = await feed('PROJECT');
 
       expect((await request(url, DeleteEmployeeDocument, { id: manager.id })).deleteEmployee).toBe(true);
       expect((await request(url, DeleteProductDocument, { id: product.id })).deleteProduct).toBe(true);
 
-      const [after, untouched] = (await request(url, ProjectsByIdsDocument, { ids: [managed.id, elsewhere.id] })).projects.nodes;
-      expect(after).toEqual({ ...managed, managerId: null, productId: null, version: 3, updatedAt: expect.stringMatching(ISO_MS) });
-      expect(untouched).toEqual({ ...elsewhere, productId: null, version: 2, updatedAt: expect.stringMatching(ISO_MS) });
+      const [after, untouched] = (await request(url, ProjectsByIdsDocument, { ids: [managed.id, elsewhere.id] }))
+        .projects.nodes;
+      expect(after).toEqual({
+        ...managed,
+        managerId: null,
+        productId: null,
+        version: 3,
+        updatedAt: expect.stringMatching(ISO_MS),
+      });
+      expect(untouched).toEqual({
+        ...elsewhere,
+        productId: null,
+        version: 2,
+        updatedAt: expect.stringMatching(ISO_MS),
+      });
       expect((await feed('PROJECT', cursor)).items.map(({ id, op, version }) => ({ id, op, version }))).toEqual([
         { id: managed.id, op: 'UPSERT', version: 2 },
         { id: managed.id, op: 'UPSERT', version: 3 },
         { id: elsewhere.id, op: 'UPSERT', version: 2 },
       ]);
-      expect((await request(url, EmployeesByIdsDocument, { ids: [manager.id, other.id] })).employees.nodes.map((e) => e?.id ?? null)).toEqual([
-        null,
-        other.id,
-      ]);
+      expect(
+        (await request(url, EmployeesByIdsDocument, { ids: [manager.id, other.id] })).employees.nodes.map(
+          (e) => e?.id ?? null,
+        ),
+      ).toEqual([null, other.id]);
     });
   });
 });

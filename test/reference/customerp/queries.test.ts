@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'graphql-request';
-import { ChangesDocument, EmployeesByIdsDocument, EmployeesPageDocument } from '../../../src/generated/customerp-client.js';
+import {
+  ChangesDocument,
+  EmployeesByIdsDocument,
+  EmployeesPageDocument,
+} from '../../../src/generated/customerp-client.js';
 import { DEMO_SIZE, type RunningReferenceServer } from '../../../src/reference/core/index.js';
 import { startCustomerp } from '../../../src/reference/customerp/index.js';
 import { callSystem } from '../contract-adapter.js';
 
 /** Posts a raw GraphQL request and answers the parsed body. */
 async function graphql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return response.json();
 }
 
@@ -25,9 +33,15 @@ describe('Customerp queries', () => {
   });
 
   it('reads one record by id, and null for an unknown id', async () => {
-    const answer = await graphql(url, '{ product(id: "prd-2") { id sku version updatedAt } project(id: "prd-2") { id } }');
+    const answer = await graphql(
+      url,
+      '{ product(id: "prd-2") { id sku version updatedAt } project(id: "prd-2") { id } }',
+    );
     expect(answer).toEqual({
-      data: { product: { id: 'prd-2', sku: 'SKU-00002', version: 1, updatedAt: '2025-01-01T00:00:00.000Z' }, project: null },
+      data: {
+        product: { id: 'prd-2', sku: 'SKU-00002', version: 1, updatedAt: '2025-01-01T00:00:00.000Z' },
+        project: null,
+      },
     });
   });
 
@@ -44,7 +58,11 @@ describe('Customerp queries', () => {
 
   it('answers 1000 ids in one request, ignoring first and after', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `emp-${i + 1}`);
-    const answer = (await graphql(url, 'query($ids: [ID!]) { employees(ids: $ids, first: 1, after: "5") { nodes { id } pageInfo { hasNextPage endCursor } } }', { ids })) as {
+    const answer = (await graphql(
+      url,
+      'query($ids: [ID!]) { employees(ids: $ids, first: 1, after: "5") { nodes { id } pageInfo { hasNextPage endCursor } } }',
+      { ids },
+    )) as {
       data: { employees: { nodes: Array<{ id: string } | null>; pageInfo: unknown } };
     };
     const { nodes, pageInfo } = answer.data.employees;
@@ -54,13 +72,21 @@ describe('Customerp queries', () => {
   });
 
   it.each<[string, () => Promise<unknown>, string]>([
-    ['1001 ids', () => request(url, EmployeesByIdsDocument, { ids: Array.from({ length: 1001 }, (_, i) => `emp-${i}`) }), 'ids'],
+    [
+      '1001 ids',
+      () => request(url, EmployeesByIdsDocument, { ids: Array.from({ length: 1001 }, (_, i) => `emp-${i}`) }),
+      'ids',
+    ],
     ['first 1001', () => request(url, EmployeesPageDocument, { first: 1001 }), 'first'],
     ['first -1', () => request(url, EmployeesPageDocument, { first: -1 }), 'first'],
     ['an after that is no cursor', () => request(url, EmployeesPageDocument, { after: 'abc' }), 'after'],
     ['a feed read of 1001', () => request(url, ChangesDocument, { entity: 'EMPLOYEE', first: 1001 }), 'first'],
     ['a since that is no cursor', () => request(url, ChangesDocument, { entity: 'EMPLOYEE', since: 'abc' }), 'since'],
-    ['a since beyond the end of the feed', () => request(url, ChangesDocument, { entity: 'EMPLOYEE', since: String(DEMO_SIZE.employees + 1) }), 'since'],
+    [
+      'a since beyond the end of the feed',
+      () => request(url, ChangesDocument, { entity: 'EMPLOYEE', since: String(DEMO_SIZE.employees + 1) }),
+      'since',
+    ],
     ['an unknown entity', () => request(url, ChangesDocument, { entity: 'INVOICE' as 'EMPLOYEE' }), 'entity'],
   ])('rejects %s with BAD_USER_INPUT naming %s', async (_why, call, field) => {
     await expect(callSystem(call)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field });

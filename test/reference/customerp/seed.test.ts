@@ -14,7 +14,11 @@ import {
 import { DEMO_SIZE, demoSizeOf, demoWorld, type RunningReferenceServer } from '../../../src/reference/core/index.js';
 import { SEEDED_AT, seededCustomerpId, startCustomerp } from '../../../src/reference/customerp/index.js';
 
-type Paged = (url: string, first: number, after: string | null) => Promise<{ nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>;
+type Paged = (
+  url: string,
+  first: number,
+  after: string | null,
+) => Promise<{ nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>;
 
 const pagers: Record<Entity, Paged> = {
   EMPLOYEE: async (url, first, after) => (await request(url, EmployeesPageDocument, { first, after })).employees,
@@ -36,7 +40,10 @@ async function all<T>(url: string, entity: Entity): Promise<T[]> {
 }
 
 /** The whole feed of an entity from its beginning. */
-async function wholeFeed(url: string, entity: Entity): Promise<Array<{ id: string; op: string; version: number; at: string }>> {
+async function wholeFeed(
+  url: string,
+  entity: Entity,
+): Promise<Array<{ id: string; op: string; version: number; at: string }>> {
   const items = [];
   let since: string | null = null;
   for (;;) {
@@ -68,7 +75,8 @@ describe('Customerp seed', () => {
   });
 
   it("gives the demo world's records ids and numbers in world order", async () => {
-    const [employee] = (await request(first.url, EmployeesByIdsDocument, { ids: [seededCustomerpId('EMPLOYEE', 4)] })).employees.nodes;
+    const [employee] = (await request(first.url, EmployeesByIdsDocument, { ids: [seededCustomerpId('EMPLOYEE', 4)] }))
+      .employees.nodes;
     const source = world.employees[4]!;
     expect(employee).toEqual({
       id: 'emp-5',
@@ -107,12 +115,20 @@ describe('Customerp seed', () => {
     });
   });
 
-  it("points each project at its world manager and product, which all exist", async () => {
-    const projects = await all<{ id: string; projectNumber: string; managerId: string | null; productId: string | null; startDate: string; endDate: string | null; status: string; name: string }>(
-      first.url,
-      'PROJECT',
-    );
-    expect(projects.map((p) => [p.id, p.projectNumber, p.name, p.status, p.startDate, p.endDate, p.managerId, p.productId])).toEqual(
+  it('points each project at its world manager and product, which all exist', async () => {
+    const projects = await all<{
+      id: string;
+      projectNumber: string;
+      managerId: string | null;
+      productId: string | null;
+      startDate: string;
+      endDate: string | null;
+      status: string;
+      name: string;
+    }>(first.url, 'PROJECT');
+    expect(
+      projects.map((p) => [p.id, p.projectNumber, p.name, p.status, p.startDate, p.endDate, p.managerId, p.productId]),
+    ).toEqual(
       world.projects.map((p, i) => [
         `prj-${i + 1}`,
         `P-${String(i + 1).padStart(5, '0')}`,
@@ -124,8 +140,12 @@ describe('Customerp seed', () => {
         `prd-${p.productIndex + 1}`,
       ]),
     );
-    const managers = (await request(first.url, EmployeesByIdsDocument, { ids: projects.map((p) => p.managerId as string) })).employees.nodes;
-    const products = (await request(first.url, ProductsByIdsDocument, { ids: projects.map((p) => p.productId as string) })).products.nodes;
+    const managers = (
+      await request(first.url, EmployeesByIdsDocument, { ids: projects.map((p) => p.managerId as string) })
+    ).employees.nodes;
+    const products = (
+      await request(first.url, ProductsByIdsDocument, { ids: projects.map((p) => p.productId as string) })
+    ).products.nodes;
     expect(managers.filter((m) => m === null)).toEqual([]);
     expect(products.filter((p) => p === null)).toEqual([]);
   });
@@ -133,7 +153,9 @@ describe('Customerp seed', () => {
   it('lists every seeded record in the feed once, as created at SEEDED_AT', async () => {
     for (const entity of ENTITIES) {
       const ids = (await all<{ id: string }>(first.url, entity)).map((r) => r.id);
-      expect(await wholeFeed(first.url, entity)).toEqual(ids.map((id) => ({ id, op: 'UPSERT', version: 1, at: SEEDED_AT })));
+      expect(await wholeFeed(first.url, entity)).toEqual(
+        ids.map((id) => ({ id, op: 'UPSERT', version: 1, at: SEEDED_AT })),
+      );
     }
   });
 
@@ -162,7 +184,12 @@ describe('Customerp seed', () => {
     const big = await startCustomerp({ seed: size });
     const startMs = performance.now() - started;
     try {
-      const counts = { EMPLOYEE: size.employees, PRODUCT: size.products, PROJECT: size.projects, CONTACT: size.customerContacts };
+      const counts = {
+        EMPLOYEE: size.employees,
+        PRODUCT: size.products,
+        PROJECT: size.projects,
+        CONTACT: size.customerContacts,
+      };
       /** The last record of each entity is in its place, and nothing after it. */
       const lastRecords = () =>
         Promise.all(
@@ -171,7 +198,11 @@ describe('Customerp seed', () => {
             return { entity, ids: changes.items.map((c) => c.id), hasMore: changes.hasMore };
           }),
         );
-      const expected = ENTITIES.map((entity) => ({ entity, ids: [seededCustomerpId(entity, counts[entity] - 1)], hasMore: false }));
+      const expected = ENTITIES.map((entity) => ({
+        entity,
+        ids: [seededCustomerpId(entity, counts[entity] - 1)],
+        hasMore: false,
+      }));
       expect(await lastRecords()).toEqual(expected);
       const [lastEmployee, beyond] = (
         await request(big.url, EmployeesByIdsDocument, { ids: [`emp-${size.employees}`, `emp-${size.employees + 1}`] })

@@ -31,7 +31,10 @@ describe('validateCreate', () => {
   });
 
   it('applies the project status default', () => {
-    expect(validateCreate(projectFields, { name: 'P', startDate: '2025-01-01' })).toMatchObject({ status: 'PLANNED', endDate: null });
+    expect(validateCreate(projectFields, { name: 'P', startDate: '2025-01-01' })).toMatchObject({
+      status: 'PLANNED',
+      endDate: null,
+    });
   });
 
   it('names the first bad field in table order', () => {
@@ -42,10 +45,22 @@ describe('validateCreate', () => {
   });
 
   it.each([
-    [{ sku: 'A', name: 'N', website: 'mailto:a@b.example' }, 'website must be an http or https URL, got "mailto:a@b.example"', 'website'],
-    [{ sku: 'A', name: 'N', website: 'https://exa mple.com' }, 'website must be an http or https URL, got "https://exa mple.com"', 'website'],
+    [
+      { sku: 'A', name: 'N', website: 'mailto:a@b.example' },
+      'website must be an http or https URL, got "mailto:a@b.example"',
+      'website',
+    ],
+    [
+      { sku: 'A', name: 'N', website: 'https://exa mple.com' },
+      'website must be an http or https URL, got "https://exa mple.com"',
+      'website',
+    ],
     [{ sku: 'A', name: 'x'.repeat(201) }, 'name must be at most 200 characters, got 201', 'name'],
-    [{ sku: 'A', name: 'N', description: 'x'.repeat(2001) }, 'description must be at most 2000 characters, got 2001', 'description'],
+    [
+      { sku: 'A', name: 'N', description: 'x'.repeat(2001) },
+      'description must be at most 2000 characters, got 2001',
+      'description',
+    ],
     [{ name: 'N' }, 'sku is required', 'sku'],
     [{ sku: 'A', name: 'N', active: null }, 'active is required', 'active'],
   ])('rejects %j', (input, message, field) => {
@@ -54,7 +69,14 @@ describe('validateCreate', () => {
 
   it('accepts the longest allowed strings and http URLs', () => {
     expect(
-      rejection(() => validateCreate(productFields, { sku: 'A', name: 'x'.repeat(200), description: 'x'.repeat(2000), website: 'http://a.example/x?y=1' })),
+      rejection(() =>
+        validateCreate(productFields, {
+          sku: 'A',
+          name: 'x'.repeat(200),
+          description: 'x'.repeat(2000),
+          website: 'http://a.example/x?y=1',
+        }),
+      ),
     ).toBe('accepted');
   });
 
@@ -81,6 +103,9 @@ describe('validateUpdate', () => {
   });
 
   it('lets references be cleared', () => {
-    expect(validateUpdate(projectFields, { managerId: null, productId: null })).toEqual({ managerId: null, productId: null });
+    expect(validateUpdate(projectFields, { managerId: null, productId: null })).toEqual({
+      managerId: null,
+      productId: null,
+    });
   });
 });

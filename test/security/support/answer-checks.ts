@@ -46,7 +46,9 @@ export function graphQLBodyOf(answer: RawAnswer): AnswerBody | null {
 
 /** The error codes of an answer, in order (`-` for an error without one). */
 export function errorCodesOf(body: AnswerBody | null): string[] {
-  return (body?.errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : '-'));
+  return (body?.errors ?? []).map((error) =>
+    typeof error.extensions?.code === 'string' ? error.extensions.code : '-',
+  );
 }
 
 /** The rules an answer can break, each asserted on its own. */
@@ -74,7 +76,11 @@ export function problemsOf(answer: RawAnswer, expectation: Expectation, secrets:
   const add = (kind: ProblemKind, text: string): void => void problems.push({ kind, text });
   if (answer.status >= 500) add('broken answer', `HTTP ${answer.status}`);
   const body = graphQLBodyOf(answer);
-  if (!body) add('broken answer', `not a GraphQL JSON answer (HTTP ${answer.status}, ${answer.contentType || 'no content-type'})`);
+  if (!body)
+    add(
+      'broken answer',
+      `not a GraphQL JSON answer (HTTP ${answer.status}, ${answer.contentType || 'no content-type'})`,
+    );
   for (const pattern of STACK_PATTERNS) {
     if (pattern.test(answer.body)) add('leak', `a stack trace (${pattern.source})`);
   }
@@ -84,13 +90,15 @@ export function problemsOf(answer: RawAnswer, expectation: Expectation, secrets:
     if (answer.body.includes(secret.text)) add('leak', secret.what);
   }
   const codes = errorCodesOf(body);
-  if (codes.includes('INTERNAL_SERVER_ERROR')) add('unexpected error', `INTERNAL_SERVER_ERROR with HTTP ${answer.status}`);
+  if (codes.includes('INTERNAL_SERVER_ERROR'))
+    add('unexpected error', `INTERNAL_SERVER_ERROR with HTTP ${answer.status}`);
   switch (expectation.kind) {
     case 'any':
       break;
     case 'refused-mutation': {
       if (codes.length === 0) add('invalid mutation ran', 'no error');
-      if (body?.data && body.data[expectation.key] != null) add('invalid mutation ran', `a payload under ${expectation.key}`);
+      if (body?.data && body.data[expectation.key] != null)
+        add('invalid mutation ran', `a payload under ${expectation.key}`);
       break;
     }
     case 'refused-input': {

@@ -2,10 +2,25 @@ import fc from 'fast-check';
 import { getNamedType, isInputObjectType, isLeafType, isNonNullType, type GraphQLSchema } from 'graphql';
 import type { Expectation } from './answer-checks.js';
 import type { FuzzFixtures } from './fuzz-world.js';
-import { hostileString, operatorInjection, pollutingObject, POLLUTING_KEYS, withOwnKey, wrongJsonValue } from './hostile-values.js';
+import {
+  hostileString,
+  operatorInjection,
+  pollutingObject,
+  POLLUTING_KEYS,
+  withOwnKey,
+  wrongJsonValue,
+} from './hostile-values.js';
 import type { RawRequest } from './http-pool.js';
 import { mutationPoisons, type Poison } from './mutation-poisons.js';
-import { PlanArbitraries, renderPlan, responseKey, withoutValueAt, withValueAt, type Flavor, type OperationPlan } from './operation-plans.js';
+import {
+  PlanArbitraries,
+  renderPlan,
+  responseKey,
+  withoutValueAt,
+  withValueAt,
+  type Flavor,
+  type OperationPlan,
+} from './operation-plans.js';
 import { deepValidChain, garbageDocument, get, malformedBody, oversizedDocument, postJson } from './raw-requests.js';
 import { inputPositions, positionName, rootFields, type InputPosition, type RootField } from './schema-model.js';
 
@@ -70,8 +85,14 @@ export function* fuzzCases(
   const depth = fc.integer({ min: 0, max: 3 });
 
   /** A plan for `root`, poisoned last when it is a mutation, rendered as a POST. */
-  const operationCase = (category: Category, root: RootField, plan: fc.Arbitrary<OperationPlan>, label: string): fc.Arbitrary<FuzzCase> => {
-    const poison = root.operation === 'mutation' ? (poisons[root.field.name] as fc.Arbitrary<Poison>) : fc.constant(null);
+  const operationCase = (
+    category: Category,
+    root: RootField,
+    plan: fc.Arbitrary<OperationPlan>,
+    label: string,
+  ): fc.Arbitrary<FuzzCase> => {
+    const poison =
+      root.operation === 'mutation' ? (poisons[root.field.name] as fc.Arbitrary<Poison>) : fc.constant(null);
     return fc.tuple(plan, poison).map(([raw, p]) => {
       const final = p ? p.apply(raw) : raw;
       return {
@@ -92,22 +113,40 @@ export function* fuzzCases(
     slots: positions.length,
     build: (slot) => build(positions[slot] as InputPosition),
   });
-  const raw = (category: Category, label: string, request: RawRequest): FuzzCase => ({ category, label, request, expect: ANY });
+  const raw = (category: Category, label: string, request: RawRequest): FuzzCase => ({
+    category,
+    label,
+    request,
+    expect: ANY,
+  });
 
   const categories: Record<Category, CategoryCases> = {
-    'valid query': once(() => fc.constantFrom(...queryRoots).chain((root) => operationCase('valid query', root, planOf(root, 'valid'), root.field.name))),
+    'valid query': once(() =>
+      fc
+        .constantFrom(...queryRoots)
+        .chain((root) => operationCase('valid query', root, planOf(root, 'valid'), root.field.name)),
+    ),
 
     'hostile string': perPosition((position) => {
-      const plan = fc.tuple(planOf(position.root, 'valid'), hostileString).map(([p, value]) => ({ ...p, args: withValueAt(p.args, position.path, value) }));
-      return operationCase('hostile string', position.root, plan, positionName(position)).map((c) => ({ ...c, position: positionName(position) }));
+      const plan = fc
+        .tuple(planOf(position.root, 'valid'), hostileString)
+        .map(([p, value]) => ({ ...p, args: withValueAt(p.args, position.path, value) }));
+      return operationCase('hostile string', position.root, plan, positionName(position)).map((c) => ({
+        ...c,
+        position: positionName(position),
+      }));
     }),
 
     'type error': once(() =>
-      fc.constantFrom(...fuzzedRoots).chain((root) =>
-        fc
-          .tuple(planOf(root, 'valid'), breakages.get(root.field.name) as fc.Arbitrary<Breakage>)
-          .chain(([plan, broken]) => operationCase('type error', root, fc.constant(broken.apply(plan)), `${root.field.name}: ${broken.label}`)),
-      ),
+      fc
+        .constantFrom(...fuzzedRoots)
+        .chain((root) =>
+          fc
+            .tuple(planOf(root, 'valid'), breakages.get(root.field.name) as fc.Arbitrary<Breakage>)
+            .chain(([plan, broken]) =>
+              operationCase('type error', root, fc.constant(broken.apply(plan)), `${root.field.name}: ${broken.label}`),
+            ),
+        ),
     ),
 
     // Coercion refuses an operator before any resolver runs, mutation or not: no poison (it would hide
@@ -117,7 +156,9 @@ export function* fuzzCases(
         category: 'operator injection',
         label: `${positionName(position)} = ${JSON.stringify(operator)}`,
         position: positionName(position),
-        request: postJson(renderPlan(schema, asVariable({ ...plan, args: withValueAt(plan.args, position.path, operator) }, position))),
+        request: postJson(
+          renderPlan(schema, asVariable({ ...plan, args: withValueAt(plan.args, position.path, operator) }, position)),
+        ),
         expect: REFUSED_INPUT,
       })),
     ),
@@ -133,38 +174,58 @@ export function* fuzzCases(
         }),
         // Beside the variables, and beside the request's own fields.
         fc.tuple(fc.constantFrom(...fuzzedRoots), fc.constantFrom(...POLLUTING_KEYS)).chain(([root, key]) =>
-          fc.tuple(planOf(root, 'valid'), poisons[root.field.name] ?? fc.constant(null)).map(([plan, poison]): FuzzCase => {
-            const { query, variables } = renderPlan(schema, poison ? poison.apply(plan) : plan);
-            const body = withOwnKey({ query, variables: withOwnKey({ ...variables }, key, { polluted: true }) }, key, { polluted: true, query: '{ __typename }' });
-            return {
-              category: 'prototype pollution',
-              label: `${root.field.name}: ${key} beside variables and query${poison ? `; ${poison.label}` : ''}`,
-              request: postJson(body),
-              expect: root.operation === 'mutation' ? { kind: 'refused-mutation', key: responseKey(plan) } : ANY,
-            };
-          }),
+          fc
+            .tuple(planOf(root, 'valid'), poisons[root.field.name] ?? fc.constant(null))
+            .map(([plan, poison]): FuzzCase => {
+              const { query, variables } = renderPlan(schema, poison ? poison.apply(plan) : plan);
+              const body = withOwnKey(
+                { query, variables: withOwnKey({ ...variables }, key, { polluted: true }) },
+                key,
+                { polluted: true, query: '{ __typename }' },
+              );
+              return {
+                category: 'prototype pollution',
+                label: `${root.field.name}: ${key} beside variables and query${poison ? `; ${poison.label}` : ''}`,
+                request: postJson(body),
+                expect: root.operation === 'mutation' ? { kind: 'refused-mutation', key: responseKey(plan) } : ANY,
+              };
+            }),
         ),
       ),
     ),
 
     'invalid mutation': once(() =>
-      fc.constantFrom(...mutationRoots).chain((root) => flavor.chain((f) => operationCase('invalid mutation', root, planOf(root, f), `${root.field.name} (${f} values)`))),
+      fc
+        .constantFrom(...mutationRoots)
+        .chain((root) =>
+          flavor.chain((f) =>
+            operationCase('invalid mutation', root, planOf(root, f), `${root.field.name} (${f} values)`),
+          ),
+        ),
     ),
 
     'deep or oversized document': once(() =>
       fc.oneof(
         deepValidChain.map((query) => raw('deep or oversized document', 'a deep valid chain', postJson({ query }))),
-        oversizedDocument.map((query) => raw('deep or oversized document', `a document of ${query.length} characters`, postJson({ query }))),
+        oversizedDocument.map((query) =>
+          raw('deep or oversized document', `a document of ${query.length} characters`, postJson({ query })),
+        ),
       ),
     ),
 
-    'malformed request': once(() => malformedBody.map((request) => raw('malformed request', `${request.method} ${describeBody(request)}`, request))),
+    'malformed request': once(() =>
+      malformedBody.map((request) => raw('malformed request', `${request.method} ${describeBody(request)}`, request)),
+    ),
 
     'garbage document': once(() =>
       fc
         .tuple(garbageDocument, fc.option(wrongJsonValue, { nil: undefined }), fc.boolean())
         .map(([query, variables, viaGet]) =>
-          raw('garbage document', truncate(JSON.stringify(query)), viaGet ? get({ query }) : postJson(variables === undefined ? { query } : { query, variables })),
+          raw(
+            'garbage document',
+            truncate(JSON.stringify(query)),
+            viaGet ? get({ query }) : postJson(variables === undefined ? { query } : { query, variables }),
+          ),
         ),
     ),
   };
@@ -175,7 +236,11 @@ export function* fuzzCases(
     for (let slot = 0; slot < slots; slot++) {
       const arbitrary = build(slot);
       // The count shared out over the slots exactly; small batches keep memory low.
-      for (let remaining = Math.floor(count / slots) + (slot < count % slots ? 1 : 0); remaining > 0; remaining -= BATCH) {
+      for (
+        let remaining = Math.floor(count / slots) + (slot < count % slots ? 1 : 0);
+        remaining > 0;
+        remaining -= BATCH
+      ) {
         yield* fc.sample(arbitrary, { numRuns: Math.min(remaining, BATCH), seed: batchSeed++ });
       }
     }
@@ -206,14 +271,26 @@ function breakage(root: RootField, positions: readonly InputPosition[]): fc.Arbi
   const own = positions.filter((position) => position.root.field.name === root.field.name);
   const required = own.filter((position) => isNonNullType(position.type));
   const options: fc.Arbitrary<Breakage>[] = [
-    fc.constantFrom('bogus: 1', '__proto__: 1', 'id: "x", id: "y"', 'first: 1, first: 2', '$undefined: 1').map((text) => ({
-      label: `unknown or repeated argument ${text}`,
-      apply: (plan) => ({ ...plan, extraArgs: text }),
-    })),
-    fc.constantFrom(' { nope }', ' { id { deeper } }', ' { __typename nope(x: 1) }', '', ' { ...Missing }', ' { ... on Nope { id } }', ' { a: id a: __typename }').map((selection) => ({
-      label: `selection${selection || ' missing'}`,
-      apply: (plan) => ({ ...plan, selection: selection === '' && plan.selection === '' ? ' { id }' : selection }),
-    })),
+    fc
+      .constantFrom('bogus: 1', '__proto__: 1', 'id: "x", id: "y"', 'first: 1, first: 2', '$undefined: 1')
+      .map((text) => ({
+        label: `unknown or repeated argument ${text}`,
+        apply: (plan) => ({ ...plan, extraArgs: text }),
+      })),
+    fc
+      .constantFrom(
+        ' { nope }',
+        ' { id { deeper } }',
+        ' { __typename nope(x: 1) }',
+        '',
+        ' { ...Missing }',
+        ' { ... on Nope { id } }',
+        ' { a: id a: __typename }',
+      )
+      .map((selection) => ({
+        label: `selection${selection || ' missing'}`,
+        apply: (plan) => ({ ...plan, selection: selection === '' && plan.selection === '' ? ' { id }' : selection }),
+      })),
   ];
   if (required.length > 0) {
     options.push(
@@ -235,17 +312,40 @@ function breakage(root: RootField, positions: readonly InputPosition[]): fc.Arbi
         apply: (plan) => {
           const [argument = ''] = position.path;
           const args = withValueAt(plan.args, position.path, value);
-          return { ...plan, args, inline: inline ? [...plan.inline, argument] : plan.inline.filter((name) => name !== argument) };
+          return {
+            ...plan,
+            args,
+            inline: inline ? [...plan.inline, argument] : plan.inline.filter((name) => name !== argument),
+          };
         },
       })),
-      fc.tuple(fc.constantFrom(...own.filter((p) => p.path.length === 1)), fc.constantFrom('Int', 'String', 'Boolean', '[ID!]!', 'ContactFilter', 'Nope', 'CreateContactInput!', 'System')).map(([position, type]) => ({
-        label: `$${position.path[0]} declared as ${type}`,
-        apply: (plan) => {
-          const [argument = ''] = position.path;
-          const args = argument in plan.args ? plan.args : withValueAt(plan.args, position.path, 'x');
-          return { ...plan, args, inline: plan.inline.filter((name) => name !== argument), declaredTypes: { [argument]: type } };
-        },
-      })),
+      fc
+        .tuple(
+          fc.constantFrom(...own.filter((p) => p.path.length === 1)),
+          fc.constantFrom(
+            'Int',
+            'String',
+            'Boolean',
+            '[ID!]!',
+            'ContactFilter',
+            'Nope',
+            'CreateContactInput!',
+            'System',
+          ),
+        )
+        .map(([position, type]) => ({
+          label: `$${position.path[0]} declared as ${type}`,
+          apply: (plan) => {
+            const [argument = ''] = position.path;
+            const args = argument in plan.args ? plan.args : withValueAt(plan.args, position.path, 'x');
+            return {
+              ...plan,
+              args,
+              inline: plan.inline.filter((name) => name !== argument),
+              declaredTypes: { [argument]: type },
+            };
+          },
+        })),
       fc.constantFrom(...own.filter((p) => p.path.length === 1)).map((position) => ({
         label: `$${position.path[0]} undeclared`,
         apply: (plan) => {
@@ -257,13 +357,22 @@ function breakage(root: RootField, positions: readonly InputPosition[]): fc.Arbi
     );
     if (leaves.length > 0) {
       options.push(
-        fc.tuple(fc.constantFrom(...leaves), fc.constantFrom<unknown>('5', 1.5, 2 ** 31, true, 'NOT_A_VALUE', [1], { a: 1 })).map(([position, value]) => ({
-          label: `${position.path.join('.')} = ${JSON.stringify(value)} inline`,
-          apply: (plan) => {
-            const [argument = ''] = position.path;
-            return { ...plan, args: withValueAt(plan.args, position.path, value), inline: [...plan.inline, argument] };
-          },
-        })),
+        fc
+          .tuple(
+            fc.constantFrom(...leaves),
+            fc.constantFrom<unknown>('5', 1.5, 2 ** 31, true, 'NOT_A_VALUE', [1], { a: 1 }),
+          )
+          .map(([position, value]) => ({
+            label: `${position.path.join('.')} = ${JSON.stringify(value)} inline`,
+            apply: (plan) => {
+              const [argument = ''] = position.path;
+              return {
+                ...plan,
+                args: withValueAt(plan.args, position.path, value),
+                inline: [...plan.inline, argument],
+              };
+            },
+          })),
       );
     }
   }

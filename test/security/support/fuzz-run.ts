@@ -53,8 +53,16 @@ export async function worldState(fuzz: FuzzWorld): Promise<WorldState> {
 }
 
 /** Sends every case to the gateway over kept-alive connections, checks every answer, and counts. */
-export async function runFuzz(fuzz: FuzzWorld, cases: Iterable<FuzzCase>, options: FuzzRunOptions = {}): Promise<FuzzRun> {
-  const pool = new HttpPool({ origin: fuzz.gateway.origin, concurrency: options.concurrency ?? 4, timeoutMs: options.timeoutMs ?? 30_000 });
+export async function runFuzz(
+  fuzz: FuzzWorld,
+  cases: Iterable<FuzzCase>,
+  options: FuzzRunOptions = {},
+): Promise<FuzzRun> {
+  const pool = new HttpPool({
+    origin: fuzz.gateway.origin,
+    concurrency: options.concurrency ?? 4,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
   const before = await worldState(fuzz);
   const histogram: Record<string, number> = {};
   const perCategory: Partial<Record<Category, number>> = {};
@@ -75,25 +83,48 @@ export async function runFuzz(fuzz: FuzzWorld, cases: Iterable<FuzzCase>, option
       const key = histogramKey(answer);
       histogram[key] = (histogram[key] ?? 0) + 1;
       msPerCategory[fuzzCase.category] = Math.round((msPerCategory[fuzzCase.category] ?? 0) + answer.ms);
-      if (answer.ms > slowest.ms) slowest = { label: `${fuzzCase.category}: ${fuzzCase.label}`, ms: Math.round(answer.ms) };
+      if (answer.ms > slowest.ms)
+        slowest = { label: `${fuzzCase.category}: ${fuzzCase.label}`, ms: Math.round(answer.ms) };
       const problems = problemsOf(answer, fuzzCase.expect, fuzz.secrets);
-      if (problems.length > 0) findings.push({ category: fuzzCase.category, label: fuzzCase.label, problems, request: describeRequest(fuzzCase), answer: describeAnswer(answer) });
+      if (problems.length > 0)
+        findings.push({
+          category: fuzzCase.category,
+          label: fuzzCase.label,
+          problems,
+          request: describeRequest(fuzzCase),
+          answer: describeAnswer(answer),
+        });
     });
   } finally {
     pool.close();
   }
   const ms = Math.round(performance.now() - started);
-  return { sent, perCategory, perPosition, histogram, findings, before, after: await worldState(fuzz), ms, slowest, msPerCategory };
+  return {
+    sent,
+    perCategory,
+    perPosition,
+    histogram,
+    findings,
+    before,
+    after: await worldState(fuzz),
+    ms,
+    slowest,
+    msPerCategory,
+  };
 }
 
 /** A run's findings of one kind, grouped by category and problem: how many, and the first two to replay. */
-export function findingsOf(run: FuzzRun, kind: ProblemKind): Record<string, { count: number; examples: Omit<FuzzFinding, 'category' | 'problems'>[] }> {
+export function findingsOf(
+  run: FuzzRun,
+  kind: ProblemKind,
+): Record<string, { count: number; examples: Omit<FuzzFinding, 'category' | 'problems'>[] }> {
   const grouped: Record<string, { count: number; examples: Omit<FuzzFinding, 'category' | 'problems'>[] }> = {};
   for (const finding of run.findings) {
     for (const problem of finding.problems.filter((p) => p.kind === kind)) {
       const group = (grouped[`${finding.category}: ${problem.text}`] ??= { count: 0, examples: [] });
       group.count += 1;
-      if (group.examples.length < 2) group.examples.push({ label: finding.label, request: finding.request, answer: finding.answer });
+      if (group.examples.length < 2)
+        group.examples.push({ label: finding.label, request: finding.request, answer: finding.answer });
     }
   }
   return grouped;
@@ -112,7 +143,12 @@ const MAX_SHOWN = 400;
 
 function describeRequest(fuzzCase: FuzzCase): string {
   const { method, path, headers, body } = fuzzCase.request;
-  const text = body === undefined ? '' : typeof body === 'string' ? body : `<${body.length} bytes: ${body.subarray(0, 40).toString('hex')}…>`;
+  const text =
+    body === undefined
+      ? ''
+      : typeof body === 'string'
+        ? body
+        : `<${body.length} bytes: ${body.subarray(0, 40).toString('hex')}…>`;
   const shown = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}… (${text.length} chars)` : text;
   return `${method} ${path.length > MAX_SHOWN ? `${path.slice(0, MAX_SHOWN)}…` : path} ${JSON.stringify(headers)} ${shown}`;
 }

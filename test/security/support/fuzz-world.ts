@@ -2,7 +2,11 @@ import { startGateway, type RunningGateway } from '../../../src/gateway/server.j
 import { encodeUnifiedId, type Link, type LinkEntity } from '../../../src/links/index.js';
 import { demoSizeOf } from '../../../src/reference/core/index.js';
 import { UpstreamClient } from '../../../src/upstreams/index.js';
-import { FINISHED_OPERATIONS_COLLECTION, OPERATIONS_COLLECTION, setupOperationIndexes } from '../../../src/writes/index.js';
+import {
+  FINISHED_OPERATIONS_COLLECTION,
+  OPERATIONS_COLLECTION,
+  setupOperationIndexes,
+} from '../../../src/writes/index.js';
 import { startSyncWorld, type SyncWorld } from '../../support/world.js';
 
 /** Real values of the world, for documents that name existing records. */
@@ -46,8 +50,18 @@ export async function startFuzzGateway(world: SyncWorld): Promise<RunningGateway
   return startGateway({
     dependencies: {
       db: world.database.db,
-      customerp: new UpstreamClient({ system: 'CUSTOMERP', url: world.systems.customerpServer.url, token: world.systems.tokens.customerp, ...client }),
-      crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: world.systems.crmofficeServer.url, token: world.systems.tokens.crmoffice, ...client }),
+      customerp: new UpstreamClient({
+        system: 'CUSTOMERP',
+        url: world.systems.customerpServer.url,
+        token: world.systems.tokens.customerp,
+        ...client,
+      }),
+      crmoffice: new UpstreamClient({
+        system: 'CRMOFFICE',
+        url: world.systems.crmofficeServer.url,
+        token: world.systems.tokens.crmoffice,
+        ...client,
+      }),
     },
     mode: 'production',
   });
@@ -65,7 +79,9 @@ export async function startFuzzWorld(suite: string): Promise<FuzzWorld> {
   const gateway = await startFuzzGateway(world);
   // In the order of the systems' own ids, which their seed fixes (link ids are random): a fuzz seed picks the same records.
   const live = async (entity: LinkEntity): Promise<Link[]> =>
-    (await world.linksOf(entity)).filter((link) => link.deletedAt == null).sort((a, b) => sideKey(a).localeCompare(sideKey(b)));
+    (await world.linksOf(entity))
+      .filter((link) => link.deletedAt == null)
+      .sort((a, b) => sideKey(a).localeCompare(sideKey(b)));
   const [contacts, companies, activities] = await Promise.all([live('Contact'), live('Company'), live('Activity')]);
   const all = [...contacts, ...companies, ...activities];
   const fixtures: FuzzFixtures = {
@@ -101,7 +117,8 @@ export async function startFuzzWorld(suite: string): Promise<FuzzWorld> {
     secrets,
     upstreamWrites: () => world.systems.writes(),
     recordedOperations: async () =>
-      (await db.collection(OPERATIONS_COLLECTION).countDocuments()) + (await db.collection(FINISHED_OPERATIONS_COLLECTION).countDocuments()),
+      (await db.collection(OPERATIONS_COLLECTION).countDocuments()) +
+      (await db.collection(FINISHED_OPERATIONS_COLLECTION).countDocuments()),
     close: async () => {
       await gateway.close();
       await world.close();

@@ -11,7 +11,7 @@ export const INJECTION_STRINGS: readonly string[] = [
   "' OR '1'='1",
   "'; DROP TABLE contacts; --",
   '" OR ""="',
-  "1; SELECT pg_sleep(5) --",
+  '1; SELECT pg_sleep(5) --',
   "admin'--",
   "') UNION SELECT username, password FROM users --",
   '{"$gt": ""}',
@@ -105,7 +105,10 @@ const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => Str
 export const randomText: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.string({ unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '"', '\\', '{', '}', '$', "'", '\n')), maxLength: 12 }),
+  fc.string({
+    unit: fc.oneof(loneSurrogate, fc.constantFrom('\u0000', '"', '\\', '{', '}', '$', "'", '\n')),
+    maxLength: 12,
+  }),
   fc.string({ unit: 'binary-ascii', maxLength: 40 }),
 );
 
@@ -114,7 +117,10 @@ export const randomText: fc.Arbitrary<string> = fc.oneof(
  * refuse whole), and 20,000 or 50,000 (which get past it to the resolvers).
  */
 export const oversizedString: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom('a', 'é', '😀', "' OR 1=1 --", '<script>', '\u0000', '{"$gt": ""}', ' '), fc.constantFrom(20_000, 50_000, 100_000, 100_001, 120_000))
+  .tuple(
+    fc.constantFrom('a', 'é', '😀', "' OR 1=1 --", '<script>', '\u0000', '{"$gt": ""}', ' '),
+    fc.constantFrom(20_000, 50_000, 100_000, 100_001, 120_000),
+  )
   .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
 
 /** Every kind of hostile string, weighted towards the named injections. */
@@ -156,11 +162,23 @@ export function withOwnKey(target: Record<string, unknown>, key: string, value: 
 }
 
 /** Keys that pollute prototypes when merged naively into an object. */
-export const POLLUTING_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString', 'valueOf'];
+export const POLLUTING_KEYS: readonly string[] = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+];
 
 /** An object with a polluting key (and sometimes a legitimate field next to it). */
 export const pollutingObject: fc.Arbitrary<Record<string, unknown>> = fc
-  .tuple(fc.constantFrom(...POLLUTING_KEYS), fc.constantFrom<unknown>({ polluted: true }, { prototype: { polluted: true } }, 'polluted', null, 1), fc.boolean())
+  .tuple(
+    fc.constantFrom(...POLLUTING_KEYS),
+    fc.constantFrom<unknown>({ polluted: true }, { prototype: { polluted: true } }, 'polluted', null, 1),
+    fc.boolean(),
+  )
   .map(([key, value, withField]) => withOwnKey(withField ? { email: 'x@example.org' } : {}, key, value));
 
 /** A JSON value of the wrong shape for almost any position. */

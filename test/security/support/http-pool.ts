@@ -51,14 +51,21 @@ export class HttpPool {
           port: this.url.port,
           method: request.method,
           path: request.path,
-          headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+          headers:
+            request.body === undefined
+              ? request.headers
+              : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
           timeout: this.options.timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () =>
-            finish({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+            finish({
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
           );
           res.on('error', (error) => finish({ status: 0, contentType: '', body: '', failure: error.message }));
         },
@@ -70,7 +77,10 @@ export class HttpPool {
   }
 
   /** Sends every request, `concurrency` at a time, taking them as they come, and hands each answer to `onAnswer`. */
-  async sendAll<T extends { request: RawRequest }>(items: Iterable<T>, onAnswer: (item: T, answer: RawAnswer) => void): Promise<void> {
+  async sendAll<T extends { request: RawRequest }>(
+    items: Iterable<T>,
+    onAnswer: (item: T, answer: RawAnswer) => void,
+  ): Promise<void> {
     const iterator = items[Symbol.iterator]();
     const worker = async (): Promise<void> => {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {

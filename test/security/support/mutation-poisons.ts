@@ -26,9 +26,35 @@ const drop = (label: string, path: readonly string[]): Poison => ({
 });
 
 const blank = fc.constantFrom('', ' ', '\t\n', '\u00A0', '\u3000');
-const notEmail = fc.constantFrom('anna at example.org', 'anna@', '@example.org', 'anna@example', "' OR 1=1 --", '<script>@x', 'a b@example.org', '{"$gt": ""}');
-const notUrl = fc.constantFrom('javascript:alert(1)', 'ftp://files.example.org', 'file:///etc/passwd', 'example.org', 'http//x', '<script>', 'data:text/html,<b>x</b>');
-const notDate = fc.constantFrom('next Tuesday', '2026-02-30', '2026-13-01', '31.12.2026', "' OR 1=1 --", '{"$gt": ""}', '0000-00-00', '');
+const notEmail = fc.constantFrom(
+  'anna at example.org',
+  'anna@',
+  '@example.org',
+  'anna@example',
+  "' OR 1=1 --",
+  '<script>@x',
+  'a b@example.org',
+  '{"$gt": ""}',
+);
+const notUrl = fc.constantFrom(
+  'javascript:alert(1)',
+  'ftp://files.example.org',
+  'file:///etc/passwd',
+  'example.org',
+  'http//x',
+  '<script>',
+  'data:text/html,<b>x</b>',
+);
+const notDate = fc.constantFrom(
+  'next Tuesday',
+  '2026-02-30',
+  '2026-13-01',
+  '31.12.2026',
+  "' OR 1=1 --",
+  '{"$gt": ""}',
+  '0000-00-00',
+  '',
+);
 const notStatus = fc.constantFrom('FINISHED', 'open', 'DONE ', '{"$ne": null}', '<script>', 'CANCELLED\u0000');
 /** Longer than every text field allows (200 characters; 2,000 for descriptions). */
 const overLong = fc
@@ -48,8 +74,14 @@ export function mutationPoisons(fixtures: FuzzFixtures): Readonly<Record<string,
   const realId = (entity: LinkEntity) => fc.constantFrom(...fixtures.ids[entity]);
   /** An id of another entity: `updateContact(id: <a company's id>)`. */
   const otherEntityId = (entity: LinkEntity) =>
-    fc.constantFrom(...(['Contact', 'Company', 'Activity'] as const).filter((e) => e !== entity)).chain((other) => realId(other));
-  const wrongId = (entity: LinkEntity) => fc.oneof(badId.map((id) => set('an id of no record', ['id'], id)), otherEntityId(entity).map((id) => set(`the id of another type than ${entity}`, ['id'], id)));
+    fc
+      .constantFrom(...(['Contact', 'Company', 'Activity'] as const).filter((e) => e !== entity))
+      .chain((other) => realId(other));
+  const wrongId = (entity: LinkEntity) =>
+    fc.oneof(
+      badId.map((id) => set('an id of no record', ['id'], id)),
+      otherEntityId(entity).map((id) => set(`the id of another type than ${entity}`, ['id'], id)),
+    );
   /** An existing record with input that must be refused. */
   const onRealRecord = (entity: LinkEntity, poisons: fc.Arbitrary<Poison>) =>
     fc.tuple(realId(entity), poisons).map(([id, poison]): Poison => ({
@@ -80,7 +112,8 @@ export function mutationPoisons(fixtures: FuzzFixtures): Readonly<Record<string,
     badId.map((v) => set('a company id of no company', ['input', 'companyId'], v)),
     blankKey(['input', 'idempotencyKey']),
   );
-  const deleteOf = (entity: LinkEntity) => fc.oneof(wrongId(entity), onRealRecord(entity, blankKey(['idempotencyKey'])));
+  const deleteOf = (entity: LinkEntity) =>
+    fc.oneof(wrongId(entity), onRealRecord(entity, blankKey(['idempotencyKey'])));
   const refInput = fc.oneof(
     badId.map((id) => set('a Customerp record that does not exist', ['customerp', 'id'], id)),
     badId.map((id) => set('a Crmoffice record that does not exist', ['crmoffice', 'id'], id)),
@@ -95,10 +128,22 @@ export function mutationPoisons(fixtures: FuzzFixtures): Readonly<Record<string,
       fc.constant(set('a kind that cannot be created', ['input', 'kind'], 'CRM_ONLY')),
       fc.constant(drop('a required field missing', ['input', 'email'])),
     ),
-    updateContact: fc.oneof(wrongId('Contact'), onRealRecord('Contact', contactInput), onRealRecord('Contact', fc.constant(set('a required field cleared', ['input', 'email'], null)))),
+    updateContact: fc.oneof(
+      wrongId('Contact'),
+      onRealRecord('Contact', contactInput),
+      onRealRecord('Contact', fc.constant(set('a required field cleared', ['input', 'email'], null))),
+    ),
     deleteContact: deleteOf('Contact'),
-    createCompany: fc.oneof(companyInput, fc.constant(drop('a required field missing', ['input', 'name'])), fc.constant(drop('a required field missing', ['input', 'code']))),
-    updateCompany: fc.oneof(wrongId('Company'), onRealRecord('Company', companyInput), onRealRecord('Company', fc.constant(set('a required field cleared', ['input', 'name'], null)))),
+    createCompany: fc.oneof(
+      companyInput,
+      fc.constant(drop('a required field missing', ['input', 'name'])),
+      fc.constant(drop('a required field missing', ['input', 'code'])),
+    ),
+    updateCompany: fc.oneof(
+      wrongId('Company'),
+      onRealRecord('Company', companyInput),
+      onRealRecord('Company', fc.constant(set('a required field cleared', ['input', 'name'], null))),
+    ),
     deleteCompany: deleteOf('Company'),
     createActivity: fc.oneof(
       activityInput,
@@ -106,14 +151,21 @@ export function mutationPoisons(fixtures: FuzzFixtures): Readonly<Record<string,
       fc.constant(drop('a required field missing', ['input', 'startAt'])),
       fc.constant({
         label: 'input.dueAt: before startAt',
-        apply: (plan: OperationPlan) => set('', ['input', 'dueAt'], '2026-05-31').apply(set('', ['input', 'startAt'], '2026-06-01').apply(plan)),
+        apply: (plan: OperationPlan) =>
+          set('', ['input', 'dueAt'], '2026-05-31').apply(set('', ['input', 'startAt'], '2026-06-01').apply(plan)),
       }),
     ),
-    updateActivity: fc.oneof(wrongId('Activity'), onRealRecord('Activity', activityInput), onRealRecord('Activity', fc.constant(set('a required field cleared', ['input', 'startAt'], null)))),
+    updateActivity: fc.oneof(
+      wrongId('Activity'),
+      onRealRecord('Activity', activityInput),
+      onRealRecord('Activity', fc.constant(set('a required field cleared', ['input', 'startAt'], null))),
+    ),
     deleteActivity: deleteOf('Activity'),
     linkRecords: refInput,
     // A real id would really unlink or resolve: only ids that name nothing of the kind.
     unlinkRecords: badId.map((id) => set('an id of no record', ['id'], id)),
-    resolveConflict: fc.oneof(badId, realId('Contact'), realId('Company')).map((id) => set('an id of no conflict', ['id'], id)),
+    resolveConflict: fc
+      .oneof(badId, realId('Contact'), realId('Company'))
+      .map((id) => set('an id of no conflict', ['id'], id)),
   };
 }

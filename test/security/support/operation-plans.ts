@@ -85,7 +85,9 @@ export class PlanArbitraries {
   private buildValue(type: GraphQLInputType, flavor: Flavor): fc.Arbitrary<unknown> {
     if (isNonNullType(type)) return this.value(type.ofType, flavor);
     const inner = this.nullableValue(type, flavor);
-    return flavor === 'valid' ? fc.oneof({ arbitrary: inner, weight: 6 }, { arbitrary: fc.constant(null), weight: 1 }) : inner;
+    return flavor === 'valid'
+      ? fc.oneof({ arbitrary: inner, weight: 6 }, { arbitrary: fc.constant(null), weight: 1 })
+      : inner;
   }
 
   private nullableValue(type: GraphQLInputType, flavor: Flavor): fc.Arbitrary<unknown> {
@@ -94,19 +96,29 @@ export class PlanArbitraries {
     if (isInputObjectType(named)) {
       const fields = Object.values(named.getFields());
       const model = Object.fromEntries(fields.map((field) => [field.name, this.value(field.type, flavor)]));
-      const requiredKeys = fields.filter((field) => isNonNullType(field.type) && field.defaultValue === undefined).map((field) => field.name);
+      const requiredKeys = fields
+        .filter((field) => isNonNullType(field.type) && field.defaultValue === undefined)
+        .map((field) => field.name);
       return fc.record(model, { requiredKeys });
     }
     if (isEnumType(named)) {
       const values = named.getValues().map((value) => value.name);
       return flavor === 'valid'
         ? fc.constantFrom(...values)
-        : fc.oneof(fc.constantFrom(...values), fc.constantFrom('CRM_ONLY', 'customerp', 'ALL', '__proto__', 'null', '$gt', ''), hostileString);
+        : fc.oneof(
+            fc.constantFrom(...values),
+            fc.constantFrom('CRM_ONLY', 'customerp', 'ALL', '__proto__', 'null', '$gt', ''),
+            hostileString,
+          );
     }
     switch (named.name) {
       case 'ID':
         return flavor === 'valid'
-          ? fc.oneof({ arbitrary: this.realId, weight: 5 }, { arbitrary: this.systemId, weight: 2 }, { arbitrary: unknownUnifiedId, weight: 1 })
+          ? fc.oneof(
+              { arbitrary: this.realId, weight: 5 },
+              { arbitrary: this.systemId, weight: 2 },
+              { arbitrary: unknownUnifiedId, weight: 1 },
+            )
           : hostileString;
       case 'Int':
         return flavor === 'valid'
@@ -130,7 +142,9 @@ export class PlanArbitraries {
   private buildArgs(field: GraphQLField<unknown, unknown>, flavor: Flavor): fc.Arbitrary<Record<string, unknown>> {
     if (field.args.length === 0) return fc.constant({});
     const model = Object.fromEntries(field.args.map((arg) => [arg.name, this.value(arg.type, flavor)]));
-    const requiredKeys = field.args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined).map((arg) => arg.name);
+    const requiredKeys = field.args
+      .filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined)
+      .map((arg) => arg.name);
     return fc.record(model, { requiredKeys }) as fc.Arbitrary<Record<string, unknown>>;
   }
 
@@ -144,24 +158,44 @@ export class PlanArbitraries {
 
   private buildSelection(named: GraphQLNamedType, depth: number): fc.Arbitrary<string> {
     const fragments = isAbstractType(named)
-      ? this.schema.getPossibleTypes(named).map((possible) => this.selection(possible, depth).map((inner) => `... on ${possible.name}${inner}`))
+      ? this.schema
+          .getPossibleTypes(named)
+          .map((possible) => this.selection(possible, depth).map((inner) => `... on ${possible.name}${inner}`))
       : [];
     const fields = isObjectType(named) || isInterfaceType(named) ? Object.values(named.getFields()) : [];
     const usable = fields.filter((field) => depth > 0 || isLeafType(getNamedType(field.type)));
     const fieldArbs = usable.map((field) => this.fieldSelection(named.name, field, depth - 1));
     const choices = [fc.constant('__typename'), ...fieldArbs, ...fragments];
-    const pick = fc.uniqueArray(fc.integer({ min: 0, max: choices.length - 1 }), { minLength: 1, maxLength: Math.min(4, choices.length) });
-    return pick.chain((indexes) => fc.tuple(...indexes.map((i) => choices[i] as fc.Arbitrary<string>))).map((parts) => ` { ${parts.join(' ')} }`);
+    const pick = fc.uniqueArray(fc.integer({ min: 0, max: choices.length - 1 }), {
+      minLength: 1,
+      maxLength: Math.min(4, choices.length),
+    });
+    return pick
+      .chain((indexes) => fc.tuple(...indexes.map((i) => choices[i] as fc.Arbitrary<string>)))
+      .map((parts) => ` { ${parts.join(' ')} }`);
   }
 
   private fieldSelection(parent: string, field: GraphQLField<unknown, unknown>, depth: number): fc.Arbitrary<string> {
-    const args = field.args.length === 0 ? fc.constant('') : this.args(parent, field, 'valid').map((values) => argumentText(values, field, field.args.map((a) => a.name)));
-    return fc.tuple(args, this.selection(field.type, depth)).map(([argText, inner]) => `${field.name}${argText}${inner}`);
+    const args =
+      field.args.length === 0
+        ? fc.constant('')
+        : this.args(parent, field, 'valid').map((values) =>
+            argumentText(
+              values,
+              field,
+              field.args.map((a) => a.name),
+            ),
+          );
+    return fc
+      .tuple(args, this.selection(field.type, depth))
+      .map(([argText, inner]) => `${field.name}${argText}${inner}`);
   }
 
   /** A plan for a root field with `flavor` argument values, passed inline, as variables or mixed. */
   plan(root: RootField, flavor: Flavor, depth: number): fc.Arbitrary<OperationPlan> {
-    return memoized(this.plans, `${root.operation}.${root.field.name}:${flavor}:${depth}`, () => this.buildPlan(root, flavor, depth));
+    return memoized(this.plans, `${root.operation}.${root.field.name}:${flavor}:${depth}`, () =>
+      this.buildPlan(root, flavor, depth),
+    );
   }
 
   private buildPlan(root: RootField, flavor: Flavor, depth: number): fc.Arbitrary<OperationPlan> {
@@ -197,7 +231,18 @@ function memoized<T>(cache: Map<string, T>, key: string, build: () => T): T {
 
 /** Strings a real client sends: names, e-mail addresses, codes, dates, statuses. */
 export const plausibleString: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('Anna', 'acme', 'anna@example.org', 'SKU-1', '2026-03-01', '2026-03-01T09:30:00.000Z', 'OPEN', 'https://example.org', 'Oslo', ''),
+  fc.constantFrom(
+    'Anna',
+    'acme',
+    'anna@example.org',
+    'SKU-1',
+    '2026-03-01',
+    '2026-03-01T09:30:00.000Z',
+    'OPEN',
+    'https://example.org',
+    'Oslo',
+    '',
+  ),
   fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
 );
@@ -207,7 +252,9 @@ export function printLiteral(value: unknown, type: GraphQLInputType | undefined)
   if (value === null || value === undefined) return 'null';
   const named = type ? getNamedType(type) : undefined;
   if (typeof value === 'string') {
-    return named && isEnumType(named) && NAME.test(value) && !['true', 'false', 'null'].includes(value) ? value : JSON.stringify(value);
+    return named && isEnumType(named) && NAME.test(value) && !['true', 'false', 'null'].includes(value)
+      ? value
+      : JSON.stringify(value);
   }
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '0';
   if (typeof value === 'boolean') return String(value);
@@ -217,12 +264,19 @@ export function printLiteral(value: unknown, type: GraphQLInputType | undefined)
     return `[${value.map((item) => printLiteral(item, itemType)).join(', ')}]`;
   }
   const fields = named && isInputObjectType(named) ? named.getFields() : {};
-  const entries = Object.keys(value as object).map((key) => `${key}: ${printLiteral((value as Record<string, unknown>)[key], fields[key]?.type)}`);
+  const entries = Object.keys(value as object).map(
+    (key) => `${key}: ${printLiteral((value as Record<string, unknown>)[key], fields[key]?.type)}`,
+  );
   return `{${entries.join(', ')}}`;
 }
 
 /** `(a: 1, b: $b)` for the given arguments: those in `inline` as literals, the others as variables. */
-function argumentText(args: Record<string, unknown>, field: GraphQLField<unknown, unknown>, inline: readonly string[], extra?: string): string {
+function argumentText(
+  args: Record<string, unknown>,
+  field: GraphQLField<unknown, unknown>,
+  inline: readonly string[],
+  extra?: string,
+): string {
   const parts = Object.keys(args).map((name) => {
     const arg = field.args.find((a) => a.name === name);
     return inline.includes(name) ? `${name}: ${printLiteral(args[name], arg?.type)}` : `${name}: $${name}`;
@@ -232,14 +286,20 @@ function argumentText(args: Record<string, unknown>, field: GraphQLField<unknown
 }
 
 /** The document and variables of a plan. */
-export function renderPlan(schema: GraphQLSchema, plan: OperationPlan): { query: string; variables: Record<string, unknown> } {
+export function renderPlan(
+  schema: GraphQLSchema,
+  plan: OperationPlan,
+): { query: string; variables: Record<string, unknown> } {
   const rootType = plan.operation === 'query' ? schema.getQueryType() : schema.getMutationType();
   const field = rootType?.getFields()[plan.field];
   if (!field) throw new Error(`no root field ${plan.field}`);
   const variableNames = Object.keys(plan.args).filter((name) => !plan.inline.includes(name));
   const declarations = variableNames
     .filter((name) => !plan.undeclared?.includes(name))
-    .map((name) => `$${name}: ${plan.declaredTypes?.[name] ?? String(field.args.find((a) => a.name === name)?.type ?? 'String')}`);
+    .map(
+      (name) =>
+        `$${name}: ${plan.declaredTypes?.[name] ?? String(field.args.find((a) => a.name === name)?.type ?? 'String')}`,
+    );
   const variables: Record<string, unknown> = {};
   for (const name of variableNames) variables[name] = plan.args[name];
   const head = declarations.length === 0 ? plan.operation : `${plan.operation} Fuzz(${declarations.join(', ')})`;
@@ -254,7 +314,11 @@ export function responseKey(plan: OperationPlan): string {
 }
 
 /** A copy of `args` with `value` at `path` (argument name, then input field names), creating objects on the way. */
-export function withValueAt(args: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+export function withValueAt(
+  args: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
   const [head, ...rest] = path;
   if (head === undefined) throw new Error('empty path');
   const copy = { ...args };
@@ -263,7 +327,10 @@ export function withValueAt(args: Record<string, unknown>, path: readonly string
     return copy;
   }
   const current = copy[head];
-  const inner = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+  const inner =
+    current !== null && typeof current === 'object' && !Array.isArray(current)
+      ? (current as Record<string, unknown>)
+      : {};
   copy[head] = withValueAt(inner, rest, value);
   return copy;
 }
@@ -278,7 +345,8 @@ export function withoutValueAt(args: Record<string, unknown>, path: readonly str
     return copy;
   }
   const current = copy[head];
-  if (current !== null && typeof current === 'object' && !Array.isArray(current)) copy[head] = withoutValueAt(current as Record<string, unknown>, rest);
+  if (current !== null && typeof current === 'object' && !Array.isArray(current))
+    copy[head] = withoutValueAt(current as Record<string, unknown>, rest);
   return copy;
 }
 
@@ -292,7 +360,9 @@ function minimalValue(type: GraphQLInputType): unknown {
   const named = getNamedType(type);
   if (isEnumType(named)) return named.getValues()[0]?.name;
   if (isInputObjectType(named)) {
-    const fields = Object.values(named.getFields()).filter((field) => isNonNullType(field.type) && field.defaultValue === undefined);
+    const fields = Object.values(named.getFields()).filter(
+      (field) => isNonNullType(field.type) && field.defaultValue === undefined,
+    );
     return Object.fromEntries(fields.map((field) => [field.name, minimalValue(field.type)]));
   }
   switch (named.name) {

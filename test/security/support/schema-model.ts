@@ -11,7 +11,9 @@ import { projectPath } from '../../../src/paths.js';
 
 /** The public schema as clients see it: the two SDL files the gateway serves, read the way a client would. */
 export function loadGatewaySchema(): GraphQLSchema {
-  const sdl = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) => readFileSync(projectPath('schema', file), 'utf8'));
+  const sdl = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) =>
+    readFileSync(projectPath('schema', file), 'utf8'),
+  );
   // assumeValidSDL: directives the gateway declares in code (authorization) need not be declared here.
   return buildSchema(sdl.join('\n'), { assumeValidSDL: true });
 }
@@ -26,8 +28,14 @@ export interface RootField {
 
 /** Every root field of both operation types, Query's first. */
 export function rootFields(schema: GraphQLSchema): RootField[] {
-  const query = Object.values(schema.getQueryType()?.getFields() ?? {}).map((field) => ({ operation: 'query' as const, field }));
-  const mutation = Object.values(schema.getMutationType()?.getFields() ?? {}).map((field) => ({ operation: 'mutation' as const, field }));
+  const query = Object.values(schema.getQueryType()?.getFields() ?? {}).map((field) => ({
+    operation: 'query' as const,
+    field,
+  }));
+  const mutation = Object.values(schema.getMutationType()?.getFields() ?? {}).map((field) => ({
+    operation: 'mutation' as const,
+    field,
+  }));
   return [...query, ...mutation];
 }
 
