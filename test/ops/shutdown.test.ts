@@ -169,14 +169,29 @@ describe('SIGTERM under load', () => {
     await systems.faults('customerp', { latencyMs: 250 });
 
     let loading = true;
+    /** When each request in flight was sent. */
+    const inFlight = new Set<number>();
     const loops = Array.from({ length: 6 }, async () => {
       while (loading) {
+        const sent = Date.now();
+        inFlight.add(sent);
         const outcome = await post(first.port, QUERY);
+        inFlight.delete(sent);
         outcomes.push(outcome);
         if (outcome.result !== 200) await new Promise((resolve) => setTimeout(resolve, 10)); // refused: no busy loop
       }
     });
     await new Promise((resolve) => setTimeout(resolve, 1200));
+    // The signal comes while at least three requests are well under way (sent 60 to 200 ms ago, so
+    // still waiting on Customerp's 250 ms): chosen by what is in flight, not by how busy the machine is.
+    const wellUnderWay = (): number =>
+      [...inFlight].filter((sent) => Date.now() - sent >= 60 && Date.now() - sent <= 200).length;
+    await waitUntil(
+      () => wellUnderWay() >= 3,
+      20_000,
+      () => `in flight: ${[...inFlight].map((sent) => Date.now() - sent).join(', ')} ms`,
+      2,
+    );
     sigtermAt = Date.now();
     first.child.kill('SIGTERM');
     exited = await first.exit;
