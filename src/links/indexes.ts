@@ -1,4 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { dropIndexIfPresent } from '../mongo/index.js';
 
 /** The collection that holds one document per link. */
 export const LINKS_COLLECTION = 'links';
@@ -44,16 +45,14 @@ export async function setupIndexes(db: Db): Promise<void> {
 
 /**
  * Moves a store from placeholder side keys (`none:<linkId>`, the old non-sparse indexes) to absent
- * ones: drops the old indexes, unsets the placeholders. A no-op on a store that never had them.
+ * ones: drops the old indexes, unsets the placeholders. A no-op on a store that never had them, and
+ * safe to run from several processes at once (each step is idempotent).
  */
 async function retirePlaceholderKeys(db: Db): Promise<void> {
   const exists = (await db.listCollections({ name: LINKS_COLLECTION }, { nameOnly: true }).toArray()).length > 0;
   if (!exists) return;
   const links = db.collection(LINKS_COLLECTION);
-  const names = new Set((await links.indexes()).map((index) => index.name));
-  const retired = RETIRED_INDEXES.filter((name) => names.has(name));
-  if (retired.length === 0) return;
-  for (const name of retired) await links.dropIndex(name);
+  for (const name of RETIRED_INDEXES) await dropIndexIfPresent(links, name);
   for (const field of ['customerpKey', 'crmofficeKey']) {
     await links.updateMany({ [field]: { $regex: '^none:' } }, { $unset: { [field]: '' } });
   }

@@ -9,3 +9,4 @@ export {
   type EmbeddedMongoOptions,
 } from './embedded-mongo.js';
 export { countCommands, type CommandCounter } from './command-counter.js';
+export { dropIndexIfPresent } from './indexes.js';

@@ -8,6 +8,7 @@ import {
   type MatchKeysAndValues,
 } from 'mongodb';
 import type { SystemName } from '../errors.js';
+import { dropIndexIfPresent } from '../mongo/index.js';
 import {
   FINAL_STATES,
   sideKeyOf,
@@ -53,13 +54,7 @@ const RETIRED_INDEX = 'idempotency_key_unique';
 
 /** Creates every index of the outbox, one command per collection; call once at start-up (idempotent). */
 export async function setupOperationIndexes(db: Db): Promise<void> {
-  const existing = (await db.listCollections({ name: OPERATIONS_COLLECTION }, { nameOnly: true }).toArray()).length > 0;
-  if (
-    existing &&
-    (await db.collection(OPERATIONS_COLLECTION).indexes()).some((index) => index.name === RETIRED_INDEX)
-  ) {
-    await db.collection(OPERATIONS_COLLECTION).dropIndex(RETIRED_INDEX);
-  }
+  await dropIndexIfPresent(db.collection(OPERATIONS_COLLECTION), RETIRED_INDEX);
   for (const [collection, indexes] of Object.entries(OPERATION_INDEXES))
     await db.collection(collection).createIndexes([...indexes]);
 }
