@@ -41,7 +41,7 @@ function oldHalfLink(_id: string, customerp: { type: 'Employee'; id: string }) {
 
 describe('setupIndexes on a store with placeholder side keys', () => {
   it('unsets the placeholders, retires the old indexes, and is safe to run from several processes at once', async () => {
-    const links = database.db.collection(LINKS_COLLECTION);
+    const links = database.db.collection<{ _id: string }>(LINKS_COLLECTION);
     await links.createIndex({ customerpKey: 1 }, { name: 'customerp_unique', unique: true });
     await links.createIndex({ crmofficeKey: 1 }, { name: 'crmoffice_unique', unique: true });
     await links.insertMany([
