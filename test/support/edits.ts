@@ -1,6 +1,7 @@
 import type { CrmofficeRef, CustomerpRef, LinkEntity, LinkKind, LinkStore } from '../../src/links/index.js';
 import type { SystemInput, SystemRecord } from '../../src/mappings/index.js';
 import type { SystemApi } from '../../src/upstreams/index.js';
+import { bySeededRecord } from './seeded-order.js';
 
 /** A linked pair: a live link with both sides. */
 export interface Pair {
@@ -9,7 +10,7 @@ export interface Pair {
   crmoffice: CrmofficeRef;
 }
 
-/** The live, fully linked pairs of an entity (optionally of one kind), in link order. */
+/** The live, fully linked pairs of an entity (optionally of one kind), in the order of their seeded records (bySeededRecord). */
 export async function pairsOf(store: LinkStore, entity: LinkEntity, kind?: LinkKind): Promise<Pair[]> {
   const pairs: Pair[] = [];
   let after: string | null = null;
@@ -21,7 +22,7 @@ export async function pairsOf(store: LinkStore, entity: LinkEntity, kind?: LinkK
     }
     after = page.hasNextPage ? page.endCursor : null;
   } while (after);
-  return pairs;
+  return pairs.sort(bySeededRecord);
 }
 
 /** Edits a record directly in its system, as a user of that system would (with its current token). */

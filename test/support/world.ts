@@ -3,6 +3,7 @@ import { SyncEngine, type SyncEngineOptions } from '../../src/sync/index.js';
 import { testDatabase, type TestDatabase } from './mongo.js';
 import { startTestSystems, type TestSystems, type TestSystemsOptions } from './systems.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
+import { bySeededRecord } from './seeded-order.js';
 
 /** Both reference systems, a database of its own and a sync engine over them: one suite's world. */
 export interface SyncWorld {
@@ -10,7 +11,11 @@ export interface SyncWorld {
   database: TestDatabase;
   engine: SyncEngine;
   links: LinkStore;
-  /** Every non-deleted link of an entity (optionally of one kind). */
+  /**
+   * Every non-deleted link of an entity (optionally of one kind), ordered by the seeded records they
+   * hold (Customerp id, then Crmoffice id, numbers in numeric order: emp-2 before emp-10), never by
+   * the random link `_id`: a test that takes the first ones always gets the same named records.
+   */
   linksOf(entity: LinkEntity, kind?: LinkKind): Promise<Link[]>;
   close(): Promise<void>;
 }
@@ -45,7 +50,7 @@ export async function startSyncWorld(
         all.push(...page.links);
         after = page.hasNextPage ? page.endCursor : null;
       } while (after);
-      return all;
+      return all.sort(bySeededRecord);
     },
     close: async () => {
       await systems.close();
