@@ -40,6 +40,16 @@ const settingsSchema = z.object({
     .default('demo'),
   /** Pause between sync passes. @default 2000 */
   SYNC_INTERVAL_MS: z.coerce.number().int().min(50).default(2000),
+  /** Share of an entity's links that may be deleted within MASS_DELETE_WINDOW_MS before deletes are held. @default 0.2 */
+  MASS_DELETE_SHARE: z.coerce.number().min(0).max(1).default(0.2),
+  /** Deletes per entity and window that always go ahead, whatever the share. @default 2 */
+  MASS_DELETE_ALLOWANCE: z.coerce.number().int().min(0).default(2),
+  /** The window the mass-delete guard counts deletes over. @default 600000 (10 minutes) */
+  MASS_DELETE_WINDOW_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** How long a sync feed lease lasts without renewal; a pass renews it every third of this while it works. @default 60000 */
+  SYNC_LEASE_TTL_MS: z.coerce.number().int().min(300).max(3_600_000).default(60_000),
+  /** Resolved conflicts a link keeps (its open ones are always kept). @default 20 */
+  RESOLVED_CONFLICTS_KEPT: z.coerce.number().int().min(0).max(1000).default(20),
   /** Timeout of one upstream HTTP request. @default 3000 */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(3000),
   /** Retries of a retry-safe upstream request (network errors, 5xx, 429). @default 2 */

@@ -3,7 +3,7 @@
  * Composition root and CLI.
  *   start   MongoDB (the embedded engine when MONGODB_URI is unset), the reference systems (when their URLs are
  *           unset), the sync worker and the gateway; prints where everything is; Ctrl-C stops all.
- *   sync    the sync worker alone (`--once` for one pass).
+ *   sync    the sync worker alone (`--once` for one pass; `approve-deletes|discard-deletes <SYSTEM> <Entity>`).
  *   keys    API keys: create --name <n> --scopes <a,b>, revoke <id|name>, list [--json].
  *   docs    writes docs/dataflow.rst from the mapping tables.
  */
@@ -12,7 +12,7 @@ import { ConfigError, loadSettings, type Settings } from './config.js';
 import { startGateway } from './gateway/server.js';
 import { logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
-import { SyncHistory, traced, tracePasses } from './ops/index.js';
+import { SyncHistory, tracePasses } from './ops/index.js';
 import { startMongo } from './runtime/mongo.js';
 import { Supervisor } from './runtime/supervisor.js';
 import { startReferenceSystems } from './runtime/reference-systems.js';
@@ -21,7 +21,7 @@ import { projectPath } from './paths.js';
 import { SyncEngine, SyncWorker } from './sync/index.js';
 import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes, WriteThrough } from './writes/index.js';
 import { keysCommand } from './cli/keys-command.js';
-import { syncCommand } from './cli/sync-command.js';
+import { parseSyncArguments, syncCommand, syncEngineOptions } from './cli/sync-command.js';
 
 /** How long in-flight requests get to finish on SIGTERM before their connections are cut. */
 const DRAIN_TIMEOUT_MS = 8_000;
@@ -83,7 +83,10 @@ async function start(settings: Settings): Promise<void> {
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   const apis = { customerp: new CustomerpApi(customerp), crmoffice: new CrmofficeApi(crmoffice) };
-  const engine = new SyncEngine({ db: mongo.db, ...apis, writeOwnership: outboxWriteOwnership(mongo.db) });
+  const engine = new SyncEngine(
+    { db: mongo.db, ...apis, writeOwnership: outboxWriteOwnership(mongo.db) },
+    syncEngineOptions(settings),
+  );
   const writeThrough = new WriteThrough({ db: mongo.db, ...apis });
   const outbox = new OutboxWorker({ db: mongo.db, ...apis });
   syncHistory.record(await engine.cursors.list()); // the baseline: the plot counts changes from here
@@ -93,10 +96,6 @@ async function start(settings: Settings): Promise<void> {
       const feeds = await engine.cursors.list();
       if (worker.last) metrics.recordSyncPass(worker.last, feeds);
       syncHistory.record(feeds);
-      // Writes left by an outage or a crash are finished here, each run with a request id of its own.
-      await traced('outbox', () => outbox.runOnce()).catch((error: unknown) =>
-        logger.error({ err: error }, 'outbox run failed'),
-      );
     },
   });
   // The syncNow mutation joins the worker's passes (one lease owner per process); once shutdown has
@@ -111,6 +110,12 @@ async function start(settings: Settings): Promise<void> {
   await supervisor.start('sync worker', async () => {
     worker.start();
     return { name: 'sync worker', stop: () => stopSync?.() ?? Promise.resolve() };
+  });
+  // Writes left by an outage or a crash are finished on a loop of their own: a failing or long sync
+  // pass never holds up PENDING writes.
+  await supervisor.start('outbox', async () => {
+    outbox.start();
+    return { name: 'outbox', stop: () => outbox.stop() };
   });
   const gateway = await supervisor.start('gateway', async () => {
     const running = await startGateway({
@@ -180,7 +185,12 @@ async function main(argv: string[]): Promise<void> {
       return process.exit(code);
     }
     case 'sync': {
-      const code = await syncCommand(settings, { once: argv.includes('--once'), json: argv.includes('--json') });
+      const options = parseSyncArguments(argv.slice(1));
+      if (typeof options === 'string') {
+        process.stderr.write(`${options}\n`);
+        return process.exit(2);
+      }
+      const code = await syncCommand(settings, options);
       return process.exit(code);
     }
     default:

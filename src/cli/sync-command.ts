@@ -4,13 +4,40 @@ import { logger } from '../logger.js';
 import { connectMongo } from '../mongo/index.js';
 import { setupIndexes } from '../links/index.js';
 import { FEEDS } from '../reconcile/index.js';
-import { SyncEngine, SyncWorker, type SyncSummary } from '../sync/index.js';
+import { feedNamed, SyncEngine, SyncWorker, type SyncEngineOptions, type SyncSummary } from '../sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../upstreams/index.js';
 import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes } from '../writes/index.js';
 
 export interface SyncCommandOptions {
   once: boolean;
   json: boolean;
+  /** `approve-deletes <SYSTEM> <Entity>` / `discard-deletes <SYSTEM> <Entity>`: act on held deletes and exit. */
+  heldDeletes?: { action: 'approve' | 'discard'; system: string; entity: string } | undefined;
+}
+
+/** Parses the sync command's arguments (`--once`, `--json`, `approve-deletes|discard-deletes <SYSTEM> <Entity>`). */
+export function parseSyncArguments(argv: readonly string[]): SyncCommandOptions | string {
+  const options: SyncCommandOptions = { once: argv.includes('--once'), json: argv.includes('--json') };
+  const positional = argv.filter((arg) => !arg.startsWith('--'));
+  if (positional.length === 0) return options;
+  const [verb, system, entity] = positional;
+  const action = verb === 'approve-deletes' ? 'approve' : verb === 'discard-deletes' ? 'discard' : null;
+  if (!action || !system || !entity || positional.length !== 3)
+    return 'usage: npm run sync -- [--once] [--json] | approve-deletes <SYSTEM> <Entity> | discard-deletes <SYSTEM> <Entity>';
+  return { ...options, heldDeletes: { action, system: system.toUpperCase(), entity } };
+}
+
+/** Settings → the sync engine's options (the guard, conflict history, leases). */
+export function syncEngineOptions(settings: Settings): SyncEngineOptions {
+  return {
+    massDelete: {
+      share: settings.MASS_DELETE_SHARE,
+      allowance: settings.MASS_DELETE_ALLOWANCE,
+      windowMs: settings.MASS_DELETE_WINDOW_MS,
+    },
+    resolvedConflictsKept: settings.RESOLVED_CONFLICTS_KEPT,
+    leaseTtlMs: settings.SYNC_LEASE_TTL_MS,
+  };
 }
 
 /** `npm run sync -- [--once] [--json]`: the sync worker in a process of its own. */
@@ -47,7 +74,7 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
   const bars = options.once && !options.json && process.stderr.isTTY ? progressBars() : undefined;
   const engine = new SyncEngine(
     { db, customerp, crmoffice, writeOwnership: outboxWriteOwnership(db) },
-    { onProgress: bars?.update },
+    { ...syncEngineOptions(settings), onProgress: bars?.update },
   );
   // Mutations left unfinished by an outage or a crash are finished by whichever sync process runs.
   const outbox = new OutboxWorker({ db, customerp, crmoffice });
@@ -57,6 +84,21 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
       (error: unknown) => logger.error({ err: error }, 'outbox run failed'),
     );
   try {
+    if (options.heldDeletes) {
+      const { action, system, entity } = options.heldDeletes;
+      if (system !== 'CUSTOMERP' && system !== 'CRMOFFICE') {
+        process.stderr.write(`unknown system ${system}; expected CUSTOMERP or CRMOFFICE\n`);
+        return 2;
+      }
+      const feed = feedNamed(system, entity);
+      const count = await engine.heldDeletes[action](feed);
+      process.stdout.write(
+        action === 'approve'
+          ? `${feed.id}: held deletes approved, ${count} counterparts deleted\n`
+          : `${feed.id}: ${count} held deletes discarded, nothing deleted\n`,
+      );
+      return 0;
+    }
     if (options.once) {
       const summary = await engine.runOnce();
       await runOutbox();
@@ -67,13 +109,15 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
         ? 1
         : 0;
     }
-    const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS, afterPass: runOutbox });
+    // The outbox runs on its own loop: a sync pass that fails or takes long never holds up PENDING writes.
+    const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
     worker.start();
+    outbox.start();
     logger.info({ owner: engine.owner, intervalMs: settings.SYNC_INTERVAL_MS }, 'sync worker running');
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'sync worker stopping');
-        void worker.stop().then(resolve);
+        void Promise.all([worker.stop(), outbox.stop()]).then(() => resolve());
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
@@ -112,6 +156,7 @@ export function renderSummary(summary: SyncSummary): string {
     'conflicts',
     'deferred',
     'deleted',
+    'held',
     'errors',
   ] as const;
   const header = ['feed'.padEnd(22), ...columns.map((c) => c.padStart(9))].join(' ');

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
 import { LinkStore } from '../links/index.js';
 import { FeedCursorStore } from '../reconcile/index.js';
-import { SyncEngine } from '../sync/engine.js';
+import { HeldDeletes, SyncEngine } from '../sync/index.js';
 import { outboxWriteOwnership, WriteThrough } from '../writes/index.js';
 import { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import type { UpstreamClient } from '../upstreams/upstream-client.js';
@@ -24,6 +24,8 @@ export interface GatewayContext {
   writeThrough: WriteThrough;
   /** Runs one sync pass now, or waits for the one running. */
   syncNow(): Promise<void>;
+  /** Deletes the mass-delete guard holds: counted, approved, discarded. */
+  heldDeletes: HeldDeletes;
   /** Who sent this request (the `@auth` directive checks its scopes). */
   principal: Principal;
 }
@@ -40,9 +42,11 @@ export interface GatewayDependencies {
 }
 
 /** One write-through service and one sync entry per set of dependencies (i.e. per gateway), not per request. */
-const processParts = new WeakMap<GatewayDependencies, { writeThrough: WriteThrough; syncNow: () => Promise<void> }>();
+type ProcessParts = Pick<GatewayContext, 'writeThrough' | 'syncNow' | 'heldDeletes'>;
 
-function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThrough; syncNow: () => Promise<void> } {
+const processParts = new WeakMap<GatewayDependencies, ProcessParts>();
+
+function partsOf(dependencies: GatewayDependencies): ProcessParts {
   let parts = processParts.get(dependencies);
   if (!parts) {
     const apis = {
@@ -56,6 +60,10 @@ function partsOf(dependencies: GatewayDependencies): { writeThrough: WriteThroug
     parts = {
       writeThrough: dependencies.writeThrough ?? new WriteThrough(apis),
       syncNow: dependencies.syncNow ?? (async () => void (await engine?.runOnce())),
+      heldDeletes: new HeldDeletes({
+        links: new LinkStore(dependencies.db),
+        apis: { CUSTOMERP: apis.customerp, CRMOFFICE: apis.crmoffice },
+      }),
     };
     processParts.set(dependencies, parts);
   }

@@ -31,6 +31,10 @@ export const LINK_INDEXES: readonly IndexDescription[] = [
   { key: { entity: 1, 'keys.ownerId': 1 }, name: 'entity_owner' },
   // syncState filters and the per-state counts of syncStatus.
   { key: { entity: 1, state: 1 }, name: 'entity_state' },
+  // The mass-delete guard's window: links of an entity deleted since a time.
+  { key: { entity: 1, deletedAt: 1 }, name: 'entity_deleted_at' },
+  // Held deletes per feed (approve / discard, FeedStatus.heldDeletes). Sparse: few links ever have one.
+  { key: { 'heldDelete.feed': 1 }, name: 'held_delete_feed', sparse: true },
 ];
 
 /** Side-key indexes of stores written before side keys were sparse (absent sides held `none:<linkId>`). */

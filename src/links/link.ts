@@ -40,6 +40,15 @@ export interface Conflict {
   resolvedAt: Date | null;
 }
 
+/** A delete the mass-delete guard holds (docs/operations.md): it waits for an operator to approve or discard it. */
+export interface HeldDelete {
+  /** The feed that saw the delete (feedIdOf), e.g. `customerp:PRODUCT`. */
+  feed: string;
+  /** The system whose record was deleted. */
+  system: SystemName;
+  since: Date;
+}
+
 /** One unified record: both systems' references (one may still be missing) and its sync state. */
 export interface Link {
   /** UUID v4, assigned by the store; stable for the life of the link. */
@@ -53,7 +62,11 @@ export interface Link {
   /** Lookup keys for filters (email is stored lower-cased; name, code, status, companyId, ownerId, …). */
   keys: Record<string, string | null>;
   state: LinkState;
+  /** Why a PENDING or ERROR link waits (the missing reference, the system's message); null otherwise. */
+  reason: string | null;
   conflicts: Conflict[];
+  /** Set while the mass-delete guard holds this link's delete. */
+  heldDelete: HeldDelete | null;
   /**
    * Set by unlinkRecords on the half link that keeps the Customerp record: sync leaves it unpaired
    * (no identity match, no counterpart created) until linkRecords pairs it again.
@@ -82,6 +95,8 @@ export interface NewLink {
   keys?: Record<string, string | null>;
   /** @default 'PENDING' */
   state?: LinkState;
+  /** @default null */
+  reason?: string | null;
   /** @default [] */
   conflicts?: Conflict[];
   /** @default null */
@@ -98,8 +113,10 @@ export interface LinkChanges {
   /** Replaces all keys. */
   keys?: Record<string, string | null>;
   state?: LinkState;
+  reason?: string | null;
   /** Replaces the whole list. */
   conflicts?: Conflict[];
+  heldDelete?: HeldDelete | null;
   detached?: boolean;
   deletedAt?: Date | null;
   lastSyncedAt?: Date | null;

@@ -340,6 +340,32 @@ export class LinkStore {
     return docs.map(toLink);
   }
 
+  /** Up to `limit` live links whose delete the mass-delete guard holds for `feed`, in _id order. */
+  async findHeldDeletes(feed: string, limit: number): Promise<Link[]> {
+    const docs = await this.links
+      .find({ 'heldDelete.feed': feed, deletedAt: null })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map(toLink);
+  }
+
+  /** How many live links' deletes the mass-delete guard holds, per feed (only feeds that hold some). One aggregation. */
+  async countHeldDeletes(): Promise<Map<string, number>> {
+    const groups = await this.links
+      .aggregate<{ _id: string; count: number }>([
+        { $match: { 'heldDelete.feed': { $exists: true, $ne: null }, deletedAt: null } },
+        { $group: { _id: '$heldDelete.feed', count: { $sum: 1 } } },
+      ])
+      .toArray();
+    return new Map(groups.map(({ _id, count }) => [_id, count]));
+  }
+
+  /** How many links of `entity` were soft-deleted at or after `since` (the mass-delete guard's window). */
+  async countDeletedSince(entity: Link['entity'], since: Date): Promise<number> {
+    return this.links.countDocuments({ entity, deletedAt: { $gte: since } });
+  }
+
   /** How many live links there are per entity and state (only combinations that occur). One aggregation. */
   async countByEntityAndState(): Promise<{ entity: Link['entity']; state: LinkState; count: number }[]> {
     const groups = await this.links
@@ -371,7 +397,9 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
     snapshot: encodeSnapshot(fields.snapshot ?? null),
     keys: normalizeKeys(fields.keys ?? {}),
     state: fields.state ?? 'PENDING',
+    reason: fields.reason ?? null,
     conflicts: fields.conflicts ?? [],
+    heldDelete: null,
     detached: false,
     deletedAt: null,
     lastSyncedAt: fields.lastSyncedAt ?? null,
@@ -386,8 +414,14 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
 /** The link as callers see it: without the derived side keys. */
 function toLink(doc: LinkDocument): Link {
   const { customerpKey: _customerpKey, crmofficeKey: _crmofficeKey, ...link } = doc;
-  // Links stored before `detached` existed read as not detached.
-  return { ...link, detached: link.detached ?? false, snapshot: decodeSnapshot(link.snapshot) };
+  // Links stored before `detached`, `reason` and `heldDelete` existed read as their defaults.
+  return {
+    ...link,
+    detached: link.detached ?? false,
+    reason: link.reason ?? null,
+    heldDelete: link.heldDelete ?? null,
+    snapshot: decodeSnapshot(link.snapshot),
+  };
 }
 
 /**
@@ -428,8 +462,12 @@ function changesToSet(changes: LinkChanges): Partial<LinkDocument> {
   if (changes.kind !== undefined) set.kind = changes.kind;
   if (changes.snapshot !== undefined) set.snapshot = encodeSnapshot(changes.snapshot);
   if (changes.keys !== undefined) set.keys = normalizeKeys(changes.keys);
+  // A reason belongs to the state it was given with: a new state without one clears it.
+  if (changes.state !== undefined) set.reason = changes.reason ?? null;
+  else if (changes.reason !== undefined) set.reason = changes.reason;
   if (changes.state !== undefined) set.state = changes.state;
   if (changes.conflicts !== undefined) set.conflicts = changes.conflicts;
+  if (changes.heldDelete !== undefined) set.heldDelete = changes.heldDelete;
   if (changes.detached !== undefined) set.detached = changes.detached;
   if (changes.deletedAt !== undefined) set.deletedAt = changes.deletedAt;
   if (changes.lastSyncedAt !== undefined) set.lastSyncedAt = changes.lastSyncedAt;

@@ -11,3 +11,5 @@ export { pairRecords, type PairingRequest } from './pairing.js';
 export { FEEDS, PENDING_FEED, feedIdOf, type Feed } from './feeds.js';
 export { FeedCursorStore, type FeedCursorDocument } from './cursors.js';
 export { NO_WRITE_OWNERSHIP, type RecordWithLink, type WriteOwnership } from './write-ownership.js';
+export { syncReasonOf, waitingReason } from './sync-reason.js';
+export { DEFAULT_RESOLVED_CONFLICTS_KEPT, withConflicts } from './conflict-history.js';

@@ -7,7 +7,7 @@ import type { EntitySummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
 /** The kind of a Crmoffice-only record's link: only contacts have kinds. */
-const CRMOFFICE_ONLY_KIND: Readonly<Record<CrmofficeType, LinkKind | null>> = {
+export const CRMOFFICE_ONLY_KIND: Readonly<Record<CrmofficeType, LinkKind | null>> = {
   Contact: 'CRM_ONLY',
   Company: null,
   Activity: null,

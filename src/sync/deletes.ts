@@ -1,15 +1,16 @@
 import type { SystemName } from '../errors.js';
 import { isLiveLink, sideFieldOf, type Link } from '../links/index.js';
+import { logger } from '../logger.js';
 import type { ReferenceIndex } from '../reconcile/index.js';
 import { apiOf, otherSystem } from '../upstreams/index.js';
 import { saveLink } from './link-writes.js';
-import { massDeleteRefusal, withinAllowance } from './mass-delete-guard.js';
 import type { EntitySummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
 /**
- * Deletes the counterparts of records deleted on `system` and marks their links deleted (kept for
- * audit). Throws MassDeleteGuardError, having deleted nothing of this batch, when the guard refuses.
+ * Applies records deleted on `system`: deletes their counterparts and marks their links deleted (kept
+ * for audit), or, when the mass-delete guard says so, holds them on their links for an operator
+ * (HeldDeletes) and goes on with the batch's other changes.
  */
 export async function applyDeletes(
   ctx: SyncContext,
@@ -21,22 +22,38 @@ export async function applyDeletes(
   refs: ReferenceIndex,
   summary: EntitySummary,
 ): Promise<void> {
-  const victims = ids.map((id) => refs.linkOf(system, type, id)).filter(isLiveLink);
+  const victims = ids
+    .map((id) => refs.linkOf(system, type, id))
+    .filter(isLiveLink)
+    .filter((link) => !link.heldDelete);
   if (victims.length === 0) return;
-  const planned = ctx.deletes.appliedBy(feedId) + victims.length;
-  // The link count costs a query: asked only beyond the allowance.
-  if (!withinAllowance(planned, ctx.deletes.policy)) {
-    const refusal = massDeleteRefusal(feedId, planned, await ctx.links.count({ entity }), ctx.deletes.policy);
-    if (refusal) throw refusal;
-  }
-  const counterpartSystem = otherSystem(system);
-  for (const link of victims) {
-    const other = link[sideFieldOf(counterpartSystem)];
-    if (other) {
-      await apiOf(ctx.apis, counterpartSystem).remove(other.type, other.id, null);
-      summary.deleted += 1;
+  const now = new Date();
+  if ((await ctx.deletes.decide(ctx.links, feedId, entity, victims.length, now)) === 'hold') {
+    for (const link of victims) {
+      await saveLink(ctx.links, link, { state: 'PENDING', heldDelete: { feed: feedId, system, since: now } }, refs);
+      summary.held += 1;
     }
-    await saveLink(ctx.links, link, { deletedAt: new Date(), state: 'IN_SYNC' });
-    ctx.deletes.count(feedId);
+    logger.warn(
+      { feed: feedId, held: victims.length, policy: ctx.deletes.policy },
+      'mass-delete guard: deletes held for an operator (approveHeldDeletes / discardHeldDeletes)',
+    );
+    return;
   }
+  for (const link of victims) await applyDelete(ctx, link, system, summary);
+}
+
+/** Deletes the counterpart of `link`'s record deleted on `system` (if it has one) and marks the link deleted. */
+export async function applyDelete(
+  ctx: Pick<SyncContext, 'links' | 'apis'>,
+  link: Link,
+  system: SystemName,
+  summary: Pick<EntitySummary, 'deleted'>,
+): Promise<void> {
+  const counterpartSystem = otherSystem(system);
+  const other = link[sideFieldOf(counterpartSystem)];
+  if (other) {
+    await apiOf(ctx.apis, counterpartSystem).remove(other.type, other.id, null);
+    summary.deleted += 1;
+  }
+  await saveLink(ctx.links, link, { deletedAt: new Date(), state: 'IN_SYNC', heldDelete: null });
 }

@@ -5,12 +5,22 @@ import { UpstreamUnavailableError } from '../errors.js';
 import { LinkStore, type Link } from '../links/index.js';
 import { logger } from '../logger.js';
 import { dataflowForCustomerp } from '../mappings/index.js';
-import { FEEDS, FeedCursorStore, PENDING_FEED, type Feed, type WriteOwnership } from '../reconcile/index.js';
+import {
+  DEFAULT_RESOLVED_CONFLICTS_KEPT,
+  FEEDS,
+  FeedCursorStore,
+  PENDING_FEED,
+  type Feed,
+  type WriteOwnership,
+} from '../reconcile/index.js';
 import type { CrmofficeApi, CustomerpApi, CustomerpType } from '../upstreams/index.js';
 import { applyCrmofficeBatch, applyCustomerpBatch } from './apply-batch.js';
-import { MassDeleteGuard } from './mass-delete-guard.js';
+import { applyIsolated } from './change-isolation.js';
+import { fencedApis } from './fenced-apis.js';
 import { FeedReader, type FeedBatch } from './feed-reader.js';
-import { LeaseStore } from './leases.js';
+import { HeldDeletes } from './held-deletes.js';
+import { HeldLease, LeaseLostError, LeaseStore } from './leases.js';
+import { DEFAULT_MASS_DELETE_POLICY, MassDeleteGuard, type MassDeletePolicy } from './mass-delete-guard.js';
 import { addSummaries, emptyEntitySummary, type EntitySummary, type FeedSummary, type SyncSummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
@@ -25,10 +35,10 @@ export interface SyncEngineDependencies {
 export interface SyncEngineOptions {
   /** Changes read per feed request. @default 200 */
   batchSize?: number;
-  /** Share of one entity's links that one pass may delete before the guard stops it. @default 0.2 */
-  massDeleteShare?: number;
-  /** Deletes per entity and pass that are always allowed, whatever the share (small tables). @default 2 */
-  massDeleteAllowance?: number;
+  /** When the mass-delete guard holds deletes for an operator. @default DEFAULT_MASS_DELETE_POLICY */
+  massDelete?: Partial<MassDeletePolicy>;
+  /** Resolved conflicts a link keeps (open ones are always kept). @default DEFAULT_RESOLVED_CONFLICTS_KEPT */
+  resolvedConflictsKept?: number;
   /** How long a feed lease lasts without renewal. @default 60000 */
   leaseTtlMs?: number;
   /** This process's name on leases. @default host:pid:random */
@@ -54,6 +64,8 @@ export class SyncEngine {
   readonly cursors: FeedCursorStore;
   readonly leases: LeaseStore;
   readonly owner: string;
+  /** Deletes the mass-delete guard holds, for an operator to approve or discard. */
+  readonly heldDeletes: HeldDeletes;
   private readonly context: SyncContext;
   private readonly reader: FeedReader;
   private readonly leaseTtlMs: number;
@@ -70,12 +82,12 @@ export class SyncEngine {
     this.context = {
       links: this.links,
       apis,
+      undoApis: apis,
       writeOwnership: dependencies.writeOwnership,
-      deletes: new MassDeleteGuard({
-        share: options.massDeleteShare ?? 0.2,
-        allowance: options.massDeleteAllowance ?? 2,
-      }),
+      deletes: new MassDeleteGuard({ ...DEFAULT_MASS_DELETE_POLICY, ...options.massDelete }),
+      resolvedConflictsKept: options.resolvedConflictsKept ?? DEFAULT_RESOLVED_CONFLICTS_KEPT,
     };
+    this.heldDeletes = new HeldDeletes({ links: this.links, apis });
     this.reader = new FeedReader({
       apis,
       cursors: this.cursors,
@@ -87,14 +99,21 @@ export class SyncEngine {
     });
   }
 
-  /** One full pass over every feed, in order, then the retry of pending links; returns what it did per feed. */
+  /**
+   * One full pass over every feed, in order, then the retry of pending links; returns what it did per
+   * feed. A feed that fails is recorded as blocked (on its cursor too) and the pass goes on with the
+   * next: one feed's trouble never stops another's.
+   */
   async runOnce(): Promise<SyncSummary> {
     const started = new Date();
-    this.context.deletes.startPass();
     const feeds: FeedSummary[] = [];
-    for (const feed of this.feeds)
-      feeds.push(await this.reader.read(feed, (f, batch, summary) => this.applyBatch(f, batch, summary)));
-    feeds.push(await this.retryPending());
+    for (const feed of this.feeds) feeds.push(await this.readIsolated(feed));
+    feeds.push(
+      await this.retryPending().catch((error: unknown) => {
+        logger.error({ err: error }, 'retry of pending links failed; the next pass retries');
+        return failedFeed(PENDING_FEED, error);
+      }),
+    );
     const totals = emptyEntitySummary();
     for (const feed of feeds) addSummaries(totals, feed);
     const summary = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), feeds, totals };
@@ -110,18 +129,38 @@ export class SyncEngine {
     for (const feed of [...this.feeds.map((f) => f.id), PENDING_FEED]) await this.leases.release(feed, this.owner);
   }
 
-  /** The two systems' changes take different paths: only Customerp records get counterparts created. */
-  private async applyBatch(feed: Feed, batch: FeedBatch, summary: EntitySummary): Promise<void> {
-    switch (feed.system) {
-      case 'CUSTOMERP':
-        return applyCustomerpBatch(this.context, feed.id, feed.type, batch, summary);
-      case 'CRMOFFICE':
-        return applyCrmofficeBatch(this.context, feed.id, feed.type, batch, summary);
-      default: {
-        const unreachable: never = feed;
-        throw new Error(`unknown feed ${JSON.stringify(unreachable)}`);
-      }
+  /** Reads `feed`; an error the reader does not handle itself blocks this feed only. */
+  private async readIsolated(feed: Feed): Promise<FeedSummary> {
+    try {
+      return await this.reader.read(feed, (f, batch, summary, lease) => this.applyBatch(f, batch, summary, lease));
+    } catch (error) {
+      logger.error({ feed: feed.id, err: error }, 'sync feed failed; the pass goes on with the next feed');
+      const failed = failedFeed(feed.id, error);
+      await this.cursors
+        .block({ _id: feed.id, system: feed.system, entity: feed.type }, failed.blocked!, new Date())
+        .catch((cause: unknown) => logger.warn({ err: cause }, 'could not record the feed failure'));
+      return failed;
     }
+  }
+
+  /**
+   * The two systems' changes take different paths: only Customerp records get counterparts created.
+   * Failures stay with the change that causes them (applyIsolated); writes ask the feed's lease first.
+   */
+  private async applyBatch(feed: Feed, batch: FeedBatch, summary: EntitySummary, lease: HeldLease): Promise<void> {
+    const ctx = { ...this.context, apis: fencedApis(this.context.apis, lease) };
+    return applyIsolated(ctx, feed, batch, summary, (part, counts) => {
+      switch (feed.system) {
+        case 'CUSTOMERP':
+          return applyCustomerpBatch(ctx, feed.id, feed.type, part, counts);
+        case 'CRMOFFICE':
+          return applyCrmofficeBatch(ctx, feed.id, feed.type, part, counts);
+        default: {
+          const unreachable: never = feed;
+          throw new Error(`unknown feed ${JSON.stringify(unreachable)}`);
+        }
+      }
+    });
   }
 
   /**
@@ -130,10 +169,13 @@ export class SyncEngine {
    */
   private async retryPending(): Promise<FeedSummary> {
     const summary: FeedSummary = { feed: PENDING_FEED, changes: 0, blocked: null, ...emptyEntitySummary() };
-    if (!(await this.leases.acquire(PENDING_FEED, this.owner, this.leaseTtlMs))) {
+    const acquiredAt = new Date();
+    if (!(await this.leases.acquire(PENDING_FEED, this.owner, this.leaseTtlMs, acquiredAt))) {
       summary.blocked = 'owned by another sync process';
       return summary;
     }
+    const lease = new HeldLease(this.leases, PENDING_FEED, this.owner, this.leaseTtlMs, acquiredAt);
+    const ctx = { ...this.context, apis: fencedApis(this.context.apis, lease) };
     try {
       // Only Customerp records wait on a link of their own (Crmoffice-only records are tracked at once).
       for (const feed of FEEDS) {
@@ -150,7 +192,9 @@ export class SyncEngine {
           const ids = waitingCustomerpIds(page.links, feed.type, { halfLinksOnly: false });
           summary.changes += ids.length;
           if (ids.length > 0)
-            await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
+            await applyIsolated(ctx, feed, { upserts: ids, deletes: [] }, summary, (part, counts) =>
+              applyCustomerpBatch(ctx, PENDING_FEED, feed.type, part, counts),
+            );
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
         do {
@@ -162,16 +206,20 @@ export class SyncEngine {
           });
           const ids = waitingCustomerpIds(page.links, feed.type, { halfLinksOnly: true });
           if (ids.length > 0)
-            await applyCustomerpBatch(this.context, PENDING_FEED, feed.type, { upserts: ids, deletes: [] }, summary);
+            await applyIsolated(ctx, feed, { upserts: ids, deletes: [] }, summary, (part, counts) =>
+              applyCustomerpBatch(ctx, PENDING_FEED, feed.type, part, counts),
+            );
           after = page.hasNextPage ? page.endCursor : null;
         } while (after);
       }
     } catch (error) {
-      if (error instanceof UpstreamUnavailableError) {
+      if (error instanceof UpstreamUnavailableError || error instanceof LeaseLostError) {
         summary.blocked = error.message;
         return summary;
       }
       throw error;
+    } finally {
+      lease.stop();
     }
     return summary;
   }
@@ -186,5 +234,14 @@ export function waitingCustomerpIds(
   type: CustomerpType,
   { halfLinksOnly }: { halfLinksOnly: boolean },
 ): string[] {
-  return links.flatMap((l) => (l.customerp?.type === type && !(halfLinksOnly && l.crmoffice) ? [l.customerp.id] : []));
+  // A link whose delete is held waits for an operator, not for a retry.
+  return links.flatMap((l) =>
+    l.customerp?.type === type && !l.heldDelete && !(halfLinksOnly && l.crmoffice) ? [l.customerp.id] : [],
+  );
+}
+
+/** The summary of a feed that failed as a whole: nothing counted, the error as its blocked reason. */
+function failedFeed(feed: string, error: unknown): FeedSummary {
+  const blocked = error instanceof Error ? error.message : String(error);
+  return { feed, changes: 0, blocked, ...emptyEntitySummary() };
 }

@@ -2,8 +2,7 @@ import { UpstreamUnavailableError } from '../errors.js';
 import { logger } from '../logger.js';
 import type { Feed, FeedCursorStore } from '../reconcile/index.js';
 import { apiOf, type FeedChange, type SystemApis } from '../upstreams/index.js';
-import { MassDeleteGuardError } from './mass-delete-guard.js';
-import type { LeaseStore } from './leases.js';
+import { HeldLease, LeaseLostError, type LeaseStore } from './leases.js';
 import { emptyEntitySummary, type EntitySummary, type FeedSummary } from './summary.js';
 
 /** One page of a feed, reduced to what to apply: records to read and upsert, records deleted. */
@@ -12,8 +11,8 @@ export interface FeedBatch {
   deletes: string[];
 }
 
-/** Applies one batch of `feed` and counts what it did into `summary`. */
-export type ApplyBatch = (feed: Feed, batch: FeedBatch, summary: EntitySummary) => Promise<void>;
+/** Applies one batch of `feed` and counts what it did into `summary`; every write asks `lease` first. */
+export type ApplyBatch = (feed: Feed, batch: FeedBatch, summary: EntitySummary, lease: HeldLease) => Promise<void>;
 
 /** The newest change per record in a feed page (a record edited twice needs one apply), in the order of each record's newest change. */
 export function latestPerRecord(items: readonly FeedChange[]): FeedChange[] {
@@ -64,29 +63,33 @@ export class FeedReader {
   constructor(private readonly options: FeedReaderOptions) {}
 
   /**
-   * Reads `feed` from its cursor to its end, handing each page to `apply`. Stops early, and says why
-   * in `blocked`, when another process holds the lease or takes it mid-feed, or when a system is
-   * unavailable or the mass-delete guard refuses (those two also recorded on the cursor).
+   * Reads `feed` from its cursor to its end, handing each page to `apply` under the feed's lease
+   * (renewed while the page works). Stops early, and says why in `blocked`, when another process holds
+   * the lease or takes it mid-feed (the page in hand is left to it, cursor unmoved), or when a system
+   * is unavailable (also recorded on the cursor).
    */
   async read(feed: Feed, apply: ApplyBatch): Promise<FeedSummary> {
     const { apis, cursors, leases, owner, leaseTtlMs, batchSize, onProgress } = this.options;
     const summary: FeedSummary = { feed: feed.id, changes: 0, blocked: null, ...emptyEntitySummary() };
-    if (!(await leases.acquire(feed.id, owner, leaseTtlMs))) {
+    const acquiredAt = new Date();
+    if (!(await leases.acquire(feed.id, owner, leaseTtlMs, acquiredAt))) {
       summary.blocked = 'owned by another sync process';
       return summary;
     }
+    const lease = new HeldLease(leases, feed.id, owner, leaseTtlMs, acquiredAt);
     const where = { _id: feed.id, system: feed.system, entity: feed.type };
-    const stored = await cursors.get(feed.id);
-    let cursor = stored?.cursor ?? null;
-    // Lag counts from when we could first have seen a change: a backlog older than our previous look
-    // (or, on the first run, than this pass) is history we are catching up on, not delay we caused.
-    const watchingSince = stored?.lastRunAt ?? new Date();
     try {
+      const stored = await cursors.get(feed.id);
+      let cursor = stored?.cursor ?? null;
+      // Lag counts from when we could first have seen a change: a backlog older than our previous look
+      // (or, on the first run, than this pass) is history we are catching up on, not delay we caused.
+      const watchingSince = stored?.lastRunAt ?? new Date();
       for (;;) {
         const page = await apiOf(apis, feed.system).changes(feed.type, cursor, batchSize);
         summary.changes += page.items.length;
         const latest = latestPerRecord(page.items);
-        await apply(feed, batchOf(latest), summary);
+        await apply(feed, batchOf(latest), summary, lease);
+        lease.assertHeld(); // the cursor moves only under the lease, too
         await cursors.advance(where, {
           cursor: page.cursor,
           applied: latest.length,
@@ -96,13 +99,19 @@ export class FeedReader {
         onProgress?.({ feed: feed.id, changes: summary.changes, done: !page.hasMore });
         cursor = page.cursor;
         if (!page.hasMore) break;
-        if (!(await leases.acquire(feed.id, owner, leaseTtlMs))) {
-          summary.blocked = 'lease lost to another sync process';
-          break;
-        }
       }
     } catch (error) {
-      if (error instanceof UpstreamUnavailableError || error instanceof MassDeleteGuardError) {
+      // Whatever failed, a process whose lease is gone reports that and records nothing: the feed's
+      // cursor is the new holder's now.
+      if (error instanceof LeaseLostError || !lease.held) {
+        summary.blocked = 'lease lost to another sync process';
+        logger.warn(
+          { feed: feed.id, owner },
+          'sync lease lost mid-feed; stopped writing, the new holder applies the page',
+        );
+        return summary;
+      }
+      if (error instanceof UpstreamUnavailableError) {
         summary.blocked = error.message;
         await cursors.block(where, error.message, new Date());
         logger.warn(
@@ -112,6 +121,8 @@ export class FeedReader {
         return summary;
       }
       throw error;
+    } finally {
+      lease.stop();
     }
     return summary;
   }

@@ -60,3 +60,64 @@ export class LeaseStore {
     return leases.map(({ _id, owner, expiresAt }) => ({ name: _id, owner, expiresAt }));
   }
 }
+
+/** A sync pass went on writing after its lease was lost; it stops, and the new holder applies the page. */
+export class LeaseLostError extends Error {
+  constructor(readonly lease: string) {
+    super(`sync lease ${lease} lost to another process; this process stopped writing`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/**
+ * A lease this process holds while a pass works: renewed every third of its TTL in the background,
+ * and asked before every write (assertHeld). It counts as lost as soon as a renewal finds another
+ * owner, or when no renewal has succeeded for a whole TTL (MongoDB unreachable: the lease may have
+ * expired and been taken), whichever comes first.
+ */
+export class HeldLease {
+  private validUntil: number;
+  private lost = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: LeaseStore,
+    readonly name: string,
+    private readonly owner: string,
+    private readonly ttlMs: number,
+    acquiredAt: Date = new Date(),
+  ) {
+    this.validUntil = acquiredAt.getTime() + ttlMs;
+    this.timer = setInterval(() => void this.renew(), Math.max(10, Math.floor(ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Whether the lease is still this process's (as far as it can tell without a round trip). */
+  get held(): boolean {
+    return !this.lost && Date.now() < this.validUntil;
+  }
+
+  /** Throws LeaseLostError unless the lease is still held. */
+  assertHeld(): void {
+    if (!this.held) throw new LeaseLostError(this.name);
+  }
+
+  /** Stops renewing (the pass is done with this lease; the lease itself lives on until released or expired). */
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async renew(): Promise<void> {
+    if (this.lost) return;
+    const at = new Date();
+    try {
+      if (await this.store.acquire(this.name, this.owner, this.ttlMs, at)) this.validUntil = at.getTime() + this.ttlMs;
+      else {
+        this.lost = true;
+        this.stop();
+      }
+    } catch {
+      // MongoDB unreachable: the lease stands until validUntil, then counts as lost.
+    }
+  }
+}

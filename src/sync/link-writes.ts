@@ -34,7 +34,7 @@ export async function markLinkError(links: LinkStore, link: Link, error: Upstrea
     'write refused by a system; link marked ERROR',
   );
   try {
-    await links.update(link._id, link.version, { state: 'ERROR' });
+    await links.update(link._id, link.version, { state: 'ERROR', reason: error.message });
   } catch (cause) {
     if (!(cause instanceof StaleLinkVersionError)) throw cause;
   }

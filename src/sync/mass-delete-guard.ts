@@ -1,63 +1,58 @@
-/** How many deletes one pass may apply to one entity's links (docs/decisions.md, "Deletes"). */
+import type { Link, LinkStore } from '../links/index.js';
+
+/**
+ * How many deletes of one entity go ahead without an operator (docs/operations.md, "Held deletes"),
+ * counted over a sliding window so that deletes spread over several passes add up.
+ */
 export interface MassDeletePolicy {
-  /** Share of the entity's links one pass may delete beyond the allowance. */
+  /** Share of the entity's links that may be deleted within the window beyond the allowance. */
   readonly share: number;
-  /** Deletes per feed and pass that are always allowed, whatever the share (small tables). */
+  /** Deletes per entity and window that always go ahead, whatever the share (small tables). */
   readonly allowance: number;
+  /** The window deletes are counted over, in milliseconds. */
+  readonly windowMs: number;
 }
 
-/** The mass-delete guard stopped a feed; nothing was deleted. */
-export class MassDeleteGuardError extends Error {
-  constructor(
-    readonly feed: string,
-    readonly deletes: number,
-    readonly links: number,
-    share: number,
-  ) {
-    super(
-      `mass-delete guard: ${deletes} of ${links} links of ${feed} would be deleted in one pass (more than ${Math.round(share * 100)} %); nothing deleted`,
-    );
-    this.name = 'MassDeleteGuardError';
-  }
-}
+export const DEFAULT_MASS_DELETE_POLICY: MassDeletePolicy = { share: 0.2, allowance: 2, windowMs: 10 * 60_000 };
 
-/** Whether `planned` deletes are within the allowance, so the guard needs no link count to allow them. */
-export function withinAllowance(planned: number, policy: MassDeletePolicy): boolean {
-  return planned <= policy.allowance;
+/** The guard's decision on a batch of deletes: apply them, or hold them for an operator. */
+export type DeleteDecision = 'apply' | 'hold';
+
+/**
+ * Whether `planned` deletes go ahead, given `recent` deletes of the entity within the window and its
+ * `live` links now: within the allowance always, else while the window's deletes stay within the
+ * share of the links the window started with (live + recent).
+ */
+export function deleteDecision(
+  planned: number,
+  recent: number,
+  live: number,
+  policy: MassDeletePolicy,
+): DeleteDecision {
+  const inWindow = recent + planned;
+  if (inWindow <= policy.allowance) return 'apply';
+  return inWindow <= policy.share * (live + recent) ? 'apply' : 'hold';
 }
 
 /**
- * The guard's decision on `planned` deletes of `feed` in one pass, out of `total` links of its entity:
- * null to go ahead, or the error that stops the feed (beyond the allowance and more than the share).
+ * The mass-delete guard. It holds a feed's deletes, never its other changes; once a feed holds
+ * deletes, its later deletes wait behind them (an operator approves or discards them as one).
+ * The state lives on the links (`heldDelete`, `deletedAt`), so every sync process sees the same.
  */
-export function massDeleteRefusal(
-  feed: string,
-  planned: number,
-  total: number,
-  policy: MassDeletePolicy,
-): MassDeleteGuardError | null {
-  if (withinAllowance(planned, policy) || planned <= policy.share * total) return null;
-  return new MassDeleteGuardError(feed, planned, total, policy.share);
-}
-
-/** The policy, and the deletes each feed has applied in the current pass (a feed's batches add up). */
 export class MassDeleteGuard {
-  private readonly applied = new Map<string, number>();
-
   constructor(readonly policy: MassDeletePolicy) {}
 
-  /** Starts a pass: every feed's count goes back to zero. */
-  startPass(): void {
-    this.applied.clear();
-  }
-
-  /** Deletes `feed` has applied in this pass. */
-  appliedBy(feed: string): number {
-    return this.applied.get(feed) ?? 0;
-  }
-
-  /** Counts one delete `feed` applied. */
-  count(feed: string): void {
-    this.applied.set(feed, this.appliedBy(feed) + 1);
+  /** Decides `planned` deletes of `entity` seen on `feed`. At most three queries, only when there are deletes. */
+  async decide(
+    links: LinkStore,
+    feed: string,
+    entity: Link['entity'],
+    planned: number,
+    now: Date,
+  ): Promise<DeleteDecision> {
+    if ((await links.findHeldDeletes(feed, 1)).length > 0) return 'hold';
+    const recent = await links.countDeletedSince(entity, new Date(now.getTime() - this.policy.windowMs));
+    if (recent + planned <= this.policy.allowance) return 'apply';
+    return deleteDecision(planned, recent, await links.count({ entity }), this.policy);
   }
 }

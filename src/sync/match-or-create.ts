@@ -6,6 +6,7 @@ import {
   SideTakenError,
   StaleLinkVersionError,
   type Conflict,
+  type CustomerpRef,
   type Link,
 } from '../links/index.js';
 import { logger } from '../logger.js';
@@ -19,7 +20,14 @@ import {
   type CustomerpRecord,
   type Dataflow,
 } from '../mappings/index.js';
-import { linkKeysOf, pairRecords, threeWayMerge, type ReferenceIndex } from '../reconcile/index.js';
+import {
+  linkKeysOf,
+  pairRecords,
+  threeWayMerge,
+  waitingReason,
+  withConflicts,
+  type ReferenceIndex,
+} from '../reconcile/index.js';
 import type { CrmofficeType, CustomerpType } from '../upstreams/index.js';
 import { markLinkError, saveLink } from './link-writes.js';
 import { countPairOutcome, syncPair } from './pair-sync.js';
@@ -190,8 +198,10 @@ export async function matchOrCreate(
       }
     } catch (error) {
       if (error instanceof UpstreamRejectedError) {
+        // Refused for good: the record keeps (or gets) a half link in ERROR with the system's
+        // message, so it is visible in the API and retried by no one until it is edited.
         summary.errors += 1;
-        if (link) await markLinkError(ctx.links, link, error);
+        await markLinkError(ctx.links, link ?? (await errorHalfLink(ctx, flow, ref)), error);
         continue;
       }
       if (
@@ -206,6 +216,15 @@ export async function matchOrCreate(
       throw error;
     }
   }
+}
+
+/** The half link a refused record gets so its ERROR has a place (the existing one if another writer made it). */
+async function errorHalfLink(ctx: SyncContext, flow: Dataflow, ref: CustomerpRef): Promise<Link> {
+  const { link } = await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, {
+    kind: flow.contactKind ?? null,
+    state: 'ERROR',
+  });
+  return link;
 }
 
 /**
@@ -240,7 +259,11 @@ async function createCounterpart(
     await saveLink(
       ctx.links,
       pending,
-      { state: 'PENDING', keys: linkKeysOf(flow, canonical.values, null, refs) },
+      {
+        state: 'PENDING',
+        reason: waitingReason([...canonical.deferred, ...create.deferred]),
+        keys: linkKeysOf(flow, canonical.values, null, refs),
+      },
       refs,
     );
     summary.deferred += 1;
@@ -281,8 +304,17 @@ async function createCounterpart(
     ))
       throw error;
     // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
-    // a duplicate, and the writer that loses a link race removes what it created.
-    await ctx.apis.CRMOFFICE.remove(crmType, created.id, null);
+    // a duplicate, and the writer that loses a link race removes what it created, unless the other
+    // writer adopted it (found it by identity key and linked it). Undoing our own create is allowed
+    // even after the lease is lost (undoApis), or the duplicate would stay behind.
+    if (await ctx.links.findByRef('CRMOFFICE', crmRef)) {
+      logger.debug(
+        { type: ref.type, id: record.id, adopted: created.id },
+        'link raced; the other writer adopted our record',
+      );
+      return;
+    }
+    await ctx.undoApis.CRMOFFICE.remove(crmType, created.id, null);
     logger.debug(
       { type: ref.type, id: record.id, reason: error.message, removed: created.id },
       'link raced; duplicate counterpart removed',
@@ -354,7 +386,7 @@ async function recordAmbiguousMatch(
     detectedAt: new Date(),
     resolvedAt: null,
   };
-  const conflicts = known ? own.conflicts : [...own.conflicts, conflict];
+  const conflicts = known ? own.conflicts : withConflicts(own.conflicts, [conflict], ctx.resolvedConflictsKept);
   refs.remember(await ctx.links.update(own._id, own.version, { state: 'CONFLICT', conflicts, keys }));
   logger.warn(
     { type: ref.type, id: ref.id, candidates: ids.length },

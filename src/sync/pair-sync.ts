@@ -17,7 +17,7 @@ import {
   type SystemInput,
   type SystemRecord,
 } from '../mappings/index.js';
-import { linkKeysOf, threeWayMerge, type ReferenceIndex } from '../reconcile/index.js';
+import { linkKeysOf, threeWayMerge, waitingReason, withConflicts, type ReferenceIndex } from '../reconcile/index.js';
 import { apiOf, otherSystem, SYSTEMS } from '../upstreams/index.js';
 import { markLinkError, saveLink } from './link-writes.js';
 import type { EntitySummary } from './summary.js';
@@ -116,10 +116,8 @@ export async function syncPair(
     throw error;
   }
 
-  const deferred = SYSTEMS.reduce(
-    (sum, system) => sum + canonical[system].deferred.length + diffs[system].deferred.length,
-    0,
-  );
+  const waitingFor = SYSTEMS.flatMap((system) => [...canonical[system].deferred, ...diffs[system].deferred]);
+  const deferred = waitingFor.length;
   const now = new Date();
   const newConflicts: Conflict[] = merge.conflicts.map((c) => ({
     id: randomUUID(),
@@ -127,11 +125,13 @@ export async function syncPair(
     detectedAt: now,
     resolvedAt: null,
   }));
-  const conflicts = [...link.conflicts, ...newConflicts];
+  const conflicts = withConflicts(link.conflicts, newConflicts, ctx.resolvedConflictsKept);
+  const state = linkStateAfterSync(deferred, conflicts);
   const changes: LinkChanges = {
     snapshot: merge.merged,
     keys: linkKeysOf(flow, merge.merged, current.CRMOFFICE, refs),
-    state: linkStateAfterSync(deferred, conflicts),
+    state,
+    ...(state === 'PENDING' && { reason: waitingReason(waitingFor) }),
     conflicts,
   };
   summary.conflicts += newConflicts.length;

@@ -16,6 +16,8 @@ export interface EntitySummary {
   deferred: number;
   /** Counterparts deleted. */
   deleted: number;
+  /** Deletes the mass-delete guard held for an operator. */
+  held: number;
   /** Records the other system refused for good (see the link's ERROR state). */
   errors: number;
 }
@@ -24,7 +26,7 @@ export interface FeedSummary extends EntitySummary {
   feed: string;
   /** Changes read from the feed. */
   changes: number;
-  /** Why the feed stopped early (system unavailable, mass-delete guard, lease held elsewhere), if it did. */
+  /** Why the feed stopped early (system unavailable, lease held elsewhere, an error in the feed), if it did. */
   blocked: string | null;
 }
 
@@ -45,10 +47,12 @@ export function emptyEntitySummary(): EntitySummary {
     conflicts: 0,
     deferred: 0,
     deleted: 0,
+    held: 0,
     errors: 0,
   };
 }
 
+/** Adds `from`'s counts to `into`'s (only the EntitySummary counts: a FeedSummary's other fields stay). */
 export function addSummaries(into: EntitySummary, from: EntitySummary): void {
-  for (const key of Object.keys(into) as (keyof EntitySummary)[]) into[key] += from[key];
+  for (const key of Object.keys(emptyEntitySummary()) as (keyof EntitySummary)[]) into[key] += from[key];
 }

@@ -9,10 +9,17 @@ export interface SyncContext {
   readonly links: LinkStore;
   /** Both systems by name: `apiOf(apis, system)`, or `apis.CRMOFFICE` where only Crmoffice can do it. */
   readonly apis: SystemApis;
+  /**
+   * The same systems without the lease fence: only for undoing a write this pass made itself (a
+   * duplicate it created), which must happen even after the lease is lost.
+   */
+  readonly undoApis: SystemApis;
   /** Which records unfinished write-through operations own: sync leaves them to the operation. */
   readonly writeOwnership: WriteOwnership;
-  /** The mass-delete guard and this pass's deletes per feed. */
+  /** The mass-delete guard: which deletes go ahead and which are held. */
   readonly deletes: MassDeleteGuard;
+  /** Resolved conflicts a link keeps (its open ones are always kept). */
+  readonly resolvedConflictsKept: number;
 }
 
 /** One value per system, addressed by name. */

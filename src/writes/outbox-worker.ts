@@ -46,8 +46,8 @@ export interface OutboxRunSummary {
  * Resumes outbox operations left unfinished by a crash, an outage or a rate limit, oldest first,
  * until each is applied on both systems or compensated. Retries back off (capped, jittered; see
  * backoff.ts) through each operation's `nextAttemptAt`; an operation held by a live process (its
- * lease) is left alone, a dead process's lease runs out and is taken over. Run it after every sync
- * pass (`new SyncWorker(engine, { afterPass: () => outbox.runOnce() })`) or on its own with start().
+ * lease) is left alone, a dead process's lease runs out and is taken over. It runs on a loop of its
+ * own (start()), independent of sync passes, or once (runOnce()).
  */
 export class OutboxWorker {
   readonly operations: OperationStore;

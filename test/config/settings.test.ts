@@ -13,6 +13,11 @@ describe('loadSettings', () => {
       CRMOFFICE_PORT: 4002,
       REFERENCE_SEED: 'demo',
       SYNC_INTERVAL_MS: 2000,
+      MASS_DELETE_SHARE: 0.2,
+      MASS_DELETE_ALLOWANCE: 2,
+      MASS_DELETE_WINDOW_MS: 600_000,
+      SYNC_LEASE_TTL_MS: 60_000,
+      RESOLVED_CONFLICTS_KEPT: 20,
       UPSTREAM_TIMEOUT_MS: 3000,
       UPSTREAM_RETRIES: 2,
       NODE_ENV: 'development',
@@ -56,6 +61,11 @@ describe('loadSettings', () => {
     ['AUTH_JWT_ALGORITHMS', 'RS256,none'],
     ['AUTH_JWT_JWKS_URL', 'file:///etc/keys.json'],
     ['RATE_LIMIT_POINTS', '0'],
+    ['MASS_DELETE_SHARE', '1.5'],
+    ['MASS_DELETE_ALLOWANCE', '-1'],
+    ['MASS_DELETE_WINDOW_MS', '10'],
+    ['SYNC_LEASE_TTL_MS', '100'],
+    ['RESOLVED_CONFLICTS_KEPT', 'all'],
   ])('rejects %s=%s with an error naming the setting', (setting, value) => {
     const attempt = () => loadSettings({ [setting]: value });
     expect(attempt).toThrow(ConfigError);

@@ -51,6 +51,8 @@ const ROOT_FIELD_SCOPES: Record<string, Scope[]> = {
   'Mutation.unlinkRecords': ['sync:admin'],
   'Mutation.resolveConflict': ['sync:admin'],
   'Mutation.syncNow': ['sync:admin'],
+  'Mutation.approveHeldDeletes': ['sync:admin'],
+  'Mutation.discardHeldDeletes': ['sync:admin'],
 };
 
 /** Fields below the root that cross from one entity into another: the record's read scope and the other's. */
@@ -326,6 +328,18 @@ function probesOf(ids: Ids): Probe[] {
       `(id: "${ids.conflict}", keep: CUSTOMERP)`,
     ),
     mutation('syncNow', '{ pendingOperations }', '', ''),
+    mutation(
+      'approveHeldDeletes',
+      '{ heldDeletes }',
+      '(system: CUSTOMERP, entity: "Nothing")',
+      '(system: CUSTOMERP, entity: "Product")',
+    ),
+    mutation(
+      'discardHeldDeletes',
+      '{ heldDeletes }',
+      '(system: CRMOFFICE, entity: "Nothing")',
+      '(system: CRMOFFICE, entity: "Company")',
+    ),
   ];
 }
 
@@ -584,7 +598,7 @@ describe('authorization over HTTP', () => {
     );
     const refusals = Object.fromEntries(
       probes
-        .filter((p) => p.name.match(/^(create|update|delete|link|unlink|resolve)/))
+        .filter((p) => p.name.match(/^(create|update|delete|link|unlink|resolve|approve|discard)/))
         .map((p) => [p.name, ['BAD_USER_INPUT']]),
     );
     expect(codes).toEqual({ ...Object.fromEntries(probes.map((p) => [p.name, []])), ...refusals });
@@ -741,6 +755,9 @@ describe('authorization over HTTP', () => {
       unlinkRecords: { errors: [], changed: ['links'] },
       resolveConflict: writes,
       syncNow: { errors: [], changed: ['syncRuns'] },
+      // No feed holds deletes here: allowed, they answer and change nothing (test/gateway/held-deletes.test.ts writes).
+      approveHeldDeletes: { errors: [], changed: [] },
+      discardHeldDeletes: { errors: [], changed: [] },
     });
   });
 });

@@ -3,7 +3,7 @@ import { demoSizeOf, type RequestStats } from '../../src/reference/core/index.js
 import { LinkStore, setupIndexes } from '../../src/links/index.js';
 import type { CrmofficeRecord, SystemInput } from '../../src/mappings/index.js';
 import { LeaseStore, SyncEngine, type SyncSummary } from '../../src/sync/index.js';
-import { CrmofficeApi, type CrmofficeType, type UpstreamClient } from '../../src/upstreams/index.js';
+import { CrmofficeApi, type CrmofficeType, type FeedPage, type UpstreamClient } from '../../src/upstreams/index.js';
 import { editRecord, pairsOf } from '../support/edits.js';
 import { convergenceProblems, readCrmoffice, type CrmofficeData } from '../support/convergence.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
@@ -217,7 +217,9 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
         },
         { owner: `dies-after-${type}` },
       );
-      await expect(engine.runOnce()).rejects.toThrow(`died after creating Crmoffice ${type} `);
+      // The dead process's feed stops at the failure, its cursor unmoved; every later call fails too.
+      const dead = await engine.runOnce();
+      expect(dead.feeds.find((f) => f.blocked !== null)?.blocked).toMatch(`died after creating Crmoffice ${type} `);
       await expireLeases();
       const orphan = { type, id: dying.created as string };
       expect(await store.findByRef('CRMOFFICE', orphan)).toBeNull();
@@ -254,6 +256,7 @@ describe('sync pass that dies right after Crmoffice created a record', () => {
 });
 
 /** Crmoffice whose first create of `type` succeeds there, after which the caller dies (throws). */
+/** A Crmoffice client of a process that dies right after its first create of `type`: every later call fails. */
 class DiesAfterCreate extends CrmofficeApi {
   created: string | undefined;
 
@@ -264,13 +267,43 @@ class DiesAfterCreate extends CrmofficeApi {
     super(client);
   }
 
+  private assertAlive(): void {
+    if (this.created !== undefined) throw new Error(`died after creating Crmoffice ${this.type} ${this.created}`);
+  }
+
   override async create(type: CrmofficeType, input: SystemInput): Promise<CrmofficeRecord> {
+    this.assertAlive();
     const record = await super.create(type, input);
-    if (type === this.type && this.created === undefined) {
+    if (type === this.type) {
       this.created = record.id;
-      throw new Error(`died after creating Crmoffice ${type} ${record.id}`);
+      this.assertAlive();
     }
     return record;
+  }
+
+  override getMany(type: CrmofficeType, ids: readonly string[]): Promise<(CrmofficeRecord | null)[]> {
+    this.assertAlive();
+    return super.getMany(type, ids);
+  }
+
+  override findByIdentity(type: CrmofficeType, values: readonly string[]): Promise<CrmofficeRecord[]> {
+    this.assertAlive();
+    return super.findByIdentity(type, values);
+  }
+
+  override update(type: CrmofficeType, id: string, input: SystemInput, token: string | null): Promise<CrmofficeRecord> {
+    this.assertAlive();
+    return super.update(type, id, input, token);
+  }
+
+  override remove(type: CrmofficeType, id: string, token: string | null): Promise<boolean> {
+    this.assertAlive();
+    return super.remove(type, id, token);
+  }
+
+  override changes(type: CrmofficeType, since: string | null, limit: number): Promise<FeedPage> {
+    this.assertAlive();
+    return super.changes(type, since, limit);
   }
 }
 

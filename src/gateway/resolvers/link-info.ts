@@ -1,5 +1,6 @@
 import type { ConflictResolvers, LinkInfoResolvers, SyncInfoResolvers } from '../../generated/gateway-server.js';
 import { isLiveLink, type Link } from '../../links/index.js';
+import { syncReasonOf } from '../../reconcile/index.js';
 import { encodeConflictId } from '../ids.js';
 import type { ConflictEntry } from '../model.js';
 import { isoOf } from './unified-record.js';
@@ -24,6 +25,7 @@ export function openConflictsOf(link: Link): ConflictEntry[] {
 
 export const SyncInfo: SyncInfoResolvers = {
   state: (link) => link.state,
+  reason: (link) => syncReasonOf(link),
   lastSyncedAt: (link) => isoOf(link.lastSyncedAt),
   conflicts: (link) => openConflictsOf(link),
 };

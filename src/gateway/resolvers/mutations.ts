@@ -3,12 +3,14 @@ import { isLiveLink, type Link } from '../../links/index.js';
 import { CrmofficeApi, CustomerpApi } from '../../upstreams/index.js';
 import type { SystemWrite, WriteResult } from '../../writes/index.js';
 import type { GatewayContext } from '../context.js';
-import type { MutationResolvers } from '../../generated/gateway-server.js';
+import type { FeedStatus, MutationResolvers } from '../../generated/gateway-server.js';
+import type { Feed } from '../../reconcile/index.js';
+import { feedNamed } from '../../sync/index.js';
 import { decodeConflictId } from '../ids.js';
 import { createLoaders } from '../loaders/index.js';
 import type { ConflictEntry } from '../model.js';
 import { UnifiedViews } from '../unified-view.js';
-import { syncStatusQuery } from './sync-status.js';
+import { feedStatusOf, syncStatusQuery } from './sync-status.js';
 
 /**
  * The Mutation resolvers of schema/gateway-mutations.graphql: thin calls into the write-through
@@ -105,6 +107,16 @@ export const Mutation: MutationResolvers = {
     if (!link || !conflict) throw new BadUserInputError('id names a conflict of a record that no longer exists', 'id');
     return { conflict: { link, conflict }, writes, operationId };
   },
+  approveHeldDeletes: async (_parent, { system, entity }, context) => {
+    const feed = feedNamed(system, entity);
+    await context.heldDeletes.approve(feed);
+    return feedStatusAfter(context, feed);
+  },
+  discardHeldDeletes: async (_parent, { system, entity }, context) => {
+    const feed = feedNamed(system, entity);
+    await context.heldDeletes.discard(feed);
+    return feedStatusAfter(context, feed);
+  },
   syncNow: async (parent, args, context, info) => {
     await context.syncNow();
     const syncStatus = syncStatusQuery.syncStatus;
@@ -112,3 +124,13 @@ export const Mutation: MutationResolvers = {
     return syncStatus(parent as never, args as never, context, info);
   },
 };
+
+/** The FeedStatus of `feed` now (a feed that never ran reads as fresh). */
+async function feedStatusAfter(context: GatewayContext, feed: Feed): Promise<FeedStatus> {
+  const [cursor, held] = await Promise.all([context.cursors.get(feed.id), context.heldDeletes.counts()]);
+  const fresh = { _id: feed.id, system: feed.system, entity: feed.type, cursor: null, lastRunAt: null };
+  return feedStatusOf(
+    cursor ?? { ...fresh, lastChangeAt: null, lagMs: null, applied: 0, blockedReason: null },
+    held.get(feed.id) ?? 0,
+  );
+}

@@ -8,13 +8,24 @@ const REFRESH_MS = Math.max(500, Number(new URLSearchParams(window.location.sear
 const CONFLICT_PAGE = 50;
 const STATES = ['IN_SYNC', 'PENDING', 'CONFLICT', 'ERROR'];
 
-const STATUS_QUERY = `query StatusPage($conflicts: Int!) {
+const WAITING_PAGE = 20;
+
+const STATUS_QUERY = `fragment WaitingContact on Contact { __typename id fullName sync { state reason } }
+fragment WaitingCompany on Company { __typename id name sync { state reason } }
+fragment WaitingActivity on Activity { __typename id subject sync { state reason } }
+query StatusPage($conflicts: Int!, $waiting: Int!) {
   syncStatus {
-    feeds { system entity cursor lastRunAt lagMs applied blockedReason }
+    feeds { system entity cursor lastRunAt lagMs applied blockedReason heldDeletes }
     pendingOperations
     openConflicts
     links { entity state count }
   }
+  pendingContacts: contacts(filter: { syncState: PENDING }, first: $waiting) { nodes { ...WaitingContact } }
+  errorContacts: contacts(filter: { syncState: ERROR }, first: $waiting) { nodes { ...WaitingContact } }
+  pendingCompanies: companies(filter: { syncState: PENDING }, first: $waiting) { nodes { ...WaitingCompany } }
+  errorCompanies: companies(filter: { syncState: ERROR }, first: $waiting) { nodes { ...WaitingCompany } }
+  pendingActivities: activities(filter: { syncState: PENDING }, first: $waiting) { nodes { ...WaitingActivity } }
+  errorActivities: activities(filter: { syncState: ERROR }, first: $waiting) { nodes { ...WaitingActivity } }
   conflicts(open: true, first: $conflicts) {
     totalCount
     nodes {
@@ -28,6 +39,15 @@ const STATUS_QUERY = `query StatusPage($conflicts: Int!) {
     }
   }
 }`;
+
+const HELD_DELETES_MUTATIONS = {
+  approve: `mutation ApproveHeldDeletes($system: System!, $entity: String!) {
+    approveHeldDeletes(system: $system, entity: $entity) { system entity heldDeletes }
+  }`,
+  discard: `mutation DiscardHeldDeletes($system: System!, $entity: String!) {
+    discardHeldDeletes(system: $system, entity: $entity) { system entity heldDeletes }
+  }`,
+};
 
 const RESOLVE_MUTATION = `mutation ResolveConflict($id: ID!, $keep: System!) {
   resolveConflict(id: $id, keep: $keep) {
@@ -140,11 +160,62 @@ function renderFeeds(feeds) {
         element('td', {}, formatTime(feed.lastRunAt)),
         element('td', { className: 'number' }, formatLag(feed.lagMs)),
         element('td', { className: 'number' }, feed.applied),
+        element('td', { className: 'held' }, ...heldDeletesCell(feed)),
         element('td', {}, feed.blockedReason || ''),
       ),
     ),
   );
-  if (feeds.length === 0) body.append(element('tr', {}, element('td', { colspan: 7 }, 'No feed has run yet.')));
+  if (feeds.length === 0) body.append(element('tr', {}, element('td', { colspan: 8 }, 'No feed has run yet.')));
+}
+
+/** A feed's held deletes: the count, and Approve / Discard while there are some. */
+function heldDeletesCell(feed) {
+  if (!feed.heldDeletes) return ['0'];
+  const button = (action, label) =>
+    element('button', { type: 'button', 'data-action': action, onclick: () => actOnHeldDeletes(feed, action) }, label);
+  return [`${feed.heldDeletes} `, button('approve', 'Approve deletes'), button('discard', 'Discard deletes')];
+}
+
+async function actOnHeldDeletes(feed, action) {
+  const message = document.getElementById('feed-message');
+  const what = `${feed.heldDeletes} held deletes of ${feed.system} ${feed.entity}`;
+  if (!window.confirm(`${action === 'approve' ? 'Approve' : 'Discard'} ${what}?`)) return;
+  for (const button of document.querySelectorAll(
+    `tr[data-feed="${CSS.escape(`${feed.system}:${feed.entity}`)}"] button`,
+  ))
+    button.disabled = true;
+  try {
+    await graphql(HELD_DELETES_MUTATIONS[action], { system: feed.system, entity: feed.entity });
+    message.textContent = `${action === 'approve' ? 'Approved' : 'Discarded'} ${what}.`;
+  } catch (error) {
+    message.textContent = `Could not ${action} ${what}: ${error.message}`;
+  }
+  void refresh();
+}
+
+/** Records that are not IN_SYNC (PENDING or ERROR), each with why. */
+function renderWaiting(status) {
+  const records = [
+    ...status.pendingContacts.nodes,
+    ...status.errorContacts.nodes,
+    ...status.pendingCompanies.nodes,
+    ...status.errorCompanies.nodes,
+    ...status.pendingActivities.nodes,
+    ...status.errorActivities.nodes,
+  ];
+  const body = document.querySelector('#waiting tbody');
+  body.replaceChildren(
+    ...records.map((record) =>
+      element(
+        'tr',
+        { 'data-record-id': record.id },
+        element('td', {}, recordLabel(record)),
+        element('td', {}, record.sync.state),
+        element('td', { className: 'reason' }, record.sync.reason || ''),
+      ),
+    ),
+  );
+  if (records.length === 0) body.append(element('tr', {}, element('td', { colspan: 3 }, 'No record is waiting.')));
 }
 
 function renderLinks(links) {
@@ -260,6 +331,7 @@ function render(status, history) {
   document.getElementById('max-lag').textContent = lags.length ? formatLag(Math.max(...lags)) : '—';
   renderFeeds(syncStatus.feeds);
   renderLinks(syncStatus.links);
+  renderWaiting(status);
   renderConflicts(conflicts);
   renderPlot(history);
   document.getElementById('updated').textContent = new Date().toLocaleTimeString();
@@ -275,7 +347,7 @@ async function refresh() {
   clearTimeout(timer);
   try {
     const [status, history] = await Promise.all([
-      graphql(STATUS_QUERY, { conflicts: CONFLICT_PAGE }),
+      graphql(STATUS_QUERY, { conflicts: CONFLICT_PAGE, waiting: WAITING_PAGE }),
       getJson('/status/history'),
     ]);
     render(status, history);
