@@ -83,11 +83,14 @@ export function createContext(
     new CrmofficeApi(dependencies.crmoffice),
     options,
   );
+  const parts = partsOf(dependencies);
   return {
     db: dependencies.db,
     customerp: dependencies.customerp,
     crmoffice: dependencies.crmoffice,
-    ...partsOf(dependencies),
+    ...parts,
+    // Idempotency keys are the caller's own: the same key from two callers means two requests.
+    writeThrough: parts.writeThrough.forCaller(principal.subject),
     links,
     cursors: new FeedCursorStore(dependencies.db),
     loaders,

@@ -3,7 +3,7 @@ export { LinkStore } from './store.js';
 export { setupIndexes, LINK_INDEXES, LINKS_COLLECTION } from './indexes.js';
 export { encodeUnifiedId, decodeUnifiedId, type UnifiedIdParts } from './unified-id.js';
 export { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
-export { SIDE_TYPES, assertSideFits } from './sides.js';
+export { SIDE_TYPES, assertSideFits, entityOfSideType } from './sides.js';
 export {
   LINK_ENTITIES,
   isLinkEntity,

@@ -1,5 +1,12 @@
 import type { SystemName } from '../errors.js';
-import type { CrmofficeRef, CrmofficeType, CustomerpRef, CustomerpType, LinkEntity } from './link.js';
+import {
+  LINK_ENTITIES,
+  type CrmofficeRef,
+  type CrmofficeType,
+  type CustomerpRef,
+  type CustomerpType,
+  type LinkEntity,
+} from './link.js';
 
 /** The record types each entity links, per system: the four dataflows of the design. */
 export const SIDE_TYPES: Readonly<
@@ -28,4 +35,14 @@ export function assertSideFits(entity: LinkEntity, system: SystemName, ref: Cust
   if (typeof ref.id !== 'string' || ref.id === '') {
     throw new TypeError(`${system} ${ref.type} reference needs a non-empty string id, got ${JSON.stringify(ref.id)}`);
   }
+}
+
+/** The entity whose links hold `system`'s records of `type` (each record type belongs to exactly one), or null for none. */
+export function entityOfSideType(system: SystemName, type: string): LinkEntity | null {
+  for (const entity of LINK_ENTITIES) {
+    const types = SIDE_TYPES[entity];
+    const allowed: readonly string[] = system === 'CUSTOMERP' ? types.customerp : types.crmoffice;
+    if (allowed.includes(type)) return entity;
+  }
+  return null;
 }

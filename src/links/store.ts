@@ -11,7 +11,6 @@ import type { SystemName } from '../errors.js';
 import { LINKS_COLLECTION } from './indexes.js';
 import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
 import {
-  LINK_ENTITIES,
   sideFieldOf,
   type CrmofficeRef,
   type CustomerpRef,
@@ -27,7 +26,7 @@ import {
   type NewLink,
   type SideRef,
 } from './link.js';
-import { SIDE_TYPES, assertSideFits, refKeyOf } from './sides.js';
+import { assertSideFits, entityOfSideType, refKeyOf } from './sides.js';
 
 /** The stored shape: a Link plus the derived unique keys of its sides (refKeyOf); an absent side has none. */
 interface LinkDocument extends Link {
@@ -448,12 +447,9 @@ function sideKeyFieldOf(system: SystemName): SideKeyField {
 
 /** The entity whose links hold `ref` on `system`'s side (each record type belongs to exactly one). */
 function entityHolding(system: SystemName, ref: CustomerpRef | CrmofficeRef): Link['entity'] {
-  for (const entity of LINK_ENTITIES) {
-    const types = SIDE_TYPES[entity];
-    const allowed: readonly string[] = system === 'CUSTOMERP' ? types.customerp : types.crmoffice;
-    if (allowed.includes(ref.type)) return entity;
-  }
-  throw new TypeError(`${system} has no record type ${ref.type} that a link can hold`);
+  const entity = entityOfSideType(system, ref.type);
+  if (!entity) throw new TypeError(`${system} has no record type ${ref.type} that a link can hold`);
+  return entity;
 }
 
 /** The $set of update(): only the fields given (undefined would be stored as null). */

@@ -4,6 +4,7 @@
  * finishes what was left.
  */
 export {
+  ANONYMOUS_CALLER,
   WriteThrough,
   type ConflictResult,
   type LinkResult,
@@ -31,6 +32,9 @@ export {
   LeaseLostError,
   OPERATIONS_COLLECTION,
   operationIdOf,
+  callerKey,
+  internalKey,
+  type IdempotencyKey,
   OPERATION_INDEXES,
   OperationStore,
   setupOperationIndexes,

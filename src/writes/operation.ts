@@ -88,9 +88,9 @@ export interface OperationOutcome {
 }
 
 export interface OperationDocument {
-  /** `key:<idempotency key>`, or `op:<UUID>` without one (see operationIdOf). */
+  /** `caller:<caller>:<key>`, `internal:<key>`, or `op:<UUID>` without a key (see operationIdOf). */
   _id: string;
-  /** The client's idempotency key, or null (its uniqueness is the `_id`'s: see operationIdOf). */
+  /** The idempotency key as its caller sent it, or null (its uniqueness, per caller, is the `_id`'s: see operationIdOf). */
   idempotencyKey: string | null;
   /** Hash of the mutation, its target and its input: the same key with another input is refused. */
   fingerprint: string;

@@ -59,9 +59,31 @@ export async function setupOperationIndexes(db: Db): Promise<void> {
     await db.collection(collection).createIndexes([...indexes]);
 }
 
-/** The `_id` of the operation that holds a client's idempotency key (or of a key-less one). */
-export function operationIdOf(idempotencyKey: string | null): string {
-  return idempotencyKey === null ? `op:${randomUUID()}` : `key:${idempotencyKey}`;
+/**
+ * Whose an idempotency key is. A caller's key is scoped to the caller (its principal's subject): two
+ * callers sending the same key get two operations. The gateway's own keys (resolveConflict's) live in
+ * a namespace of their own, which no client key can reach.
+ */
+export type IdempotencyKey = { owner: 'caller'; caller: string; key: string } | { owner: 'internal'; key: string };
+
+/** `caller`'s idempotency key `key`, or null without one. */
+export function callerKey(caller: string, key: string | null): IdempotencyKey | null {
+  return key === null ? null : { owner: 'caller', caller, key };
+}
+
+/** One of the gateway's own idempotency keys. */
+export function internalKey(key: string): IdempotencyKey {
+  return { owner: 'internal', key };
+}
+
+/**
+ * The `_id` of the operation that holds an idempotency key (or of a key-less one). The caller is
+ * base64url-encoded, which has no `:`, so `caller:<caller>:<key>` is unambiguous whatever either holds.
+ */
+export function operationIdOf(idempotencyKey: IdempotencyKey | null): string {
+  if (idempotencyKey === null) return `op:${randomUUID()}`;
+  if (idempotencyKey.owner === 'internal') return `internal:${idempotencyKey.key}`;
+  return `caller:${Buffer.from(idempotencyKey.caller, 'utf8').toString('base64url')}:${idempotencyKey.key}`;
 }
 
 /** Another process took the operation over (our lease had run out): stop advancing it. */
@@ -135,7 +157,7 @@ export class OperationStore {
     return (await this.operations.findOne({ _id: id })) ?? (await this.finished.findOne({ _id: id }));
   }
 
-  async findByKey(idempotencyKey: string): Promise<OperationDocument | null> {
+  async findByKey(idempotencyKey: IdempotencyKey): Promise<OperationDocument | null> {
     return this.findById(operationIdOf(idempotencyKey));
   }
 

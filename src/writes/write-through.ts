@@ -50,7 +50,7 @@ import {
 } from './operation.js';
 import { OperationRunner, type KnownRecords, type OperationRunnerOptions } from './operation-runner.js';
 import { previousValues } from './record-input.js';
-import { OperationStore, operationIdOf } from './operations.js';
+import { callerKey, internalKey, OperationStore, operationIdOf, type IdempotencyKey } from './operations.js';
 import {
   idempotencyKeyOf,
   linkOfArgument,
@@ -101,6 +101,9 @@ export interface ConflictResult extends WriteResult {
   conflictId: string;
 }
 
+/** The caller of a WriteThrough not given one (forCaller): processes and tests acting on their own. */
+export const ANONYMOUS_CALLER = 'anonymous';
+
 /** Not an input field: the idempotency key is no part of what a retry must repeat. */
 type WithKey = { idempotencyKey?: string | null };
 
@@ -119,6 +122,8 @@ export class WriteThrough {
   private readonly customerp: CustomerpApi;
   private readonly crmoffice: CrmofficeApi;
   private readonly replayWaitMs: number;
+  /** Whose idempotency keys this service answers with (forCaller). */
+  private caller = ANONYMOUS_CALLER;
 
   constructor(dependencies: WriteThroughDependencies, options: WriteThroughOptions = {}) {
     this.operations = new OperationStore(dependencies.db);
@@ -137,6 +142,17 @@ export class WriteThrough {
     );
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:writes`;
     this.replayWaitMs = options.replayWaitMs ?? 10_000;
+  }
+
+  /**
+   * This service answering for `caller` (a principal's subject): its idempotency keys are its own,
+   * so the same key from two callers gives two independent results. One view per request; the
+   * stores, the runner and the systems are shared.
+   */
+  forCaller(caller: string): WriteThrough {
+    const view = Object.create(this) as WriteThrough;
+    view.caller = caller;
+    return view;
   }
 
   // ---- contacts, companies, activities ------------------------------------------------------------
@@ -265,7 +281,8 @@ export class WriteThrough {
   async resolveConflict(conflict: { linkId: string; conflictId: string }, keep: SystemName): Promise<ConflictResult> {
     if (keep !== 'CUSTOMERP' && keep !== 'CRMOFFICE')
       throw new BadUserInputError('keep must be CUSTOMERP or CRMOFFICE', 'keep');
-    const key = `resolveConflict:${conflict.linkId}:${conflict.conflictId}`;
+    // The gateway's own key (internalKey): no client key can take it first.
+    const key = internalKey(`resolveConflict:${conflict.linkId}:${conflict.conflictId}`);
     const fingerprint = fingerprintOf('resolveConflict', conflict.conflictId, { keep });
     const existing = await this.operations.findByKey(key);
     if (existing) {
@@ -299,7 +316,7 @@ export class WriteThrough {
   // ---- the three kinds of operations -------------------------------------------------------------
 
   private async create(mutation: string, flow: Dataflow, input: object & WithKey): Promise<WriteResult> {
-    const key = idempotencyKeyOf(input.idempotencyKey);
+    const key = callerKey(this.caller, idempotencyKeyOf(input.idempotencyKey));
     const fingerprint = fingerprintOf(mutation, null, withoutKey(input));
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
     if (replayed) return replayed;
@@ -321,7 +338,7 @@ export class WriteThrough {
     id: string,
     input: object & WithKey,
   ): Promise<WriteResult> {
-    const key = idempotencyKeyOf(input.idempotencyKey);
+    const key = callerKey(this.caller, idempotencyKeyOf(input.idempotencyKey));
     const fingerprint = fingerprintOf(mutation, id, withoutKey(input));
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
     if (replayed) return replayed;
@@ -377,7 +394,7 @@ export class WriteThrough {
     id: string,
     idempotencyKey: string | null | undefined,
   ): Promise<WriteResult> {
-    const key = idempotencyKeyOf(idempotencyKey);
+    const key = callerKey(this.caller, idempotencyKeyOf(idempotencyKey));
     const fingerprint = fingerprintOf(mutation, id, {});
     const replayed = key ? await this.replayOf(key, fingerprint) : null;
     if (replayed) return replayed;
@@ -403,7 +420,7 @@ export class WriteThrough {
     return resultOf(done, outcome);
   }
 
-  private async replayOf(key: string, fingerprint: string): Promise<WriteResult | null> {
+  private async replayOf(key: IdempotencyKey, fingerprint: string): Promise<WriteResult | null> {
     const existing = await this.operations.findByKey(key);
     return existing ? this.replay(existing._id, existing, fingerprint) : null;
   }
@@ -435,7 +452,7 @@ export class WriteThrough {
   }
 
   private newOperation(spec: {
-    key: string | null;
+    key: IdempotencyKey | null;
     fingerprint: string;
     mutation: string;
     kind: OperationKind;
@@ -448,7 +465,7 @@ export class WriteThrough {
     const _id = operationIdOf(spec.key);
     return {
       _id,
-      idempotencyKey: spec.key,
+      idempotencyKey: spec.key?.key ?? null,
       fingerprint: spec.fingerprint,
       mutation: spec.mutation,
       kind: spec.kind,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { getDirective } from '@graphql-tools/utils';
 import { isObjectType } from 'graphql';
 import { SCOPES, type Authenticate, type Scope } from '../../src/auth/principal.js';
-import { fieldScopes, rootFieldScopes } from '../../src/gateway/authorization/index.js';
+import { fieldScopes, RECORD_SCOPES, requiredScopes, rootFieldScopes } from '../../src/gateway/authorization/index.js';
 import { buildGatewaySchema } from '../../src/gateway/schema.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { LINKS_COLLECTION } from '../../src/links/index.js';
@@ -65,6 +65,16 @@ const CROSSING_FIELD_SCOPES: Record<string, Scope[]> = {
   'Activity.company': ['activities:read', 'companies:read'],
 };
 
+/**
+ * What resolvers check once their arguments name a record (src/gateway/authorization/record-scopes.ts):
+ * the record type's write scope, on top of the field's own sync:admin.
+ */
+const RECORD_SCOPED_FIELDS: Record<string, Scope[]> = {
+  'linkRecords on a Company': ['companies:write'],
+  'unlinkRecords on a Company': ['companies:write'],
+  'resolveConflict on a Contact': ['contacts:write'],
+};
+
 /** What every field of these types requires (the type's own `@auth`): the records and their per-system shapes. */
 const TYPE_SCOPES: Record<string, Scope[]> = {
   Contact: ['contacts:read'],
@@ -82,12 +92,21 @@ const TYPE_SCOPES: Record<string, Scope[]> = {
 /** What a field requires according to the tables above (`[]` for a field none of them lists). */
 function scopesOf(field: string): Scope[] {
   return (
-    ROOT_FIELD_SCOPES[field] ?? CROSSING_FIELD_SCOPES[field] ?? TYPE_SCOPES[field.slice(0, field.indexOf('.'))] ?? []
+    ROOT_FIELD_SCOPES[field] ??
+    CROSSING_FIELD_SCOPES[field] ??
+    RECORD_SCOPED_FIELDS[field] ??
+    TYPE_SCOPES[field.slice(0, field.indexOf('.'))] ??
+    []
   );
 }
 
 describe('the gateway schema', () => {
   const schema = buildGatewaySchema();
+
+  it('reads each record type with the read scope RECORD_SCOPES gives it (the resolvers’ run-time checks)', () => {
+    for (const entity of ['Contact', 'Company', 'Activity'] as const)
+      expect([entity, requiredScopes(schema, entity, 'id')]).toEqual([entity, [RECORD_SCOPES[entity].read]]);
+  });
 
   it('requires exactly the decided scopes on every Query and Mutation field, and has no field without a decision', () => {
     for (const type of [schema.getQueryType(), schema.getMutationType()]) {
@@ -219,10 +238,17 @@ function probesOf(ids: Ids): Probe[] {
     chain,
     text: () => text,
   });
-  const mutation = (name: string, selection: string, refused: string, writing: string): Probe => ({
+  /** `records`: the checks a resolver makes once its arguments name a record (RECORD_SCOPED_FIELDS). */
+  const mutation = (
+    name: string,
+    selection: string,
+    refused: string,
+    writing: string,
+    records: string[] = [],
+  ): Probe => ({
     name,
     grouped: false,
-    chain: [step(`Mutation.${name}`, [name], false)],
+    chain: [step(`Mutation.${name}`, [name], false), ...records.map((field) => step(field, [name], false))],
     text: (write) => `mutation { ${name}${write ? writing : refused} ${selection} }`,
   });
   return [
@@ -319,13 +345,17 @@ function probesOf(ids: Ids): Probe[] {
       '{ writes { system state } }',
       '(customerp: { system: CUSTOMERP, type: "Product", id: "1" }, crmoffice: { system: CRMOFFICE, type: "Contact", id: "1" })',
       `(customerp: { system: CUSTOMERP, type: "Product", id: "${ids.unlinkedProduct}" }, crmoffice: { system: CRMOFFICE, type: "Company", id: "${ids.unlinkedCompany}" })`,
+      ['linkRecords on a Company'],
     ),
-    mutation('unlinkRecords', '{ writes { system state } }', '(id: "not-an-id")', `(id: "${ids.unlinkable}")`),
+    mutation('unlinkRecords', '{ writes { system state } }', '(id: "not-an-id")', `(id: "${ids.unlinkable}")`, [
+      'unlinkRecords on a Company',
+    ]),
     mutation(
       'resolveConflict',
       '{ operationId }',
       '(id: "not-an-id", keep: CUSTOMERP)',
       `(id: "${ids.conflict}", keep: CUSTOMERP)`,
+      ['resolveConflict on a Contact'],
     ),
     mutation('syncNow', '{ pendingOperations }', '', ''),
     mutation(

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   backoffDelay,
+  callerKey,
   LeaseLostError,
   OperationStore,
   operationIdOf,
   setupOperationIndexes,
+  type IdempotencyKey,
   type OperationDocument,
   type SideProgress,
 } from '../../src/writes/index.js';
@@ -23,9 +25,12 @@ const side = (): SideProgress => ({
   feedCursor: null,
 });
 
+/** The test's caller's idempotency key. */
+const keyOf = (key: string) => callerKey('tester', key) as IdempotencyKey;
+
 function operation(key: string | null, fields: Partial<OperationDocument> = {}): OperationDocument {
   const now = new Date();
-  const _id = operationIdOf(key);
+  const _id = operationIdOf(key === null ? null : keyOf(key));
   return {
     _id,
     idempotencyKey: key,
@@ -71,7 +76,7 @@ describe('OperationStore', () => {
     const first = operation('key-a');
     expect(await store.insert(first)).toEqual({ operation: first, created: true });
     expect(await store.insert(operation('key-a', { fingerprint: 'f2' }))).toEqual({ operation: first, created: false });
-    expect(await store.findByKey('key-a')).toEqual(first);
+    expect(await store.findByKey(keyOf('key-a'))).toEqual(first);
     // Key-less operations never collide with each other.
     expect((await store.insert(operation(null))).created).toBe(true);
     expect((await store.insert(operation(null))).created).toBe(true);
@@ -144,12 +149,12 @@ describe('OperationStore', () => {
     const finished = await store.advance(recorded, 'first', 1000, { state: 'APPLIED', finishedAt: new Date() });
     await store.archive(finished);
     expect((await store.unfinished()).some((o) => o._id === recorded._id)).toBe(false);
-    expect(await store.findByKey('key-e')).toEqual(finished);
+    expect(await store.findByKey(keyOf('key-e'))).toEqual(finished);
     expect(await store.insert(operation('key-e', { lease: { owner: 'late', until: new Date() } }))).toEqual({
       operation: finished,
       created: false,
     });
-    expect(await store.findByKey('key-e')).toEqual(finished);
+    expect(await store.findByKey(keyOf('key-e'))).toEqual(finished);
   });
 
   it('deletes finished operations older than the retention, and only those', async () => {
@@ -163,8 +168,8 @@ describe('OperationStore', () => {
       await store.archive(await store.advance(recorded, 'first', 1000, { state: 'APPLIED', finishedAt }));
     }
     expect(await store.deleteFinishedBefore(new Date(now - 24 * 3600_000))).toBe(1);
-    expect(await store.findByKey('key-old')).toBeNull();
-    expect((await store.findByKey('key-new'))?.state).toBe('APPLIED');
+    expect(await store.findByKey(keyOf('key-old'))).toBeNull();
+    expect((await store.findByKey(keyOf('key-new')))?.state).toBe('APPLIED');
   });
 });
 

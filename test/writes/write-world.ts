@@ -1,12 +1,15 @@
 import type { Link, LinkEntity } from '../../src/links/index.js';
 import { demoSizeOf, type DemoSize } from '../../src/reference/core/index.js';
 import {
+  ANONYMOUS_CALLER,
+  callerKey,
   FINISHED_OPERATIONS_COLLECTION,
   OPERATIONS_COLLECTION,
   OutboxWorker,
   OperationStore,
   setupOperationIndexes,
   WriteThrough,
+  type IdempotencyKey,
   type OperationDocument,
   type OutboxWorkerOptions,
   type WriteThroughOptions,
@@ -139,4 +142,9 @@ export async function startWriteWorld(suite: string, options: WriteWorldOptions 
       await world.close();
     },
   };
+}
+
+/** The operation key of an idempotency key sent to a world's WriteThrough (which answers as ANONYMOUS_CALLER). */
+export function anonymousKey(key: string): IdempotencyKey {
+  return callerKey(ANONYMOUS_CALLER, key) as IdempotencyKey;
 }

@@ -1,7 +1,7 @@
 import { mapSchema, MapperKind } from '@graphql-tools/utils';
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Principal, Scope } from '../../auth/principal.js';
-import { ForbiddenError } from '../../errors.js';
+import { assertScopes } from './record-scopes.js';
 import { assertNoAuthOnInterfaces, AUTH_DIRECTIVE, requiredScopes } from './field-scopes.js';
 
 /** What the guard reads from a request's context: who is calling. Absent = nobody, every guarded field refused. */
@@ -38,10 +38,7 @@ function guarded(
   requires: readonly Scope[],
 ): GraphQLFieldResolver<unknown, AuthorizationContext> {
   return (source, args, context, info) => {
-    const granted = context?.principal?.scopes;
-    if (!granted || !requires.every((scope) => granted.has(scope))) {
-      throw new ForbiddenError(`Not allowed: ${field} requires ${requires.join(', ')}`);
-    }
+    assertScopes(context?.principal, field, requires);
     return resolve(source, args, context, info);
   };
 }

@@ -1,6 +1,7 @@
 import type { ConflictResolvers, LinkInfoResolvers, SyncInfoResolvers } from '../../generated/gateway-server.js';
 import { isLiveLink, type Link } from '../../links/index.js';
 import { syncReasonOf } from '../../reconcile/index.js';
+import { assertScopes, RECORD_SCOPES } from '../authorization/index.js';
 import { encodeConflictId } from '../ids.js';
 import type { ConflictEntry } from '../model.js';
 import { isoOf } from './unified-record.js';
@@ -33,8 +34,15 @@ export const SyncInfo: SyncInfoResolvers = {
 export const Conflict: ConflictResolvers = {
   id: ({ link, conflict }) => encodeConflictId(link._id, conflict.id),
   field: ({ conflict }) => conflict.field,
-  customerpValue: ({ conflict }) => conflict.customerpValue ?? null,
-  crmofficeValue: ({ conflict }) => conflict.crmofficeValue ?? null,
+  // The values are the record's data: they need its read scope, not only the sync:admin that lists conflicts.
+  customerpValue: ({ link, conflict }, _args, context) => {
+    assertScopes(context.principal, `Conflict.customerpValue of a ${link.entity}`, [RECORD_SCOPES[link.entity].read]);
+    return conflict.customerpValue ?? null;
+  },
+  crmofficeValue: ({ link, conflict }, _args, context) => {
+    assertScopes(context.principal, `Conflict.crmofficeValue of a ${link.entity}`, [RECORD_SCOPES[link.entity].read]);
+    return conflict.crmofficeValue ?? null;
+  },
   kept: ({ conflict }) => conflict.kept ?? null,
   detectedAt: ({ conflict }) => isoOf(conflict.detectedAt),
   resolvedAt: ({ conflict }) => isoOf(conflict.resolvedAt),

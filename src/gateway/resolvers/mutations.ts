@@ -1,5 +1,6 @@
 import { BadUserInputError } from '../../errors.js';
-import { isLiveLink, type Link } from '../../links/index.js';
+import { decodeUnifiedId, entityOfSideType, isLiveLink, type Link } from '../../links/index.js';
+import { assertScopes, RECORD_SCOPES } from '../authorization/index.js';
 import { CrmofficeApi, CustomerpApi } from '../../upstreams/index.js';
 import type { SystemWrite, WriteResult } from '../../writes/index.js';
 import type { GatewayContext } from '../context.js';
@@ -93,13 +94,26 @@ export const Mutation: MutationResolvers = {
   },
   deleteActivity: (_parent, { id, idempotencyKey }, context) =>
     deletePayloadOf(id, context.writeThrough.deleteActivity(id, idempotencyKey)),
-  linkRecords: async (_parent, { customerp, crmoffice }, context) =>
-    context.writeThrough.linkRecords(customerp, crmoffice).then(({ links, writes }) => ({ records: links, writes })),
-  unlinkRecords: async (_parent, { id }, context) =>
-    context.writeThrough.unlinkRecords(id).then(({ links, writes }) => ({ records: links, writes })),
+  // The three sync:admin mutations that write record values also need the record type's write scope,
+  // known only from their arguments (an argument naming no record is left to the write path's BAD_USER_INPUT).
+  linkRecords: async (_parent, { customerp, crmoffice }, context) => {
+    const entity = entityOfSideType('CUSTOMERP', customerp.type);
+    if (entity) assertScopes(context.principal, `linkRecords on a ${entity}`, [RECORD_SCOPES[entity].write]);
+    return context.writeThrough
+      .linkRecords(customerp, crmoffice)
+      .then(({ links, writes }) => ({ records: links, writes }));
+  },
+  unlinkRecords: async (_parent, { id }, context) => {
+    const entity = decodeUnifiedId(id)?.entity;
+    if (entity) assertScopes(context.principal, `unlinkRecords on a ${entity}`, [RECORD_SCOPES[entity].write]);
+    return context.writeThrough.unlinkRecords(id).then(({ links, writes }) => ({ records: links, writes }));
+  },
   resolveConflict: async (_parent, { id, keep }, context) => {
     const parts = decodeConflictId(id);
     if (!parts) throw new BadUserInputError('id is not a valid conflict id', 'id');
+    const owner = await context.loaders.byId.load(parts.linkId);
+    if (owner)
+      assertScopes(context.principal, `resolveConflict on a ${owner.entity}`, [RECORD_SCOPES[owner.entity].write]);
     const result = await context.writeThrough.resolveConflict(parts, keep);
     const { record: link, writes, operationId } = await payloadOf(context, result);
     const conflict = link?.conflicts.find((c) => c.id === parts.conflictId);

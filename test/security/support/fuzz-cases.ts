@@ -29,11 +29,11 @@ export const CASES_PER_CATEGORY = {
   /** Schema-valid queries over real records, random selections. */
   'valid query': 1_500,
   /** Injection, unicode and oversized strings, position by position through every input field. */
-  'hostile string': 3_000,
+  'hostile string': 3_300,
   /** Wrong types, missing required arguments, unknown arguments and fields, wrong variable declarations. */
   'type error': 3_000,
   /** MongoDB operators as variable values, position by position through every input field. */
-  'operator injection': 2_500,
+  'operator injection': 2_700,
   /** `__proto__`, `constructor` and friends as keys of inputs, variables and bodies. */
   'prototype pollution': 1_000,
   /** Mutations with an input the contract refuses, plus anything else. */

@@ -122,7 +122,11 @@ export function mutationPoisons(fixtures: FuzzFixtures): Readonly<Record<string,
     hostileString.map((type) => set('a record type no system has', ['customerp', 'type'], `${type}Nope`)),
   );
 
+  const noFeed = hostileString.map((entity) => set('a feed that does not exist', ['entity'], `${entity}Nope`));
+
   return {
+    approveHeldDeletes: noFeed,
+    discardHeldDeletes: noFeed,
     createContact: fc.oneof(
       contactInput,
       fc.constant(set('a kind that cannot be created', ['input', 'kind'], 'CRM_ONLY')),
