@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { encodeConflictId } from '../../src/gateway/index.js';
 import type { Link } from '../../src/links/index.js';
 import { editRecord, pairsOf, readRecord, type Pair } from '../support/edits.js';
+import { gql } from '../support/graphql.js';
 import { startOpsWorld, type OpsWorld } from '../ops/ops-world.js';
 import { launchChromium, nonLocal, recordRequests, screenshot } from './browser.js';
 
@@ -134,6 +135,40 @@ describe('the status page at /status', () => {
     expect(await readRecord(ops.world.systems.crmoffice, 'Contact', contested.crmoffice.id)).toMatchObject({
       title: 'Chief Left',
     });
+  });
+
+  it('shows deletes the mass-delete guard holds with Approve and Discard, says why each waits, and Approve releases them', async () => {
+    const victims = (await pairsOf(ops.world.links, 'Company')).slice(0, 7);
+    for (const pair of victims)
+      await gql(ops.world.systems.customerpServer.url, 'mutation($id: ID!) { deleteProduct(id: $id) }', {
+        id: pair.customerp.id,
+      });
+    await ops.syncPass();
+    const row = 'tr[data-feed="CUSTOMERP:Product"]';
+    await page.waitForFunction(
+      (selector) => document.querySelector(`${selector} td.held`)?.textContent?.startsWith('7 '),
+      row,
+      { timeout: 15_000 },
+    );
+    expect(await page.$$eval(`${row} td.held button`, (buttons) => buttons.map((b) => b.textContent))).toEqual([
+      'Approve deletes',
+      'Discard deletes',
+    ]);
+    const reasons = await page.$$eval('#waiting tbody td.reason', (cells) => cells.map((c) => c.textContent));
+    expect(reasons.filter((r) => r?.includes('held by the mass-delete guard'))).toHaveLength(7);
+    await screenshot(page, 'status-held-deletes');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click(`${row} button[data-action="approve"]`);
+    await page.waitForFunction((selector) => document.querySelector(`${selector} td.held`)?.textContent === '0', row, {
+      timeout: 15_000,
+    });
+    expect(await page.textContent('#feed-message')).toBe('Approved 7 held deletes of CUSTOMERP Product.');
+    const left = await ops.world.systems.crmoffice.getMany(
+      'Company',
+      victims.map((pair) => pair.crmoffice.id),
+    );
+    expect(left).toEqual(victims.map(() => null));
   });
 
   it('made no request that left 127.0.0.1', () => {

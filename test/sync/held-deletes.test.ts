@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Link } from '../../src/links/index.js';
 import { syncReasonOf } from '../../src/reconcile/index.js';
+import { parseSyncArguments } from '../../src/cli/sync-command.js';
 import { feedNamed } from '../../src/sync/index.js';
 import { gql } from '../support/graphql.js';
+import { startSyncProcess } from '../support/sync-process.js';
 import { startSyncWorld, type SyncWorld } from '../support/world.js';
 
 // The mass-delete guard holds deletes, never the feed: the operator scenario of issue #13 on the demo
@@ -96,5 +98,40 @@ describe('held deletes', () => {
         victims.map((l) => l.customerp?.id as string),
       ),
     ).toEqual(victims.map(() => null));
+  });
+
+  it('is in operators’ hands from the CLI too: npm run sync -- approve-deletes CUSTOMERP Product', async () => {
+    const victims = products.slice(10, 12);
+    for (const link of victims) await deleteProduct(link);
+    expect(productFeed(await world.engine.runOnce())).toMatchObject({ held: 2 });
+    await world.engine.releaseLeases();
+    const { exit } = startSyncProcess(
+      {
+        mongodbUri: process.env['MONGODB_URI'] as string,
+        database: world.database.name,
+        customerpUrl: world.systems.customerpServer.url,
+        crmofficeUrl: world.systems.crmofficeServer.url,
+        customerpToken: world.systems.tokens.customerp,
+        crmofficeToken: world.systems.tokens.crmoffice,
+      },
+      ['approve-deletes', 'CUSTOMERP', 'Product'],
+    );
+    const { code, stdout } = await exit;
+    expect({ code, stdout }).toEqual({
+      code: 0,
+      stdout: 'customerp:PRODUCT: held deletes approved, 2 counterparts deleted\n',
+    });
+    expect(await companiesInCrmoffice(victims)).toEqual([null, null]);
+  });
+
+  it('reads its arguments strictly', () => {
+    expect(parseSyncArguments(['discard-deletes', 'crmoffice', 'Company'])).toEqual({
+      once: false,
+      json: false,
+      heldDeletes: { action: 'discard', system: 'CRMOFFICE', entity: 'Company' },
+    });
+    expect(parseSyncArguments(['--once', '--json'])).toEqual({ once: true, json: true });
+    for (const bad of [['approve-deletes', 'CUSTOMERP'], ['delete-everything'], ['approve-deletes', 'A', 'B', 'C']])
+      expect(parseSyncArguments(bad)).toMatch(/^usage: npm run sync -- /);
   });
 });
