@@ -4,11 +4,11 @@ import type {
   ActivityType,
   CompanyFieldsFragment,
   CompanyStatus,
-  ContactFieldsFragment as CrmofficeContactFieldsFragment,
+  CrmofficeContactFieldsFragment,
   ContactType,
 } from '../generated/crmoffice-client.js';
 import type {
-  ContactFieldsFragment as CustomerpContactFieldsFragment,
+  CustomerpContactFieldsFragment,
   EmployeeFieldsFragment,
   ProductFieldsFragment,
   ProjectFieldsFragment,
