@@ -4,3 +4,9 @@ export { MassDeleteGuardError } from './mass-delete-guard.js';
 export { LeaseStore } from './leases.js';
 export type { EntitySummary, FeedSummary, SyncSummary } from './summary.js';
 export { SyncWorker, type SyncWorkerOptions, type SyncWorkerPhase } from './worker.js';
+export {
+  WebhookReceiver,
+  WEBHOOK_DELIVERIES_COLLECTION,
+  type WebhookAnswer,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.js';

@@ -12,7 +12,7 @@ describe('loadSettings', () => {
       CUSTOMERP_PORT: 4001,
       CRMOFFICE_PORT: 4002,
       REFERENCE_SEED: 'demo',
-      SYNC_INTERVAL_MS: 2000,
+      SYNC_INTERVAL_MS: 30_000,
       UPSTREAM_TIMEOUT_MS: 3000,
       UPSTREAM_RETRIES: 2,
       NODE_ENV: 'development',
@@ -35,7 +35,7 @@ describe('loadSettings', () => {
       PORT: 8080,
       MONGODB_URI: 'mongodb://db:27017',
       CUSTOMERP_URL: 'http://erp:80/graphql',
-      SYNC_INTERVAL_MS: 2000,
+      SYNC_INTERVAL_MS: 30_000,
       REFERENCE_SEED: '100000',
     });
   });
