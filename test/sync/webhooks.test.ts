@@ -9,7 +9,8 @@ import { SIGNATURE_HEADER, signWebhook } from '../../src/webhook-signature.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
 import { editRecord, pairsOf, readRecord, type Pair } from '../support/edits.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
-import { waitUntil } from '../support/sync-process.js';
+import { freePort } from '../support/processes.js';
+import { startSyncProcess, waitUntil } from '../support/sync-process.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -202,4 +203,50 @@ describe('webhooks wake the sync worker', () => {
       () => JSON.stringify(systems.customerpServer.webhooks.counts()),
     );
   });
+
+  it('npm run sync in a process of its own receives the webhooks on WEBHOOK_PORT and syncs before its 60 s poll', async () => {
+    const port = await freePort();
+    const sync = startSyncProcess(
+      {
+        mongodbUri: process.env['MONGODB_URI'] as string,
+        database: database.name,
+        customerpUrl: systems.customerpServer.url,
+        crmofficeUrl: systems.crmofficeServer.url,
+        customerpToken: systems.tokens.customerp,
+        crmofficeToken: systems.tokens.crmoffice,
+      },
+      [],
+      { SYNC_INTERVAL_MS: '60000', WEBHOOK_PORT: String(port), WEBHOOK_SECRET_CUSTOMERP: SECRET },
+    );
+    closers.push(async () => {
+      sync.child.kill('SIGTERM');
+      await sync.exit;
+    });
+    // Its endpoint is up once it refuses an unsigned delivery; its first pass has run once the feeds' leases are free again.
+    await waitUntil(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/webhooks/customerp`, { method: 'POST' }).catch(() => null))?.status ===
+        401,
+      60_000,
+      () => 'sync process serves no webhook endpoint',
+    );
+    await subscribe(`http://127.0.0.1:${port}/webhooks/customerp`);
+    // The first edit may ride on the process's first pass; once it has arrived, that pass has read the
+    // feed past it, so the second edit can only arrive by a wake before the 60 s poll.
+    const [first, second] = [pairs[4] as Pair, pairs[5] as Pair];
+    await editRecord(systems.customerp, 'Employee', first.customerp.id, { jobTitle: 'First to the worker process' });
+    await waitUntil(
+      async () => (await titleIn(first)) === 'First to the worker process',
+      45_000,
+      async () => `title is ${String(await titleIn(first))}`,
+    );
+    await editRecord(systems.customerp, 'Employee', second.customerp.id, { jobTitle: 'Pushed to the worker process' });
+    const editedAt = Date.now();
+    await waitUntil(
+      async () => (await titleIn(second)) === 'Pushed to the worker process',
+      45_000,
+      async () => `title is ${String(await titleIn(second))}`,
+    );
+    expect(Date.now() - editedAt).toBeLessThan(60_000);
+  }, 120_000);
 });
