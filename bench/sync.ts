@@ -11,12 +11,14 @@
  *    in pages of 500, and the same number created one by one in an empty Crmoffice (what a backfill
  *    cannot avoid doing). The figure that matters is sync rate / raw rate.
  * 3. Lag: a SyncWorker with interval I runs over a synced demo installation while BENCH_SYNC_EDITS
- *    edits are made directly in each system; each edit's time until the other system shows it.
+ *    edits are made directly in each system; each edit's time until the other system shows it. Run
+ *    twice: push off (polling every I), and push on (both systems' webhooks wake the worker, which
+ *    polls only every BENCH_SYNC_PUSH_INTERVAL_MS).
  *
  * MongoDB: MONGODB_URI if set, otherwise the embedded engine (mongo-java-server, in memory) of its own.
  * Settings: BENCH_SYNC_SIZES (10000,100000 Customerp records), BENCH_SYNC_BUDGET_S (180 per
  * backfill), BENCH_SYNC_RAW_BUDGET_S (30 per size), BENCH_SYNC_INTERVAL_MS (500), BENCH_SYNC_EDITS
- * (200 per system).
+ * (200 per system), BENCH_SYNC_PUSH_INTERVAL_MS (30000). BENCH_SYNC_SIZES=none measures the lag alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -43,7 +45,10 @@ const { connectMongo, EMBEDDED_MONGO_NAME, startEmbeddedMongo } = await import('
 const { DEMO_SIZE, demoSizeOf } = await import('../src/reference/core/index.js');
 const { startCrmoffice } = await import('../src/reference/crmoffice/index.js');
 const { seededCustomerpId, startCustomerp } = await import('../src/reference/customerp/index.js');
-const { SyncEngine, SyncWorker } = await import('../src/sync/index.js');
+const { SyncEngine, SyncWorker, WebhookReceiver } = await import('../src/sync/index.js');
+const { webhookRouter } = await import('../src/gateway/webhooks.js');
+const { default: express } = await import('express');
+const { createServer } = await import('node:http');
 const { NO_WRITE_OWNERSHIP } = await import('../src/reconcile/index.js');
 const { CrmofficeApi, CustomerpApi, UpstreamClient: Client } = await import('../src/upstreams/index.js');
 
@@ -55,6 +60,9 @@ const BUDGET_S = Number(process.env['BENCH_SYNC_BUDGET_S'] ?? 180);
 const RAW_BUDGET_S = Number(process.env['BENCH_SYNC_RAW_BUDGET_S'] ?? 30);
 const INTERVAL_MS = Number(process.env['BENCH_SYNC_INTERVAL_MS'] ?? 500);
 const EDITS = Number(process.env['BENCH_SYNC_EDITS'] ?? 200);
+const PUSH_INTERVAL_MS = Number(process.env['BENCH_SYNC_PUSH_INTERVAL_MS'] ?? 30_000);
+/** Per-run webhook secret (the child's reference systems are open: no admin token). */
+const PUSH_SECRET = `bench-${Date.now()}-${process.pid}-secret`;
 /** Pause after each edit, alternating between the systems: about 10 edits/s in all, well under what a pass absorbs. */
 const EDIT_PACE_MS = 100;
 
@@ -411,8 +419,9 @@ async function rawRate(servers: Servers, size: DemoSize): Promise<{ rawRead: num
 // ---- 3: lag -----------------------------------------------------------------------------------------
 
 /** Edits straight in each system while a SyncWorker runs; how long until the other system shows each. */
-async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
-  log(`lag: ${EDITS} edits in each system, worker interval ${INTERVAL_MS} ms`);
+async function lag(uri: string, push: boolean): Promise<{ rows: LagRow[]; passMs: number; intervalMs: number }> {
+  const intervalMs = push ? PUSH_INTERVAL_MS : INTERVAL_MS;
+  log(`lag: ${EDITS} edits in each system, worker interval ${intervalMs} ms, push ${push ? 'on' : 'off'}`);
   const { servers, child } = await startServers(DEMO_SIZE);
   const { client, db } = await connectMongo(uri, 'bench_sync_lag');
   try {
@@ -431,9 +440,10 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
 
     const passes: number[] = [];
     const worker = new SyncWorker(engine, {
-      intervalMs: INTERVAL_MS,
+      intervalMs,
       afterPass: async () => void passes.push(worker.last?.durationMs ?? 0),
     });
+    const hooks = push ? await listenForWebhooks(db, servers, () => worker.wake()) : undefined;
     worker.start();
     // Employees edited in Customerp (job title → the contact's title), customer contacts in Crmoffice (phone).
     const directions = [
@@ -496,6 +506,8 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
       editing = false;
       done = true;
       await worker.stop();
+      hooks?.closeAllConnections();
+      hooks?.close();
     }
 
     /** Edits alternating between the systems, each on a pair with no edit in flight, so each arrival is seen on its own. */
@@ -529,7 +541,7 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
       };
     });
     const passMs = passes.length > 0 ? passes.reduce((sum, n) => sum + n, 0) / passes.length : Number.NaN;
-    return { rows, passMs };
+    return { rows, passMs, intervalMs };
   } finally {
     await db.dropDatabase().catch(() => undefined);
     await client.close();
@@ -541,6 +553,29 @@ async function lag(uri: string): Promise<{ rows: LagRow[]; passMs: number }> {
 interface Pair {
   customerp: string;
   crmoffice: string;
+}
+
+/** The gateway's `POST /webhooks/<system>` on a port of its own, subscribed to both systems. */
+async function listenForWebhooks(db: Db, servers: Servers, wake: () => void): Promise<import('node:http').Server> {
+  const app = express();
+  app.use(
+    webhookRouter(new WebhookReceiver({ db, secrets: { CUSTOMERP: PUSH_SECRET, CRMOFFICE: PUSH_SECRET }, wake })),
+  );
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  for (const [system, url] of [
+    ['customerp', servers.customerp],
+    ['crmoffice', servers.crmoffice],
+  ] as const) {
+    const response = await fetch(`${new URL(url).origin}/admin/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${port}/webhooks/${system}`, secret: PUSH_SECRET }),
+    });
+    if (!response.ok) throw new Error(`subscribing to ${system}: HTTP ${response.status}`);
+  }
+  return server;
 }
 
 /** Linked employees and customer contacts of a synced installation, as (Customerp id, Crmoffice id). */
@@ -588,7 +623,7 @@ async function main(): Promise<void> {
   try {
     const rows: BackfillRow[] = [];
     for (const size of SIZES) rows.push(await backfill(uri, size));
-    const lagResult = await lag(uri);
+    const lagResults = [await lag(uri, false), await lag(uri, true)];
 
     const out: string[] = [];
     out.push(
@@ -651,24 +686,34 @@ async function main(): Promise<void> {
       );
     }
     out.push(
-      `Edit-to-visible lag, SyncWorker interval I = ${INTERVAL_MS} ms, demo installation (${customerpCount(DEMO_SIZE)} Customerp records),`,
-      `one edit every ${EDIT_PACE_MS} ms or so, alternating systems; mean pass ${int(lagResult.passMs)} ms:`,
+      `Edit-to-visible lag, demo installation (${customerpCount(DEMO_SIZE)} Customerp records), one edit every ${EDIT_PACE_MS} ms or so,`,
+      `alternating systems; push off: SyncWorker interval I = ${INTERVAL_MS} ms; push on: webhooks wake the worker, I = ${PUSH_INTERVAL_MS} ms:`,
       '',
     );
     out.push(
       table(
-        ['direction', 'edits', 'p50 ms', 'p95 ms', 'max ms', 'p50 / I', 'p95 / I'],
-        lagResult.rows.map((r) => [
-          r.direction,
-          int(r.edits),
-          int(r.p50),
-          int(r.p95),
-          int(r.max),
-          one(r.p50 / INTERVAL_MS),
-          one(r.p95 / INTERVAL_MS),
-        ]),
+        ['push', 'direction', 'edits', 'p50 ms', 'p95 ms', 'max ms', 'p50 / I', 'p95 / I', 'mean pass ms'],
+        lagResults.flatMap((result, i) =>
+          result.rows.map((r) => [
+            i === 0 ? 'off' : 'on',
+            r.direction,
+            int(r.edits),
+            int(r.p50),
+            int(r.p95),
+            int(r.max),
+            one(r.p50 / result.intervalMs),
+            one(r.p95 / result.intervalMs),
+            int(result.passMs),
+          ]),
+        ),
       ),
     );
+    const [off, on] = lagResults;
+    if (off && on) {
+      const ratio = (pick: (r: LagRow) => number) =>
+        on.rows.map((r, d) => `${r.direction} ${one(pick(r) / pick(off.rows[d] as LagRow))}`).join(', ');
+      out.push('', `push on / push off: p50 ${ratio((r) => r.p50)}; p95 ${ratio((r) => r.p95)}`);
+    }
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await embedded?.stop();

@@ -38,8 +38,11 @@ const settingsSchema = z.object({
     .string()
     .regex(/^(demo|empty|\d+)$/, 'expected demo, empty or a record count')
     .default('demo'),
-  /** Pause between sync passes. @default 2000 */
-  SYNC_INTERVAL_MS: z.coerce.number().int().min(50).default(2000),
+  /**
+   * Pause between sync passes. Webhooks wake a pass at once, so polling is only the safety net for a
+   * lost notification or a system without webhooks. @default 30000
+   */
+  SYNC_INTERVAL_MS: z.coerce.number().int().min(50).default(30_000),
   /** Share of an entity's links that may be deleted within MASS_DELETE_WINDOW_MS before deletes are held. @default 0.2 */
   MASS_DELETE_SHARE: z.coerce.number().min(0).max(1).default(0.2),
   /** Deletes per entity and window that always go ahead, whatever the share. @default 2 */
@@ -68,6 +71,15 @@ const settingsSchema = z.object({
   CUSTOMERP_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** Bearer token for Crmoffice, as CUSTOMERP_TOKEN. */
   CRMOFFICE_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /**
+   * Shared secret of Customerp's webhook (`POST /webhooks/customerp`, HMAC-SHA256). Unset: a random
+   * one per start, registered with a reference Customerp started here; else Customerp has no endpoint.
+   */
+  WEBHOOK_SECRET_CUSTOMERP: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Shared secret of Crmoffice's webhook (`POST /webhooks/crmoffice`), as WEBHOOK_SECRET_CUSTOMERP. */
+  WEBHOOK_SECRET_CRMOFFICE: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** `npm run sync` serves `POST /webhooks/<system>` on this port (on HOST). @default unset: that worker only polls */
+  WEBHOOK_PORT: port.optional(),
   /** JWTs: required `iss`. Setting it (with a key source and an audience) turns JWT authentication on. */
   AUTH_JWT_ISSUER: z.string().min(1).optional(),
   /** JWTs: required `aud`. */
@@ -95,7 +107,13 @@ const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Settings whose values are credentials: error messages say how long they are, never what they are. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['CUSTOMERP_TOKEN', 'CRMOFFICE_TOKEN', 'AUTH_JWT_PUBLIC_KEY']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'CUSTOMERP_TOKEN',
+  'CRMOFFICE_TOKEN',
+  'AUTH_JWT_PUBLIC_KEY',
+  'WEBHOOK_SECRET_CUSTOMERP',
+  'WEBHOOK_SECRET_CRMOFFICE',
+]);
 
 /** A setting that failed validation; `message` is the one line to print. */
 export class ConfigError extends Error {

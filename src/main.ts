@@ -15,10 +15,10 @@ import { Metrics } from './observability/metrics.js';
 import { SyncHistory, tracePasses } from './ops/index.js';
 import { startMongo } from './runtime/mongo.js';
 import { Supervisor } from './runtime/supervisor.js';
-import { startReferenceSystems } from './runtime/reference-systems.js';
+import { registerWebhooks, startReferenceSystems } from './runtime/reference-systems.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from './upstreams/index.js';
 import { projectPath } from './paths.js';
-import { SyncEngine, SyncWorker } from './sync/index.js';
+import { SyncEngine, SyncWorker, WebhookReceiver } from './sync/index.js';
 import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes, WriteThrough } from './writes/index.js';
 import { keysCommand } from './cli/keys-command.js';
 import { parseSyncArguments, syncCommand, syncEngineOptions } from './cli/sync-command.js';
@@ -129,9 +129,12 @@ async function start(settings: Settings): Promise<void> {
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
       authenticate: createAuthenticator({ apiKeys, jwt }),
       rateLimit: { points: settings.RATE_LIMIT_POINTS, windowSeconds: settings.RATE_LIMIT_WINDOW_S },
+      // Push from the systems: a verified notification wakes this process's sync worker at once.
+      webhooks: new WebhookReceiver({ db: mongo.db, secrets: systems.webhookSecrets, wake: () => worker.wake() }),
     });
     return { name: 'gateway', stop: running.close, url: running.url, origin: running.origin };
   });
+  await registerWebhooks(systems, gateway.origin);
   supervisor.running();
 
   const explorer = settings.INTROSPECTION ?? settings.NODE_ENV !== 'production';
@@ -148,7 +151,9 @@ async function start(settings: Settings): Promise<void> {
     `Customerp: ${systems.customerpUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,
     `Crmoffice: ${systems.crmofficeUrl}${systems.startedReference ? '  (reference system, demo data)' : ''}`,
     `MongoDB:   ${mongo.description}`,
-    `Sync:      every ${settings.SYNC_INTERVAL_MS} ms`,
+    `Sync:      every ${settings.SYNC_INTERVAL_MS} ms, and at once on a webhook from ${
+      Object.keys(systems.webhookSecrets).join(' and ').toLowerCase() || 'no system (none configured)'
+    }`,
     'Press Ctrl-C to stop.',
     '',
   ];

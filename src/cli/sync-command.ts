@@ -1,10 +1,21 @@
+import { createServer, type Server } from 'node:http';
 import cliProgress from 'cli-progress';
+import express from 'express';
 import type { Settings } from '../config.js';
 import { logger } from '../logger.js';
 import { connectMongo } from '../mongo/index.js';
 import { setupIndexes } from '../links/index.js';
 import { FEEDS } from '../reconcile/index.js';
-import { feedNamed, SyncEngine, SyncWorker, type SyncEngineOptions, type SyncSummary } from '../sync/index.js';
+import {
+  feedNamed,
+  SyncEngine,
+  SyncWorker,
+  WebhookReceiver,
+  type SyncEngineOptions,
+  type SyncSummary,
+} from '../sync/index.js';
+import { webhookRouter } from '../gateway/webhooks.js';
+import type { SystemName } from '../errors.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../upstreams/index.js';
 import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes } from '../writes/index.js';
 
@@ -113,11 +124,22 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
     const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
     worker.start();
     outbox.start();
-    logger.info({ owner: engine.owner, intervalMs: settings.SYNC_INTERVAL_MS }, 'sync worker running');
+    // The worker in a process of its own receives the webhooks itself (WEBHOOK_PORT): a wake then
+    // reaches the loop that runs the passes directly, with no signal through MongoDB to poll for.
+    const hooks = await serveWebhooks(
+      settings,
+      new WebhookReceiver({ db, secrets: webhookSecretsOf(settings), wake: () => worker.wake() }),
+    );
+    logger.info(
+      { owner: engine.owner, intervalMs: settings.SYNC_INTERVAL_MS, webhookPort: settings.WEBHOOK_PORT },
+      'sync worker running',
+    );
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'sync worker stopping');
-        void Promise.all([worker.stop(), outbox.stop()]).then(() => resolve());
+        void Promise.all([worker.stop(), outbox.stop()])
+          .then(() => new Promise<void>((closed) => (hooks ? hooks.close(() => closed()) : closed())))
+          .then(resolve);
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
@@ -126,6 +148,27 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
   } finally {
     await client.close();
   }
+}
+
+function webhookSecretsOf(settings: Settings): Partial<Record<SystemName, string>> {
+  const secrets: Partial<Record<SystemName, string>> = {};
+  if (settings.WEBHOOK_SECRET_CUSTOMERP) secrets.CUSTOMERP = settings.WEBHOOK_SECRET_CUSTOMERP;
+  if (settings.WEBHOOK_SECRET_CRMOFFICE) secrets.CRMOFFICE = settings.WEBHOOK_SECRET_CRMOFFICE;
+  return secrets;
+}
+
+/** `POST /webhooks/<system>` on HOST:WEBHOOK_PORT; undefined when WEBHOOK_PORT is unset. */
+async function serveWebhooks(settings: Settings, receiver: WebhookReceiver): Promise<Server | undefined> {
+  if (settings.WEBHOOK_PORT === undefined) return undefined;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(webhookRouter(receiver));
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.WEBHOOK_PORT, settings.HOST, () => resolve());
+  });
+  return server;
 }
 
 /** One bar per feed on the terminal during a pass; feeds have no known length, so it counts changes. */

@@ -24,6 +24,8 @@ import {
   type RateLimitOptions,
 } from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
+import type { WebhookReceiver } from '../sync/index.js';
+import { webhookRouter } from './webhooks.js';
 import { checkDependencies } from './resolvers/health.js';
 
 export interface GatewayServerOptions {
@@ -60,6 +62,8 @@ export interface GatewayServerOptions {
    * Over quota: RATE_LIMITED, HTTP 429, Retry-After. Indexes are ensured at start-up. @default false (no limit)
    */
   rateLimit?: RateLimitOptions | false;
+  /** `POST /webhooks/customerp|crmoffice`: signed change notifications that wake the sync pass. @default none (404) */
+  webhooks?: WebhookReceiver;
 }
 
 export interface RunningGateway {
@@ -139,6 +143,7 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     const health = await checkDependencies(db, customerp, crmoffice);
     res.status(health.status === 'UP' ? 200 : 503).json(health);
   });
+  if (options.webhooks) app.use(webhookRouter(options.webhooks));
   app.use(
     '/graphql',
     ...jsonBody(development),

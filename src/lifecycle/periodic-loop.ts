@@ -24,6 +24,8 @@ export class PeriodicLoop<T> {
   private state: LoopPhase = { phase: 'idle' };
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<T> | undefined;
+  /** A wake() arrived during a run: the change it announces may have come after the run read past it. */
+  private wokenWhileRunning = false;
 
   constructor(
     private readonly options: PeriodicLoopOptions,
@@ -46,6 +48,21 @@ export class PeriodicLoop<T> {
       this.current = undefined;
     });
     return this.current;
+  }
+
+  /**
+   * Brings the next scheduled run forward to now (a push said there is work). During a run, the next
+   * run starts as soon as this one ends instead of an interval later. Does nothing before start() or
+   * after stop(): a wake never starts a loop, nor two runs at once.
+   */
+  wake(): void {
+    const { phase } = this.state;
+    if (phase === 'running') {
+      this.wokenWhileRunning = true;
+    } else if (phase === 'waiting') {
+      if (this.timer) clearTimeout(this.timer);
+      this.schedule(0);
+    }
   }
 
   /** Cancels the next run and waits for the current one to end. */
@@ -78,10 +95,11 @@ export class PeriodicLoop<T> {
     this.state = { phase: 'waiting', until: new Date(Date.now() + delayMs) };
     this.timer = setTimeout(() => {
       this.state = { phase: 'running', since: new Date() };
+      this.wokenWhileRunning = false;
       void this.runNow()
         .catch((error: unknown) => logger.error({ err: error }, `${this.options.name} failed`))
         .then(() => {
-          if (this.state.phase === 'running') this.schedule(this.options.intervalMs);
+          if (this.state.phase === 'running') this.schedule(this.wokenWhileRunning ? 0 : this.options.intervalMs);
         });
     }, delayMs);
   }

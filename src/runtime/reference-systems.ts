@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Settings } from '../config.js';
+import type { SystemName } from '../errors.js';
 import { DEMO_SIZE, demoSizeOf, type DemoSize } from '../reference/core/index.js';
 import { startCrmoffice } from '../reference/crmoffice/index.js';
 import { startCustomerp } from '../reference/customerp/index.js';
@@ -14,6 +15,10 @@ export interface SystemEndpoints {
   crmofficeToken: string | undefined;
   /** Whether this process started the reference systems (no URLs configured). */
   startedReference: boolean;
+  /** Each system's webhook secret: WEBHOOK_SECRET_*, or a random one for a reference system started here (registered by registerWebhooks). Never log it. */
+  webhookSecrets: Partial<Record<SystemName, string>>;
+  /** The reference systems started here, by origin: those registerWebhooks subscribes to. */
+  startedOrigins: Partial<Record<SystemName, string>>;
 }
 
 /** The seed a REFERENCE_SEED setting asks for. */
@@ -54,7 +59,48 @@ export async function startReferenceSystems(settings: Settings, supervisor: Supe
     crmofficeUrl = server.url;
     startedReference = true;
   }
-  return { customerpUrl, crmofficeUrl, customerpToken, crmofficeToken, startedReference };
+  const startedOrigins: Partial<Record<SystemName, string>> = {};
+  if (!settings.CUSTOMERP_URL) startedOrigins.CUSTOMERP = new URL(customerpUrl).origin;
+  if (!settings.CRMOFFICE_URL) startedOrigins.CRMOFFICE = new URL(crmofficeUrl).origin;
+  const webhookSecrets: Partial<Record<SystemName, string>> = {};
+  const customerpSecret = settings.WEBHOOK_SECRET_CUSTOMERP ?? (startedOrigins.CUSTOMERP ? generateToken() : undefined);
+  if (customerpSecret) webhookSecrets.CUSTOMERP = customerpSecret;
+  const crmofficeSecret = settings.WEBHOOK_SECRET_CRMOFFICE ?? (startedOrigins.CRMOFFICE ? generateToken() : undefined);
+  if (crmofficeSecret) webhookSecrets.CRMOFFICE = crmofficeSecret;
+  return {
+    customerpUrl,
+    crmofficeUrl,
+    customerpToken,
+    crmofficeToken,
+    startedReference,
+    webhookSecrets,
+    startedOrigins,
+  };
+}
+
+/**
+ * Subscribes `<gatewayOrigin>/webhooks/<system>` to every reference system started here, with its
+ * secret (`POST /admin/webhooks`, behind the system's admin token). Real systems are registered by
+ * their operators (README, "Webhooks"). The subscription lives as long as the reference system.
+ */
+export async function registerWebhooks(systems: SystemEndpoints, gatewayOrigin: string): Promise<void> {
+  const tokens: Record<SystemName, string | undefined> = {
+    CUSTOMERP: systems.customerpToken,
+    CRMOFFICE: systems.crmofficeToken,
+  };
+  for (const system of ['CUSTOMERP', 'CRMOFFICE'] as const) {
+    const origin = systems.startedOrigins[system];
+    const secret = systems.webhookSecrets[system];
+    if (!origin || !secret) continue;
+    const token = tokens[system];
+    const response = await fetch(`${origin}/admin/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ url: `${gatewayOrigin}/webhooks/${system.toLowerCase()}`, secret }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) throw new Error(`${system}: registering the webhook failed with HTTP ${response.status}`);
+  }
 }
 
 /** 256 random bits, URL-safe: a token for a reference system nobody configured one for. */

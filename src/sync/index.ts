@@ -5,3 +5,9 @@ export { HeldDeletes, feedNamed } from './held-deletes.js';
 export { HeldLease, LeaseLostError, LeaseStore } from './leases.js';
 export type { EntitySummary, FeedSummary, SyncSummary } from './summary.js';
 export { SyncWorker, type SyncWorkerOptions, type SyncWorkerPhase } from './worker.js';
+export {
+  WebhookReceiver,
+  WEBHOOK_DELIVERIES_COLLECTION,
+  type WebhookAnswer,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.js';

@@ -45,6 +45,14 @@ export class SyncWorker {
     return this.loop.runNow();
   }
 
+  /**
+   * Runs the next pass now rather than an interval from now (a webhook announced a change). The pass
+   * reads the feeds from their cursors as always, so a wake only changes when, never what.
+   */
+  wake(): void {
+    this.loop.wake();
+  }
+
   async stop(): Promise<void> {
     const phase = this.loop.phase.phase;
     if (phase === 'stopping' || phase === 'stopped') return;

@@ -12,7 +12,7 @@ describe('loadSettings', () => {
       CUSTOMERP_PORT: 4001,
       CRMOFFICE_PORT: 4002,
       REFERENCE_SEED: 'demo',
-      SYNC_INTERVAL_MS: 2000,
+      SYNC_INTERVAL_MS: 30_000,
       MASS_DELETE_SHARE: 0.2,
       MASS_DELETE_ALLOWANCE: 2,
       MASS_DELETE_WINDOW_MS: 600_000,
@@ -40,7 +40,7 @@ describe('loadSettings', () => {
       PORT: 8080,
       MONGODB_URI: 'mongodb://db:27017',
       CUSTOMERP_URL: 'http://erp:80/graphql',
-      SYNC_INTERVAL_MS: 2000,
+      SYNC_INTERVAL_MS: 30_000,
       REFERENCE_SEED: '100000',
     });
   });

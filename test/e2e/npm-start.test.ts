@@ -74,6 +74,13 @@ describe('npm start', () => {
       });
     }
 
+    // Push is on for both systems it started: the gateway serves their webhooks and refuses unsigned ones.
+    expect(output).toContain('and at once on a webhook from customerp and crmoffice');
+    for (const system of ['customerp', 'crmoffice']) {
+      const hook = await fetch(`http://127.0.0.1:${gatewayPort}/webhooks/${system}`, { method: 'POST', body: '{}' });
+      expect(hook.status).toBe(401);
+    }
+
     const pid = child.pid as number;
     const tree = [pid, ...descendantsOf(pid)];
     expect(tree.length).toBeGreaterThanOrEqual(3); // npm, node, the engine's JVM at least

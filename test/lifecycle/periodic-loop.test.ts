@@ -60,4 +60,28 @@ describe('PeriodicLoop', () => {
     expect(seen.running).toBe(0);
     expect(seen.runs).toBe(1);
   });
+
+  it('wake() runs the next pass at once while waiting, once more after a run it came during, and never after stop', async () => {
+    const { seen, task } = countingTask(30);
+    const loop = new PeriodicLoop({ name: 'test', intervalMs: 3_600_000 }, task);
+    loop.wake(); // before start: nothing
+    await sleep(20);
+    expect(seen.runs).toBe(0);
+    loop.start();
+    while (seen.runs < 1 || seen.running > 0) await sleep(5);
+    expect(loop.phase.phase).toBe('waiting');
+    loop.wake(); // waiting an hour: runs now
+    while (seen.runs < 2) await sleep(5);
+    // Woken 10 times during that run: exactly one more run follows it, then the hour's wait.
+    for (let i = 0; i < 10; i++) loop.wake();
+    while (seen.runs < 3 || seen.running > 0) await sleep(5);
+    await sleep(60);
+    expect(seen.runs).toBe(3);
+    expect(seen.maxRunning).toBe(1);
+    await loop.stop();
+    loop.markStopped();
+    loop.wake();
+    await sleep(60);
+    expect(seen.runs).toBe(3);
+  });
 });

@@ -102,7 +102,17 @@ describe('upstream tokens', () => {
         customerpToken: configured,
         crmofficeToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), // 32 random bytes, base64url
         startedReference: true,
+        // Both started here: each gets a random webhook secret of its own, registered by registerWebhooks.
+        webhookSecrets: {
+          CUSTOMERP: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+          CRMOFFICE: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        },
+        startedOrigins: {
+          CUSTOMERP: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+          CRMOFFICE: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        },
       });
+      expect(endpoints.webhookSecrets.CUSTOMERP).not.toBe(endpoints.webhookSecrets.CRMOFFICE);
       const ping = (url: string, token?: string) =>
         new UpstreamClient({ system: 'CUSTOMERP', url, token, retries: 0 }).query(PING, {}).then(
           () => 'ok',
@@ -142,6 +152,9 @@ describe('upstream tokens', () => {
       customerpToken: undefined,
       crmofficeToken: 'crm-token-0123456789abcdef',
       startedReference: false,
+      // Configured systems get no webhook endpoint unless WEBHOOK_SECRET_* says so.
+      webhookSecrets: {},
+      startedOrigins: {},
     });
     expect(supervisor.phase).toEqual({ phase: 'starting', started: [] });
   });

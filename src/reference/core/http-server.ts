@@ -13,6 +13,7 @@ import {
 } from 'graphql';
 import { ErrorCode } from '../../errors.js';
 import { FaultInjector, parseFaultSettings, type FaultSettings } from './faults.js';
+import { FeedAnnouncer, WebhookDispatcher, type AnnouncedFeed, type WebhookDeliveryOptions } from './webhooks.js';
 
 /** What `GET /admin/stats` answers. */
 export interface RequestStats {
@@ -45,6 +46,10 @@ export interface ReferenceServerOptions<Context> {
    * @default none: every request is accepted
    */
   token?: string;
+  /** The change logs whose new entries are sent to webhook subscribers (`/admin/webhooks`). @default none */
+  feeds?: () => readonly AnnouncedFeed[];
+  /** Retries and timeouts of webhook deliveries. */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 export interface RunningReferenceServer {
@@ -55,6 +60,8 @@ export interface RunningReferenceServer {
   port: number;
   faults: FaultInjector;
   stats: () => RequestStats;
+  /** The webhook subscribers and their delivery counts (`/admin/webhooks`). */
+  webhooks: WebhookDispatcher;
   close: () => Promise<void>;
 }
 
@@ -73,6 +80,8 @@ export async function startReferenceServer<Context>(
   const faults = new FaultInjector(options.faults);
   let stats: RequestStats = { requests: 0, rejected: 0, fields: {} };
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  const webhooks = new WebhookDispatcher(options.name.toUpperCase(), options.webhookDelivery);
+  const announcer = new FeedAnnouncer(options.feeds ?? (() => []), webhooks);
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const verdict = faults.judge();
@@ -110,6 +119,8 @@ export async function startReferenceServer<Context>(
       200,
       formatError && result.errors ? { ...result, errors: result.errors.map((e) => formatError(e)) } : result,
     );
+    // After the answer is sent: deliveries run in the background and never hold up the write.
+    announcer.announce();
   }
 
   function parseCached(query: string): DocumentNode | readonly GraphQLError[] {
@@ -149,8 +160,34 @@ export async function startReferenceServer<Context>(
     if (req.method === 'POST' && path === '/admin/reset') {
       await readBody(req).catch(() => undefined);
       options.reset();
+      announcer.baseline();
       stats = { requests: 0, rejected: 0, fields: {} };
       return sendJson(res, 200, { reset: true });
+    }
+    if (path === '/admin/webhooks' || path.startsWith('/admin/webhooks/')) return handleWebhooks(req, res, path);
+    sendJson(res, 404, { error: `no admin endpoint ${req.method} ${path}` });
+  }
+
+  /** `POST /admin/webhooks {url, secret}` subscribes, `GET` lists (no secrets), `DELETE /admin/webhooks/<id>` removes. */
+  async function handleWebhooks(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method === 'GET' && path === '/admin/webhooks') return sendJson(res, 200, webhooks.list());
+    if (req.method === 'POST' && path === '/admin/webhooks') {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch {
+        return sendJson(res, 400, { error: 'body must be JSON' });
+      }
+      const subscription = webhooks.subscribe(body);
+      if (typeof subscription === 'string') return sendJson(res, 400, { error: subscription });
+      return sendJson(res, 201, subscription);
+    }
+    const id = decodeURIComponent(path.slice('/admin/webhooks/'.length));
+    if (req.method === 'DELETE' && id !== '') {
+      await readBody(req).catch(() => undefined);
+      return webhooks.remove(id)
+        ? sendJson(res, 200, { removed: id })
+        : sendJson(res, 404, { error: `no webhook ${id}` });
     }
     sendJson(res, 404, { error: `no admin endpoint ${req.method} ${path}` });
   }
@@ -202,8 +239,10 @@ export async function startReferenceServer<Context>(
     port,
     faults,
     stats: () => structuredClone(stats),
+    webhooks,
     close: () =>
       new Promise<void>((resolve) => {
+        webhooks.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -21,3 +21,12 @@ export {
   type DemoSize,
   type DemoWorld,
 } from './demo-data.js';
+export {
+  FeedAnnouncer,
+  WebhookDispatcher,
+  type AnnouncedFeed,
+  type ChangeNotification,
+  type WebhookDeliveryOptions,
+  type WebhookStats,
+  type WebhookSubscription,
+} from './webhooks.js';

@@ -277,7 +277,8 @@ export class CrmofficeDatabase {
     return record;
   }
 
-  private storeOf(collection: Collection): Pick<RecordStore<StoredRecord>, 'changes' | 'changeCount'> {
+  /** The change log of one collection (its feed; webhooks announce its new entries). */
+  storeOf(collection: Collection): Pick<RecordStore<StoredRecord>, 'changes' | 'changeCount'> {
     switch (collection) {
       case 'CONTACTS':
         return this.contacts.records;

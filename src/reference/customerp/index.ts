@@ -6,10 +6,16 @@ import {
   type DemoSize,
   type FaultSettings,
   type RunningReferenceServer,
+  type WebhookDeliveryOptions,
 } from '../core/index.js';
 import type { CustomerpContext } from './context.js';
 import { CustomerpDatabase } from './database.js';
 import { createCustomerpSchema } from './schema.js';
+import { ID_PREFIX } from './records.js';
+import type { Entity } from '../../generated/customerp-server.js';
+
+/** Every entity has a table and a feed (ID_PREFIX names each once). */
+const ENTITIES = Object.keys(ID_PREFIX) as Entity[];
 
 export type { CustomerpContext } from './context.js';
 export { SEEDED_AT } from './database.js';
@@ -26,6 +32,8 @@ export interface CustomerpOptions {
   faults?: Partial<FaultSettings>;
   /** Bearer token every request must carry, admin endpoints included (HTTP 401 otherwise). @default none: open */
   token?: string;
+  /** Retries and timeouts of webhook deliveries (`/admin/webhooks`). @default WebhookDispatcher's */
+  webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /**
@@ -45,6 +53,13 @@ export async function startCustomerp(options: CustomerpOptions = {}): Promise<Ru
     host: options.host,
     faults: options.faults,
     token: options.token,
+    webhookDelivery: options.webhookDelivery,
     formatError: describeInputError,
+    feeds: () =>
+      ENTITIES.map((entity) => ({
+        entity,
+        log: db.table(entity).store,
+        token: (entry) => ({ version: entry.revision }),
+      })),
   });
 }
