@@ -256,6 +256,12 @@ function customerpCount(size: DemoSize): number {
   return size.employees + size.customerContacts + size.products + size.projects;
 }
 
+/** `value` to `digits` decimals, for the JSON summary. */
+function round(value: number, digits = 1): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
@@ -715,6 +721,28 @@ async function main(): Promise<void> {
       out.push('', `push on / push off: p50 ${ratio((r) => r.p50)}; p95 ${ratio((r) => r.p95)}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
+    // The machine-readable summary, last line of the run: the largest size at the top level, every size in `sizes`.
+    const figures = (r: BackfillRow) => ({
+      records: r.customerpRecords,
+      complete: r.complete,
+      recordsPerSecond: round(r.rate),
+      rawRecordsPerSecond: round(r.raw),
+      mongoCommandsPerRecord: round(r.mongoCommands / Math.max(1, r.done), 3),
+      upstreamRequestsPerRecord: round(r.upstreamRequests / Math.max(1, r.done), 3),
+      rssMbBase: round(r.baseRssMb),
+      rssMbPeak: round(r.peakRssMb),
+    });
+    const lagOverInterval = (result: (typeof lagResults)[number] | undefined) =>
+      result ? round(Math.max(...result.rows.map((r) => r.p95 / result.intervalMs)), 2) : null;
+    const largest = rows.at(-1);
+    const summary = {
+      bench: 'sync',
+      ...(largest ? figures(largest) : { records: 0 }),
+      lagP95OverInterval: lagOverInterval(lagResults[0]),
+      lagP95OverIntervalPush: lagOverInterval(lagResults[1]),
+      sizes: rows.map(figures),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await embedded?.stop();
   }
