@@ -4,6 +4,9 @@ import { z } from 'zod';
  * Every setting comes from the environment and is validated once at start-up: a bad value stops the
  * process with one line naming the setting and what it expects (fail at start, not on a request).
  */
+/** pino's levels: what LOG_LEVEL accepts (the logger, which exists before validation, checks the same list). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z
   .string()
@@ -101,7 +104,7 @@ const settingsSchema = z.object({
   /** Rate limit window in seconds. @default 60 */
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
   /** pino level. @default info */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

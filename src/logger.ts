@@ -1,7 +1,17 @@
 import { pino, type Logger } from 'pino';
+import { LOG_LEVELS } from './config.js';
 import { currentRequestId } from './observability/request-context.js';
 
-const level = process.env['LOG_LEVEL'] ?? (process.env['NODE_ENV'] === 'test' ? 'silent' : 'info');
+// The logger exists before the settings are validated (every module may log), so it never trusts
+// LOG_LEVEL: a value pino does not know falls back to info here, and loadSettings() then stops the
+// process with its one-line error (exit 2) instead of pino throwing a stack trace at import.
+const requested = process.env['LOG_LEVEL'];
+const level =
+  requested && (LOG_LEVELS as readonly string[]).includes(requested)
+    ? requested
+    : process.env['NODE_ENV'] === 'test' && !requested
+      ? 'silent'
+      : 'info';
 
 /**
  * The process-wide structured logger: JSON lines, each carrying the request id of the work it belongs

@@ -7,9 +7,9 @@ import { currentRequestId } from '../observability/request-context.js';
 /**
  * Apollo Server's `formatError`. Errors raised on purpose — typed GraphQLErrors from errors.ts,
  * Apollo's own parse, validation, input and HTTP errors, the limits' rejections — carry a code of
- * their own and go out as they are, except that outside development they lose stack traces and
- * "Did you mean …?" suggestions (which would spell out the schema that disabled introspection
- * hides). Anything else is a bug or an infrastructure failure: it is logged, and outside development
+ * their own and go out without a stack trace (the caller caused them: a trace would only bury the
+ * message), and outside development also without "Did you mean …?" suggestions (which would spell
+ * out the schema that disabled introspection hides). Anything else is a bug or an infrastructure failure: it is logged, and outside development
  * the client sees only INTERNAL_SERVER_ERROR and the request id to quote, nothing about our
  * dependencies (no message, no stack trace, no URL).
  */
@@ -17,7 +17,7 @@ export function createFormatError(
   development: boolean,
 ): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
   return (formatted, error) => {
-    if (isDeliberate(formatted, error)) return development ? formatted : hardened(formatted);
+    if (isDeliberate(formatted, error)) return development ? withoutStacktrace(formatted) : hardened(formatted);
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in a GraphQL request');
     if (development) return formatted;
     const requestId = currentRequestId();
@@ -41,10 +41,14 @@ function isDeliberate(formatted: GraphQLFormattedError, error: unknown): boolean
 
 /** A deliberate error as clients outside development see it: no stack trace, no suggestions. */
 function hardened(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const message = withoutSuggestions(formatted.message);
-  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return { ...formatted, message };
+  return { ...withoutStacktrace(formatted), message: withoutSuggestions(formatted.message) };
+}
+
+/** `formatted` without `extensions.stacktrace` (development keeps traces for INTERNAL_SERVER_ERROR only). */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
-  return { ...formatted, message, extensions };
+  return { ...formatted, extensions };
 }
 
 /**

@@ -28,7 +28,7 @@ export async function startMongo(settings: Settings): Promise<RunningMongo> {
     const description = embedded
       ? `${EMBEDDED_MONGO_NAME} at ${where}, database ${settings.MONGODB_DB}`
       : `${where}, database ${settings.MONGODB_DB}`;
-    logger.info({ mongodb: where, embedded: Boolean(embedded) }, 'mongodb connected');
+    logger.debug({ mongodb: where, embedded: Boolean(embedded) }, 'mongodb connected');
     return {
       name: 'mongodb',
       client,

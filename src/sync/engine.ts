@@ -117,7 +117,9 @@ export class SyncEngine {
     const totals = emptyEntitySummary();
     for (const feed of feeds) addSummaries(totals, feed);
     const summary = { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), feeds, totals };
-    logger.info(
+    // A pass that found no change logs at debug: an idle worker stays quiet.
+    const idle = feeds.every((f) => f.feed === PENDING_FEED || (f.changes === 0 && f.blocked === null));
+    logger[idle ? 'debug' : 'info'](
       { owner: this.owner, totals, blocked: feeds.filter((f) => f.blocked).map((f) => f.feed) },
       'sync pass done',
     );

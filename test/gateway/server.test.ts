@@ -127,6 +127,15 @@ describe('the gateway server', () => {
       expect(answer.errors[0]!.extensions.stacktrace.length).toBeGreaterThan(1);
     });
 
+    it('shows no stack trace in development either for an error the caller caused', async () => {
+      const gateway = await start({ mode: 'development' });
+      const answer = (await post(gateway, '{ node(id: "nope") { id } }')) as {
+        errors: { extensions: Record<string, unknown> }[];
+      };
+      expect(answer.errors.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
+      expect(answer.errors.map((e) => 'stacktrace' in e.extensions)).toEqual([false]);
+    });
+
     it('keeps our own error codes outside development, without stack traces', async () => {
       for (const mode of ['production', 'test'] as const) {
         const gateway = await start({ mode });

@@ -42,7 +42,7 @@ function startInstance(port: number): Instance {
       SYNC_INTERVAL_MS: '200',
       UPSTREAM_RETRIES: '0',
       NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'debug', // idle sync passes log at debug
       RATE_LIMIT_POINTS: '100000', // the test's burst is load, not abuse
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,7 +13,9 @@ import {
 } from '../../src/upstreams/index.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
+import { captureLogs } from '../support/captured-logs.js';
 import { startTestSystems, type TestSystems } from '../support/systems.js';
+import { startSyncWorld } from '../support/world.js';
 
 // Failures stay where they happen: a change a system refuses marks its own link, a feed that fails
 // stops only itself. Both systems are real (HTTP); the refusal and the failure are injected in the
@@ -76,5 +78,21 @@ describe('failure isolation', () => {
     expect((await engine.cursors.get('customerp:EMPLOYEE'))?.blockedReason).toBe('employee feed exploded');
     for (const feed of ['customerp:CONTACT', 'crmoffice:COMPANIES', 'crmoffice:CONTACTS', 'crmoffice:ACTIVITIES'])
       expect([feed, byFeed.get(feed)?.blocked, (byFeed.get(feed)?.changes ?? 0) > 0]).toEqual([feed, null, true]);
+  });
+});
+
+describe('a quiet sync worker', () => {
+  it('logs a pass that found changes at info, and a pass that found none at debug', async () => {
+    const world = await startSyncWorld('quiet passes');
+    const logs = captureLogs('debug');
+    try {
+      // The first pass links the demo data, the second reads its echoes, the third finds nothing.
+      for (let pass = 0; pass < 3; pass += 1) await world.engine.runOnce();
+      const passes = logs.entries().filter((e) => e.msg === 'sync pass done');
+      expect(passes.map((p) => p.level)).toEqual([30, 30, 20]); // info, info, then debug
+    } finally {
+      logs.release();
+      await world.close();
+    }
   });
 });

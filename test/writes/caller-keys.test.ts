@@ -68,12 +68,10 @@ describe('idempotency keys per caller', () => {
     // The squatting scenario of issue 13: a contacts-only key sends the internal key as its own,
     // whatever caller it claims to be (even one named like the internal namespace).
     for (const caller of ['key:squatter', 'internal', 'internal:resolveConflict']) {
-      const squat = await world.writes
-        .forCaller(caller)
-        .updateContact(encodeUnifiedId('Contact', pair._id), {
-          title: `Squatter ${caller}`,
-          idempotencyKey: internalKey,
-        });
+      const squat = await world.writes.forCaller(caller).updateContact(encodeUnifiedId('Contact', pair._id), {
+        title: `Squatter ${caller}`,
+        idempotencyKey: internalKey,
+      });
       expect(squat.writes.map((w) => w.state)).toEqual(['APPLIED', 'APPLIED']);
     }
 
