@@ -103,6 +103,11 @@ const settingsSchema = z.object({
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
   /** Rate limit window in seconds. @default 60 */
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** GraphQL operation names that get a metrics series of their own, besides the saved examples (comma-separated). @default none */
+  METRICS_OPERATIONS: z
+    .string()
+    .regex(/^[_A-Za-z][_0-9A-Za-z]*(,[_A-Za-z][_0-9A-Za-z]*)*$/, 'expected GraphQL operation names, comma-separated')
+    .optional(),
   /** pino level. @default info */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });

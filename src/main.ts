@@ -12,7 +12,7 @@ import { ConfigError, loadSettings, type Settings } from './config.js';
 import { startGateway } from './gateway/server.js';
 import { logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
-import { SyncHistory, tracePasses } from './ops/index.js';
+import { KNOWN_OPERATION_NAMES, SyncHistory, tracePasses } from './ops/index.js';
 import { startMongo } from './runtime/mongo.js';
 import { Supervisor } from './runtime/supervisor.js';
 import { registerWebhooks, startReferenceSystems } from './runtime/reference-systems.js';
@@ -30,7 +30,10 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function start(settings: Settings): Promise<void> {
   const supervisor = new Supervisor();
-  const metrics = new Metrics({ processMetrics: true });
+  const metrics = new Metrics({
+    processMetrics: true,
+    operationNames: [...KNOWN_OPERATION_NAMES, ...(settings.METRICS_OPERATIONS?.split(',') ?? [])],
+  });
   const syncHistory = new SyncHistory();
   let stopSync: (() => Promise<void>) | undefined;
   // SIGTERM (and Ctrl-C): the gateway stops accepting connections and drains in-flight requests while

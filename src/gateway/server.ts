@@ -10,6 +10,7 @@ import { Metrics } from '../observability/metrics.js';
 import {
   createOpsRouter,
   gracefulDrainPlugin,
+  KNOWN_OPERATION_NAMES,
   requestContextMiddleware,
   SyncHistory,
   withOpsLinks,
@@ -93,7 +94,7 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
   const mode = options.mode ?? 'development';
   const development = mode === 'development';
   const introspection = options.introspection ?? mode !== 'production';
-  const metrics = options.metrics ?? new Metrics();
+  const metrics = options.metrics ?? new Metrics({ operationNames: KNOWN_OPERATION_NAMES });
   const syncHistory = options.syncHistory ?? new SyncHistory();
   const limits = operationLimitOptions<GatewayContext>(development);
   const apollo = new ApolloServer<GatewayContext>({

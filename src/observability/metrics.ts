@@ -83,8 +83,8 @@ export class Metrics {
   });
 
   readonly syncLag = new Gauge({
-    name: 'gateway_sync_lag_ms',
-    help: 'Milliseconds between the newest applied change being made and being applied, per feed',
+    name: 'gateway_sync_lag_seconds',
+    help: 'Seconds between the newest applied change being made and being applied, per feed',
     labelNames: ['feed'] as const,
     registers: [this.registry],
   });
@@ -123,8 +123,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  /** GraphQL operation names that get a label value of their own; every other name is `other`. */
+  private readonly operationNames: ReadonlySet<string>;
+
+  /**
+   * `operationNames`: the operation names worth a series of their own (the saved examples, the
+   * operator pages' own, configured ones). Names come from clients, so anything else is counted as
+   * `other`: no caller can grow the number of series.
+   */
+  constructor(options: { processMetrics?: boolean; operationNames?: Iterable<string> } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+    this.operationNames = new Set(options.operationNames ?? []);
   }
 
   /** Counts every HTTP attempt `client` makes. */
@@ -155,8 +164,12 @@ export class Metrics {
       this.syncWrites.inc({ feed: feed.feed, kind: 'updated' }, feed.updated);
       this.syncWrites.inc({ feed: feed.feed, kind: 'deleted' }, feed.deleted);
     }
-    for (const cursor of cursors)
-      if (typeof cursor.lagMs === 'number') this.syncLag.set({ feed: cursor._id }, cursor.lagMs);
+    for (const cursor of cursors) if (typeof cursor.lagMs === 'number') this.recordLag(cursor._id, cursor.lagMs);
+  }
+
+  /** A feed's lag, given in milliseconds (as cursors keep it), exported in seconds. */
+  recordLag(feed: string, lagMs: number): void {
+    this.syncLag.set({ feed }, lagMs / 1000);
   }
 
   /** An Apollo Server plugin that counts and times every operation. */
@@ -166,7 +179,8 @@ export class Metrics {
         const started = performance.now();
         return {
           willSendResponse: async ({ request, operationName, errors, response }) => {
-            const operation = operationName ?? request.operationName ?? 'anonymous';
+            const name = operationName ?? request.operationName;
+            const operation = name == null ? 'anonymous' : this.operationNames.has(name) ? name : 'other';
             const body = response.body;
             const hasErrors =
               (errors?.length ?? 0) > 0 || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0);

@@ -79,3 +79,15 @@ export function explorerExamples(contactId: string | null): ExplorerExample[] {
     { name: 'SyncStatus', query: SYNC_STATUS, variables: '{}' },
   ];
 }
+
+/**
+ * Operation names with a metrics series of their own (Metrics' `operationNames`): the explorer's saved
+ * examples and the operator pages' own operations (src/ops/assets/status.js). Others count as `other`.
+ */
+export const KNOWN_OPERATION_NAMES: readonly string[] = [
+  ...explorerExamples(null).map((example) => example.name),
+  'StatusPage',
+  'ResolveConflict',
+  'ApproveHeldDeletes',
+  'DiscardHeldDeletes',
+];

@@ -102,7 +102,7 @@ export async function refreshStoredGauges(db: Db, metrics: Metrics): Promise<voi
       new FeedCursorStore(db).list(),
       new OperationStore(db).countUnfinished(),
     ]);
-    for (const feed of feeds) if (typeof feed.lagMs === 'number') metrics.syncLag.set({ feed: feed._id }, feed.lagMs);
+    for (const feed of feeds) if (typeof feed.lagMs === 'number') metrics.recordLag(feed._id, feed.lagMs);
     metrics.outboxPending.set(pending);
   } catch (error) {
     logger.warn({ err: error }, 'could not refresh the stored gauges for /metrics');

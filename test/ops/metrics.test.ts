@@ -132,9 +132,9 @@ describe('GET /metrics', () => {
       .toArray();
     for (const cursor of cursors) {
       if (cursor.lagMs !== null)
-        expect([cursor._id, afterSecond.get(sampleKey('gateway_sync_lag_ms', { feed: cursor._id }))]).toEqual([
+        expect([cursor._id, afterSecond.get(sampleKey('gateway_sync_lag_seconds', { feed: cursor._id }))]).toEqual([
           cursor._id,
-          cursor.lagMs,
+          cursor.lagMs / 1000,
         ]);
     }
     expect(cursors.filter((c) => c.lagMs !== null).length).toBeGreaterThanOrEqual(2);

@@ -119,7 +119,7 @@ describe('GET /metrics', () => {
       'gateway_sync_changes_applied_total counter',
       'gateway_sync_conflicts_total counter',
       'gateway_sync_echoes_suppressed_total counter',
-      'gateway_sync_lag_ms gauge',
+      'gateway_sync_lag_seconds gauge',
       'gateway_sync_writes_total counter',
       'gateway_upstream_request_duration_seconds histogram',
       'gateway_upstream_requests_total counter',

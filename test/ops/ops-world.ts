@@ -1,6 +1,6 @@
 import { startGateway, type GatewayServerOptions, type RunningGateway } from '../../src/gateway/server.js';
 import { Metrics } from '../../src/observability/metrics.js';
-import { SyncHistory, traced, tracePasses } from '../../src/ops/index.js';
+import { KNOWN_OPERATION_NAMES, SyncHistory, traced, tracePasses } from '../../src/ops/index.js';
 import { SyncEngine, SyncWorker, type SyncSummary } from '../../src/sync/index.js';
 import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
 import { outboxWriteOwnership, OutboxWorker, setupOperationIndexes, WriteThrough } from '../../src/writes/index.js';
@@ -46,7 +46,8 @@ export interface OpsWorldOptions {
 
 export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}): Promise<OpsWorld> {
   const world = await startSyncWorld(suite, { seed: options.seed ?? 'demo' });
-  const metrics = new Metrics();
+  // The suites' own operation names get series of their own, as METRICS_OPERATIONS would give them.
+  const metrics = new Metrics({ operationNames: [...KNOWN_OPERATION_NAMES, 'TwoContacts', 'BadId', 'Outboxed'] });
   const history = new SyncHistory();
   const clientOptions = { timeoutMs: 2000, retries: 0 };
   const customerp = new UpstreamClient({
