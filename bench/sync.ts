@@ -733,7 +733,7 @@ async function main(): Promise<void> {
       rssMbPeak: round(r.peakRssMb),
     });
     const lagOverInterval = (result: (typeof lagResults)[number] | undefined) =>
-      result ? round(Math.max(...result.rows.map((r) => r.p95 / result.intervalMs)), 2) : null;
+      result ? round(Math.max(...result.rows.map((r) => r.p95 / result.intervalMs)), 3) : null;
     const largest = rows.at(-1);
     const summary = {
       bench: 'sync',

@@ -193,7 +193,7 @@ describe('the pages', () => {
     const page = `<html><head><meta http-equiv="Content-Security-Policy" content="style-src 'nonce-abc123' https://x" /></head><body><div id="sandbox"></div></body></html>`;
     const linked = addOpsLinks(page);
     expect(linked).toContain('<style nonce="abc123">');
-    expect(linked).toContain('<a href="/explorer">GraphiQL explorer</a>');
+    expect(linked).toContain('<a href="/explorer">explorer at /explorer</a>');
     expect(linked).toContain('<a href="/status">status page</a>');
     expect(linked.indexOf('id="gateway-ops-links"')).toBeGreaterThan(linked.indexOf('id="sandbox"'));
     expect(linked.endsWith('</body></html>')).toBe(true);
@@ -231,7 +231,7 @@ describe('modes', () => {
     const gateway = await start('development');
     const html = await (await fetch(gateway.url, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain('embeddable-sandbox.cdn.apollographql.com');
-    expect(html).toContain('<a href="/explorer">GraphiQL explorer</a>');
+    expect(html).toContain('<a href="/explorer">explorer at /explorer</a>');
     expect((await fetch(`${gateway.origin}/explorer`)).status).toBe(200);
   });
 
