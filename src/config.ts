@@ -99,6 +99,8 @@ const settingsSchema = z.object({
       'expected asymmetric JWS algorithms, e.g. RS256,ES256',
     )
     .default('RS256,ES256'),
+  /** How long an accepted API key is answered from memory: the bound on how late a revocation takes effect. 0 = never cached. @default 5000 */
+  API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   /** Requests one caller (API key or JWT subject) may send per RATE_LIMIT_WINDOW_S. @default 600 */
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
   /** Rate limit window in seconds. @default 60 */

@@ -60,7 +60,7 @@ async function start(settings: Settings): Promise<void> {
   const jwt = await jwtVerifierFromSettings(settings);
   const mongo = await supervisor.start('mongodb', () => startMongo(settings));
   metrics.observeMongo(mongo.client);
-  const apiKeys = new ApiKeyStore(mongo.db);
+  const apiKeys = new ApiKeyStore(mongo.db, { ttlMs: settings.API_KEY_CACHE_MS });
   if (settings.NODE_ENV === 'production' && !jwt && !(await apiKeys.list()).some((key) => key.revokedAt === null)) {
     throw new Error(
       'NODE_ENV=production needs authentication: create an API key (npm run keys -- create --name … --scopes …) or set AUTH_JWT_*',

@@ -57,17 +57,39 @@ export class ApiKeyError extends Error {
   }
 }
 
+/** How the store caches the keys it has accepted. */
+export interface ApiKeyCacheOptions {
+  /**
+   * How long an accepted key is answered from memory, without a MongoDB round trip: the bound on how
+   * late a revocation made by another process takes effect here (one made through this store holds at
+   * once). 0 = no cache. @default 0
+   */
+  ttlMs?: number;
+  /** Keys kept at most (least recently used go first). @default 1000 */
+  maxKeys?: number;
+  /** The clock (tests). @default Date.now */
+  now?: () => number;
+}
+
 /**
  * API keys in MongoDB. Only a SHA-256 hash of each secret is stored (a 256-bit random secret needs no
- * slow hash), so a copy of the database lets no one in. No cache: a revocation holds from the next
- * request on. No indexes of its own: the hot path is the `_id` lookup; list and revoke are operator
- * commands over a handful of documents.
+ * slow hash), so a copy of the database lets no one in. Accepted keys may be cached for `ttlMs`
+ * (API_KEY_CACHE_MS): most requests then authenticate without a round trip, and a revocation elsewhere
+ * holds within that bound. Unknown, malformed and revoked secrets are never cached. No indexes of its
+ * own: the hot path is the `_id` lookup; list and revoke are operator commands over a handful of keys.
  */
 export class ApiKeyStore {
   private readonly keys: Collection<ApiKeyDocument>;
+  private readonly accepted = new Map<string, { principal: Principal; until: number }>();
+  private readonly ttlMs: number;
+  private readonly maxKeys: number;
+  private readonly now: () => number;
 
-  constructor(db: Db) {
+  constructor(db: Db, cache: ApiKeyCacheOptions = {}) {
     this.keys = db.collection<ApiKeyDocument>(API_KEYS_COLLECTION);
+    this.ttlMs = cache.ttlMs ?? 0;
+    this.maxKeys = cache.maxKeys ?? 1000;
+    this.now = cache.now ?? Date.now;
   }
 
   /** Creates a key; returns its secret, which is never stored nor shown again. Names are unique among valid keys. */
@@ -91,13 +113,14 @@ export class ApiKeyStore {
     return { key: infoOf(document), secret };
   }
 
-  /** Revokes the valid key with this id or name (at once: verify() reads the database every time); throws ApiKeyError when there is none. */
+  /** Revokes the valid key with this id or name (at once in this store; elsewhere within their cache's ttlMs); throws ApiKeyError when there is none. */
   async revoke(idOrName: string): Promise<ApiKeyInfo[]> {
     const filter = { ...(KEY_ID_PATTERN.test(idOrName) ? { keyId: idOrName } : { name: idOrName }), revokedAt: null };
     const targets = await this.keys.find(filter).toArray();
     if (targets.length === 0) throw new ApiKeyError(`no valid key with id or name ${JSON.stringify(idOrName)}`);
     const revokedAt = new Date();
     await this.keys.updateMany({ _id: { $in: targets.map((key) => key._id) } }, { $set: { revokedAt } });
+    for (const key of targets) this.accepted.delete(key._id);
     return targets.map((key) => infoOf({ ...key, revokedAt }));
   }
 
@@ -113,17 +136,40 @@ export class ApiKeyStore {
     if (!match) return { ok: false, reason: 'malformed' };
     const keyId = match[1] as string;
     const hash = hashOf(secret);
+    const cached = this.accepted.get(hash.toString('hex'));
+    if (cached && cached.until > this.now()) {
+      // Most recently used last: the Map's order is the eviction order.
+      this.accepted.delete(hash.toString('hex'));
+      this.accepted.set(hash.toString('hex'), cached);
+      return { ok: true, principal: cached.principal };
+    }
     const document = await this.keys.findOne({ _id: hash.toString('hex') });
     // The database compared the hashes; compare again in constant time so no lookup quirk (a collation,
     // a proxy) can ever match a different key, and check the id the secret claims.
     if (!document || !timingSafeEqual(Buffer.from(document._id, 'hex'), hash) || document.keyId !== keyId) {
       return { ok: false, reason: 'unknown', keyId };
     }
-    if (document.revokedAt !== null) return { ok: false, reason: 'revoked', keyId };
-    return {
-      ok: true,
-      principal: { subject: `key:${keyId}`, kind: 'api-key', scopes: new Set(document.scopes.filter(isScope)) },
+    if (document.revokedAt !== null) {
+      this.accepted.delete(document._id);
+      return { ok: false, reason: 'revoked', keyId };
+    }
+    const principal: Principal = {
+      subject: `key:${keyId}`,
+      kind: 'api-key',
+      scopes: new Set(document.scopes.filter(isScope)),
     };
+    if (this.ttlMs > 0) this.remember(document._id, principal);
+    return { ok: true, principal };
+  }
+
+  private remember(hash: string, principal: Principal): void {
+    this.accepted.delete(hash);
+    this.accepted.set(hash, { principal, until: this.now() + this.ttlMs });
+    while (this.accepted.size > this.maxKeys) {
+      const oldest = this.accepted.keys().next().value;
+      if (oldest === undefined) break;
+      this.accepted.delete(oldest);
+    }
   }
 
   /** The principal of a valid key's secret; undefined for an unknown, revoked or malformed one. */

@@ -220,3 +220,65 @@ describe('issueDemoKey', () => {
     );
   });
 });
+
+describe('ApiKeyStore with a cache (API_KEY_CACHE_MS)', () => {
+  /** The commands `work` sends to MongoDB. */
+  async function commandsOf(work: () => Promise<unknown>): Promise<string[]> {
+    const commands: string[] = [];
+    const onStarted = (event: CommandStartedEvent) => commands.push(event.commandName);
+    mongo.client.on('commandStarted', onStarted);
+    try {
+      await work();
+    } finally {
+      mongo.client.off('commandStarted', onStarted);
+    }
+    return commands;
+  }
+
+  it('answers an accepted key from memory until its TTL: zero MongoDB commands on the hot path', async () => {
+    let now = 1_000_000;
+    const cached = new ApiKeyStore(mongo.db, { ttlMs: 5000, now: () => now });
+    const { secret } = await store.create({ name: 'hot', scopes: ['contacts:read'] });
+    expect(await commandsOf(() => cached.verify(secret))).toEqual(['find']);
+    expect(await commandsOf(() => Promise.all(Array.from({ length: 10 }, () => cached.verify(secret))))).toEqual([]);
+    now += 5001;
+    expect(await commandsOf(() => cached.verify(secret))).toEqual(['find']);
+  });
+
+  it('holds a revocation made by another process within the TTL, and one made through itself at once', async () => {
+    let now = 2_000_000;
+    const gateway = new ApiKeyStore(mongo.db, { ttlMs: 5000, now: () => now });
+    const operator = new ApiKeyStore(mongo.db); // `npm run keys -- revoke` in a process of its own
+    const { secret, key } = await operator.create({ name: 'revoked-elsewhere', scopes: ['contacts:read'] });
+    expect(await gateway.verify(secret)).toBeDefined();
+    await operator.revoke(key.id);
+    now += 4999;
+    expect(await gateway.verify(secret)).toBeDefined(); // within the documented bound
+    now += 2;
+    expect(await gateway.check(secret)).toEqual({ ok: false, reason: 'revoked', keyId: key.id });
+
+    const second = await operator.create({ name: 'revoked-here', scopes: ['contacts:read'] });
+    expect(await gateway.verify(second.secret)).toBeDefined();
+    await gateway.revoke('revoked-here');
+    expect(await gateway.verify(second.secret)).toBeUndefined();
+  });
+
+  it('never caches a refusal: a key created elsewhere is accepted on its first use', async () => {
+    const gateway = new ApiKeyStore(mongo.db, { ttlMs: 5000 });
+    expect(await gateway.verify('cgk_0123456789abcdef_' + 'A'.repeat(43))).toBeUndefined();
+    const { secret } = await store.create({ name: 'fresh', scopes: ['contacts:read'] });
+    expect(await gateway.verify(secret)).toBeDefined();
+  });
+
+  it('keeps at most maxKeys keys, dropping the least recently used', async () => {
+    const small = new ApiKeyStore(mongo.db, { ttlMs: 60_000, maxKeys: 2 });
+    const secrets = await Promise.all(
+      ['a', 'b', 'c'].map(
+        async (name) => (await store.create({ name: `lru-${name}`, scopes: ['contacts:read'] })).secret,
+      ),
+    );
+    for (const secret of secrets) await small.verify(secret);
+    expect(await commandsOf(() => small.verify(secrets[2] as string))).toEqual([]);
+    expect(await commandsOf(() => small.verify(secrets[0] as string))).toEqual(['find']); // evicted
+  });
+});

@@ -23,6 +23,7 @@ describe('loadSettings', () => {
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
       AUTH_JWT_ALGORITHMS: 'RS256,ES256',
+      API_KEY_CACHE_MS: 5000,
       RATE_LIMIT_POINTS: 600,
       RATE_LIMIT_WINDOW_S: 60,
     });
@@ -61,6 +62,7 @@ describe('loadSettings', () => {
     ['AUTH_JWT_ALGORITHMS', 'RS256,none'],
     ['AUTH_JWT_JWKS_URL', 'file:///etc/keys.json'],
     ['RATE_LIMIT_POINTS', '0'],
+    ['API_KEY_CACHE_MS', '-5'],
     ['MASS_DELETE_SHARE', '1.5'],
     ['MASS_DELETE_ALLOWANCE', '-1'],
     ['MASS_DELETE_WINDOW_MS', '10'],
