@@ -4,7 +4,7 @@ import { dataflows } from './registry.js';
 
 /**
  * The dataflow document (docs/dataflow.rst), rendered from the mapping tables in the structure of
- * the dataflow format that accompanies DESIGN.md, so that the document and the code never drift.
+ * the dataflow format (docs/design.md, "The dataflows"), so that the document and the code never drift.
  */
 
 const TITLE = 'Customerp to Crmoffice Dataflow';

@@ -53,7 +53,7 @@ export interface SyncEngineOptions {
 const PENDING_PAGE_SIZE = 500;
 
 /**
- * The two-way sync engine (DESIGN.md, "The pieces" 6). One pass pulls every feed from its persisted
+ * The two-way sync engine (docs/design.md, "Sync semantics"). One pass pulls every feed from its persisted
  * cursor (FeedReader), applies the changes (apply-batch: deletes, pair sync, match-or-create,
  * Crmoffice-only tracking), and only then advances the cursor, so a crash re-applies instead of
  * skipping; applying is idempotent because every write is the difference between the merged canonical

@@ -1,5 +1,5 @@
 /**
- * Write-through mutations (DESIGN.md, "The pieces" 5): the service that writes both systems, the
+ * Write-through mutations (docs/design.md, "Write-through semantics"): the service that writes both systems, the
  * outbox of operations in MongoDB that makes it survive crashes and outages, and the worker that
  * finishes what was left.
  */

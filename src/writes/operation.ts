@@ -4,7 +4,7 @@ import type { CanonicalValue, SystemInput } from '../mappings/index.js';
 
 /**
  * The outbox's document: one write-through mutation, recorded before its first upstream write and
- * advanced step by step (DESIGN.md, "The pieces" 5). Its `state` is the phase of a small state machine:
+ * advanced step by step (docs/design.md, "Write-through semantics"). Its `state` is the phase of a small state machine:
  *
  *   RECORDED ──Customerp step──▶ CUSTOMERP_DONE ──Crmoffice step──▶ CRMOFFICE_DONE ──link──▶ APPLIED
  *       │                              │

@@ -108,7 +108,7 @@ export const ANONYMOUS_CALLER = 'anonymous';
 type WithKey = { idempotencyKey?: string | null };
 
 /**
- * The write-through service (DESIGN.md, "The pieces" 5): each mutation is validated before anything
+ * The write-through service (docs/design.md, "Write-through semantics"): each mutation is validated before anything
  * is written, recorded as an operation in the outbox, then written to Customerp and Crmoffice in that
  * order, with the link and its snapshot kept as the sync engine would keep them. A system that cannot
  * be reached leaves its write PENDING for the outbox worker; one that refuses for good gets the other

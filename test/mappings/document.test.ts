@@ -7,7 +7,7 @@ import { writeDataflowDocument } from '../../src/mappings/write-document.js';
 
 const GENERATED_AT = new Date('2025-06-01T12:00:00.000Z');
 
-/** The property tables of DESIGN.md ("The dataflows: property tables"), row by row: the spec is the oracle. */
+/** The property tables of docs/design.md, "The dataflows", row by row: the spec is the oracle. */
 const designTables: Record<string, string[][]> = {
   'Customerp Employee to Crmoffice Contacts': [
     ['Customerp Employee Property', 'Crmoffice Contacts Property', 'Crmoffice Data Type'],

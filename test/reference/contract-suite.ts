@@ -3,7 +3,7 @@ import type { RunningReferenceServer } from '../../src/reference/core/index.js';
 import type { ContractAdapter, ContractChange, ContractErrorInfo, EntityAdapter } from './contract-adapter.js';
 
 /**
- * The specification both reference systems meet (DESIGN.md, "Reference system APIs" and "Ports,
+ * The specification both reference systems meet (docs/design.md, "Reference system APIs" and "Ports,
  * settings, admin"), run over HTTP against one started server per system. Tests within an entity
  * are independent of each other's leftovers: each measures the feed and the record set just before
  * it acts, and compares just after.

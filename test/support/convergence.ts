@@ -37,7 +37,7 @@ export async function readCustomerp(url: string): Promise<CustomerpData> {
 }
 
 /**
- * Identity keys (DESIGN.md: e-mail case-insensitive, code, subject + start date) that more than one
+ * Identity keys (docs/design.md, "The dataflows": e-mail case-insensitive, code, subject + start date) that more than one
  * Crmoffice record carries, sorted. A counterpart created twice shows up here.
  */
 export function identityDuplicates(crm: CrmofficeData): string[] {

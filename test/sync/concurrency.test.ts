@@ -9,7 +9,7 @@ import { startTestSystems, type TestSystems } from '../support/systems.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /**
- * Several sync processes on one database (DESIGN.md, "Scale"): each feed is owned by one process at a
+ * Several sync processes on one database (docs/design.md, "Scale"): each feed is owned by one process at a
  * time through a lease; a dead owner's lease expires and another process takes the feed over.
  */
 describe('two sync engines on the same database', () => {

@@ -18,7 +18,7 @@ import { startTestSystems, type TestSystems } from '../support/systems.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
 
 /**
- * Crash safety (DESIGN.md, "The pieces" 6): the sync process is killed with SIGKILL in the middle of
+ * Crash safety (docs/design.md, "Sync semantics"): the sync process is killed with SIGKILL in the middle of
  * its first pass, while it creates Crmoffice records, and restarted; later killed again amid many
  * edits. Cursors only move after their changes are applied, and a record created just before the kill
  * is found again by its identity key, so the restarted process finishes the work without creating any

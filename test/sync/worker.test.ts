@@ -15,7 +15,7 @@ interface PassLog {
 }
 
 /**
- * The sync worker (DESIGN.md, "The pieces" 6; STYLE.md 6): passes one after another with a pause of
+ * The sync worker (docs/design.md, "Sync semantics"): passes one after another with a pause of
  * `intervalMs` between them; stop() lets the running pass finish and gives up the feed leases.
  */
 describe('SyncWorker', () => {

@@ -68,8 +68,8 @@ export interface RunningReferenceServer {
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /**
- * Serves a reference system: GraphQL over HTTP at `/graphql` plus the admin endpoints of DESIGN.md
- * ("Ports, settings, admin"), all behind a bearer token when `token` is set. Plain `node:http` +
+ * Serves a reference system: GraphQL over HTTP at `/graphql` plus the admin endpoints of
+ * docs/design.md, "Reference system APIs" (listed in the README), all behind a bearer token when `token` is set. Plain `node:http` +
  * graphql-js: the stand-in for an external product needs no framework, and staying small keeps its
  * overhead out of the gateway's benchmarks.
  */

@@ -37,7 +37,7 @@ export interface CustomerpOptions {
 }
 
 /**
- * Starts the Customerp reference server (DESIGN.md, "Reference system APIs"): GraphQL at `/graphql`
+ * Starts the Customerp reference server (docs/design.md, "Reference system APIs"): GraphQL at `/graphql`
  * plus the admin endpoints, seeded from the demo world; `POST /admin/reset` restores the seed.
  */
 export async function startCustomerp(options: CustomerpOptions = {}): Promise<RunningReferenceServer> {
