@@ -27,17 +27,26 @@ function linkTarget(target: string): string | null {
   return path;
 }
 
+/**
+ * Whether `path` (relative to `dir`) names a file of this repository: it must stay inside the clone
+ * (what lies beside the checkout, e.g. `../shared/`, is not there for anyone else) and exist.
+ */
+function existsInRepo(dir: string, path: string): boolean {
+  const absolute = join(dir, path);
+  return !relative(projectRoot, absolute).startsWith('..') && existsSync(absolute);
+}
+
 /** Problems of one Markdown text, as `<target>: <why>`; `dir` is its folder, for relative links. */
 function markdownProblems(text: string, dir: string): string[] {
   const problems: string[] = [];
   for (const match of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     const path = linkTarget(match[1] ?? '');
-    if (path !== null && !existsSync(join(dir, path))) problems.push(`${match[1]}: link to a missing path`);
+    if (path !== null && !existsInRepo(dir, path)) problems.push(`${match[1]}: link to a missing path`);
   }
   // A backticked file path (`docs/x.md`, `src/config.ts`) is written from the repository root.
   for (const match of text.matchAll(/`([\w.-]+(?:\/[\w.-]+)*)`/g)) {
     const path = match[1] ?? '';
-    if (path.includes('/') && FILE_EXTENSION.test(path) && !existsSync(join(projectRoot, path)))
+    if (path.includes('/') && FILE_EXTENSION.test(path) && !existsInRepo(projectRoot, path))
       problems.push(`${path}: mentions a missing file`);
   }
   for (const line of text.split('\n'))
