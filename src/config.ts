@@ -99,6 +99,10 @@ const settingsSchema = z.object({
       'expected asymmetric JWS algorithms, e.g. RS256,ES256',
     )
     .default('RS256,ES256'),
+  /** GraphQL requests the gateway runs at once (size it to the MongoDB pool, 100 by default). @default 64 */
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** GraphQL requests that may wait for a turn; beyond them, 503 with Retry-After. @default 256 */
+  MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(256),
   /** How long an accepted API key is answered from memory: the bound on how late a revocation takes effect. 0 = never cached. @default 5000 */
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5000),
   /** Requests one caller (API key or JWT subject) may send per RATE_LIMIT_WINDOW_S. @default 600 */

@@ -132,6 +132,7 @@ async function start(settings: Settings): Promise<void> {
       drainTimeoutMs: DRAIN_TIMEOUT_MS,
       authenticate: createAuthenticator({ apiKeys, jwt }),
       rateLimit: { points: settings.RATE_LIMIT_POINTS, windowSeconds: settings.RATE_LIMIT_WINDOW_S },
+      admission: { maxConcurrent: settings.MAX_CONCURRENT_REQUESTS, maxQueued: settings.MAX_QUEUED_REQUESTS },
       // Push from the systems: a verified notification wakes this process's sync worker at once.
       webhooks: new WebhookReceiver({ db: mongo.db, secrets: systems.webhookSecrets, wake: () => worker.wake() }),
     });

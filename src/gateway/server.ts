@@ -4,7 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { OPEN_PRINCIPAL, type Authenticate, type Principal } from '../auth/principal.js';
 import { Metrics } from '../observability/metrics.js';
 import {
@@ -18,10 +18,12 @@ import {
 import { createContext, type GatewayContext, type GatewayDependencies } from './context.js';
 import { createFormatError } from './format-error.js';
 import {
+  admissionControl,
   jsonBody,
   operationLimitOptions,
   RateLimiter,
   setupRateLimitIndexes,
+  type AdmissionOptions,
   type RateLimitOptions,
 } from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
@@ -65,6 +67,8 @@ export interface GatewayServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** `POST /webhooks/customerp|crmoffice`: signed change notifications that wake the sync pass. @default none (404) */
   webhooks?: WebhookReceiver;
+  /** GraphQL requests running at once and waiting; the rest get 503 with Retry-After. @default 64 running, 256 waiting */
+  admission?: Pick<AdmissionOptions, 'maxConcurrent' | 'maxQueued'>;
 }
 
 export interface RunningGateway {
@@ -145,8 +149,15 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     res.status(health.status === 'UP' ? 200 : 503).json(health);
   });
   if (options.webhooks) app.use(webhookRouter(options.webhooks));
+  const admission = admissionControl({
+    maxConcurrent: options.admission?.maxConcurrent ?? 64,
+    maxQueued: options.admission?.maxQueued ?? 256,
+    onShed: () => metrics.requestsShed.inc(),
+  });
   app.use(
     '/graphql',
+    // Only requests that run operations wait for a turn; the Sandbox page a browser GETs does not.
+    ((req, res, next) => (req.method === 'POST' ? admission(req, res, next) : next())) satisfies RequestHandler,
     ...jsonBody(development),
     requestContextMiddleware(),
     expressMiddleware(apollo, {

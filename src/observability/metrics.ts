@@ -44,6 +44,12 @@ export interface FeedLag {
 export class Metrics {
   readonly registry = new Registry();
 
+  readonly requestsShed = new Counter({
+    name: 'gateway_requests_shed_total',
+    help: 'GraphQL requests answered 503 with Retry-After because every slot and queue place was taken',
+    registers: [this.registry],
+  });
+
   readonly graphqlOperations = new Counter({
     name: 'gateway_graphql_operations_total',
     help: 'GraphQL operations served, by operation name and outcome (ok, error)',

@@ -116,6 +116,7 @@ describe('GET /metrics', () => {
       'gateway_graphql_operations_total counter',
       'gateway_mongodb_command_duration_seconds histogram',
       'gateway_outbox_pending_operations gauge',
+      'gateway_requests_shed_total counter',
       'gateway_sync_changes_applied_total counter',
       'gateway_sync_conflicts_total counter',
       'gateway_sync_echoes_suppressed_total counter',

@@ -8,6 +8,7 @@ import { tokenLimit } from './token-limit.js';
 
 export { OPERATION_LIMITS, type OperationLimit } from './operation-limits.js';
 export { jsonBody } from './json-body.js';
+export { admissionControl, type AdmissionOptions } from './admission.js';
 export { RateLimiter, setupRateLimitIndexes, RATE_LIMITS_COLLECTION, type RateLimitOptions } from './rate-limiter.js';
 export { withPageSizes } from './page-sizes.js';
 
