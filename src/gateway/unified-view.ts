@@ -6,6 +6,7 @@ import {
   referencedRecordIds,
   toCanonical,
   toUnifiedFields,
+  withoutDigests,
   type CanonicalValues,
   type CrmofficeRecord,
   type CustomerpRecord,
@@ -97,14 +98,16 @@ export class UnifiedViews {
     const canonical = (system: SystemName, side: Side<SystemRecord>): CanonicalValues =>
       side.kind === 'found' ? toCanonical(mapping, system, side.record, resolver).values : {};
     const { merged } = threeWayMerge({
-      base: (link.snapshot as CanonicalValues | null) ?? null,
+      base: link.snapshot,
       customerp: canonical('CUSTOMERP', sides.customerp),
       crmoffice: canonical('CRMOFFICE', sides.crmoffice),
       customerpModifiedAt: sides.customerp.kind === 'found' ? sides.customerp.record.updatedAt : EPOCH,
       crmofficeModifiedAt: sides.crmoffice.kind === 'found' ? sides.crmoffice.record.modifiedAt : EPOCH,
     });
+    // A value only the snapshot knows, as a digest (both sides unreadable for it), is not shown.
+    const known = withoutDigests(merged);
     const own: CanonicalValues = {};
-    for (const { field } of mappedProperties(mapping)) if (merged[field] !== undefined) own[field] = merged[field];
+    for (const { field } of mappedProperties(mapping)) if (known[field] !== undefined) own[field] = known[field];
     const unified = toUnifiedFields(mapping, own);
     // Fields the dataflow does not carry (a customer contact's mobile, an employee's address) are
     // Crmoffice's alone: show them as Crmoffice holds them rather than as empty.

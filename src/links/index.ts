@@ -29,3 +29,4 @@ export {
   type NewLink,
   type SideRef,
 } from './link.js';
+export { storedChanges } from './stored-form.js';

@@ -8,6 +8,7 @@ import {
   type UpdateFilter,
 } from 'mongodb';
 import type { SystemName } from '../errors.js';
+import { emailKeyOf } from '../mappings/index.js';
 import { LINKS_COLLECTION } from './indexes.js';
 import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
 import {
@@ -27,6 +28,7 @@ import {
   type SideRef,
 } from './link.js';
 import { assertSideFits, entityOfSideType, refKeyOf } from './sides.js';
+import { storedConflicts, storedKeys, storedSnapshot } from './stored-form.js';
 
 /** The stored shape: a Link plus the derived unique keys of its sides (refKeyOf); an absent side has none. */
 interface LinkDocument extends Link {
@@ -394,10 +396,10 @@ function newLinkDocument(fields: NewLink, now: Date): LinkDocument {
     customerp,
     crmoffice,
     snapshot: encodeSnapshot(fields.snapshot ?? null),
-    keys: normalizeKeys(fields.keys ?? {}),
+    keys: storedKeys(fields.keys ?? {}),
     state: fields.state ?? 'PENDING',
     reason: fields.reason ?? null,
-    conflicts: fields.conflicts ?? [],
+    conflicts: storedConflicts(fields.conflicts ?? []),
     heldDelete: null,
     detached: false,
     deletedAt: null,
@@ -424,13 +426,14 @@ function toLink(doc: LinkDocument): Link {
 }
 
 /**
- * Snapshot field names are canonical field paths such as `address.city`; a `.` in a stored key is one
- * that MongoDB's update and query paths cannot address, so it is kept as `__` in the document.
+ * The snapshot in its stored form (personal data as digests), with canonical field paths such as
+ * `address.city` kept as `address__city`: a `.` in a stored key is one MongoDB's update and query
+ * paths cannot address.
  */
 function encodeSnapshot(snapshot: Record<string, unknown> | null): Record<string, unknown> | null {
+  const stored = storedSnapshot(snapshot);
   return (
-    snapshot &&
-    Object.fromEntries(Object.entries(snapshot).map(([field, value]) => [field.replaceAll('.', '__'), value]))
+    stored && Object.fromEntries(Object.entries(stored).map(([field, value]) => [field.replaceAll('.', '__'), value]))
   );
 }
 
@@ -457,27 +460,17 @@ function changesToSet(changes: LinkChanges): Partial<LinkDocument> {
   const set: Partial<LinkDocument> = {};
   if (changes.kind !== undefined) set.kind = changes.kind;
   if (changes.snapshot !== undefined) set.snapshot = encodeSnapshot(changes.snapshot);
-  if (changes.keys !== undefined) set.keys = normalizeKeys(changes.keys);
+  if (changes.keys !== undefined) set.keys = storedKeys(changes.keys);
   // A reason belongs to the state it was given with: a new state without one clears it.
   if (changes.state !== undefined) set.reason = changes.reason ?? null;
   else if (changes.reason !== undefined) set.reason = changes.reason;
   if (changes.state !== undefined) set.state = changes.state;
-  if (changes.conflicts !== undefined) set.conflicts = changes.conflicts;
+  if (changes.conflicts !== undefined) set.conflicts = storedConflicts(changes.conflicts);
   if (changes.heldDelete !== undefined) set.heldDelete = changes.heldDelete;
   if (changes.detached !== undefined) set.detached = changes.detached;
   if (changes.deletedAt !== undefined) set.deletedAt = changes.deletedAt;
   if (changes.lastSyncedAt !== undefined) set.lastSyncedAt = changes.lastSyncedAt;
   return set;
-}
-
-/** Keys as stored: email lower-cased and trimmed, so the email filter is an exact match. */
-function normalizeKeys(keys: Record<string, string | null>): Record<string, string | null> {
-  const email = keys['email'];
-  return email == null ? { ...keys } : { ...keys, email: normalizeEmail(email) };
-}
-
-function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** The MongoDB query for `filter` (over one entity when given); see LinkFilter for the semantics. */
@@ -487,7 +480,7 @@ function linkQuery(entity: Link['entity'] | undefined, filter: LinkFilter): Filt
   if (!filter.includeDeleted) query.deletedAt = null;
   if (filter.kind != null) query.kind = filter.kind;
   if (filter.state != null) query.state = filter.state;
-  if (filter.email != null) query['keys.email'] = normalizeEmail(filter.email);
+  if (filter.email != null) query['keys.email'] = emailKeyOf(filter.email);
   if (filter.nameContains != null) {
     query['keys.name'] = { $regex: escapeRegExp(filter.nameContains), $options: 'i' };
   }

@@ -60,3 +60,16 @@ export { assertValidCanonicalInput, validateCanonicalInput, type ValidationOptio
 export { canonicalFromInput, toUnifiedFields } from './unified-shape.js';
 export { renderDataflowDocument } from './document.js';
 export type * from './records.js';
+export {
+  digestOf,
+  emailKeyOf,
+  IDENTITY_CONFLICT_FIELD,
+  isDigest,
+  PERSONAL_FIELDS,
+  personalValueOf,
+  protectConflictValues,
+  protectKeys,
+  protectSnapshot,
+  sameAsSnapshot,
+  withoutDigests,
+} from './personal-data.js';

@@ -1,10 +1,12 @@
 import type { CanonicalValues, UnifiedType } from './canonical.js';
 import type { Mapping } from './dataflow.js';
+import { isDigest } from './personal-data.js';
 
 /**
  * Keys the link store keeps beside a link so that unified list filters run as index lookups. Names are
  * lower-cased (filters match case-insensitively); references are link ids. A key the type does not have
- * is absent; one it has but the record lacks is null (so an update clears it).
+ * is absent; one it has but the record lacks is null (so an update clears it); one whose value is only
+ * known as a snapshot's digest is undefined (unknown: the link's stored key stands).
  */
 export interface LookupKeys {
   /** Contact: e-mail, lower-cased. */
@@ -37,7 +39,7 @@ export function lookupKeysOf(mapping: Mapping, values: Readonly<CanonicalValues>
       const name = [stringOf(values['firstName']), stringOf(values['lastName'])]
         .filter((part) => part !== null)
         .join(' ');
-      return { email: lower(values['email']), name: lower(name) };
+      return { email: isDigest(values['email']) ? undefined : lower(values['email']), name: lower(name) };
     }
     case 'Company':
       return { name: lower(values['name']), code: stringOf(values['code']) };

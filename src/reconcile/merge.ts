@@ -1,5 +1,5 @@
 import type { SystemName } from '../errors.js';
-import { sameCanonicalValue, type CanonicalValue, type CanonicalValues } from '../mappings/index.js';
+import { sameAsSnapshot, sameCanonicalValue, type CanonicalValue, type CanonicalValues } from '../mappings/index.js';
 
 /**
  * Three-way merge of one linked pair's canonical values, per leaf field, against the snapshot of the
@@ -8,8 +8,11 @@ import { sameCanonicalValue, type CanonicalValue, type CanonicalValues } from '.
  */
 
 export interface MergeInput {
-  /** The snapshot of the last sync; null for a pair never synced (matched by identity keys). */
-  base: Readonly<CanonicalValues> | null;
+  /**
+   * The snapshot of the last sync, as the link stores it (personal fields as digests); null for a pair
+   * never synced (matched by identity keys).
+   */
+  base: Readonly<Record<string, unknown>> | null;
   /** Each side's current canonical values; an absent field is unknown (e.g. a deferred reference). */
   customerp: Readonly<CanonicalValues>;
   crmoffice: Readonly<CanonicalValues>;
@@ -60,8 +63,9 @@ export function threeWayMerge(input: MergeInput): MergeResult {
     const theirs = crmoffice[field];
     const original = base?.[field];
     if (ours === undefined || theirs === undefined) {
-      // One side cannot tell: the other side (or the snapshot) stands.
-      const known = ours !== undefined ? ours : theirs !== undefined ? theirs : original;
+      // One side cannot tell: the other side (or the snapshot, perhaps a digest: see withoutDigests) stands.
+      const known =
+        ours !== undefined ? ours : theirs !== undefined ? theirs : (original as CanonicalValue | undefined);
       if (known !== undefined) merged[field] = known;
       continue;
     }
@@ -75,8 +79,8 @@ export function threeWayMerge(input: MergeInput): MergeResult {
       merged[field] = ours === null ? theirs : theirs === null ? ours : winner;
       continue;
     }
-    const oursChanged = !sameCanonicalValue(ours, original);
-    const theirsChanged = !sameCanonicalValue(theirs, original);
+    const oursChanged = !sameAsSnapshot(field, ours, original);
+    const theirsChanged = !sameAsSnapshot(field, theirs, original);
     if (oursChanged && theirsChanged) {
       conflicts.push({ field, customerpValue: ours, crmofficeValue: theirs, kept: newer });
       merged[field] = winner;

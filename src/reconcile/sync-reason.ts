@@ -1,5 +1,10 @@
 import { encodeUnifiedId, type Conflict, type Link } from '../links/index.js';
-import { unifiedTypeOfCollection, type CrmofficeCollection, type DeferredReference } from '../mappings/index.js';
+import {
+  IDENTITY_CONFLICT_FIELD,
+  unifiedTypeOfCollection,
+  type CrmofficeCollection,
+  type DeferredReference,
+} from '../mappings/index.js';
 import { SYSTEM_LABELS } from '../upstreams/index.js';
 
 /**
@@ -29,7 +34,7 @@ export function syncReasonOf(link: Link): string | null {
 }
 
 function conflictReason(open: readonly Conflict[]): string {
-  if (open.some((c) => c.field === 'identity'))
+  if (open.some((c) => c.field === IDENTITY_CONFLICT_FIELD))
     return 'several Crmoffice records match its identity key: link one with linkRecords';
   const fields = [...new Set(open.map((c) => c.field))];
   return fields.length === 0

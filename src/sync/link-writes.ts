@@ -1,15 +1,16 @@
 import type { UpstreamRejectedError } from '../errors.js';
-import { StaleLinkVersionError, type Link, type LinkChanges, type LinkStore } from '../links/index.js';
+import { StaleLinkVersionError, storedChanges, type Link, type LinkChanges, type LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import type { ReferenceIndex } from '../reconcile/index.js';
 
 /**
  * Whether saving `changes` would change `link`: some field differs (lastSyncedAt aside, it moves on
- * every save), or the link was never synced. Fields are compared as JSON, the way they are stored.
+ * every save), or the link was never synced. Fields are compared as JSON, in the form they are stored.
  */
 export function needsSave(link: Link, changes: LinkChanges): boolean {
-  const differs = (Object.keys(changes) as (keyof LinkChanges)[]).some(
-    (key) => key !== 'lastSyncedAt' && JSON.stringify(changes[key]) !== JSON.stringify(link[key]),
+  const stored = storedChanges(changes);
+  const differs = (Object.keys(stored) as (keyof LinkChanges)[]).some(
+    (key) => key !== 'lastSyncedAt' && JSON.stringify(stored[key]) !== JSON.stringify(link[key]),
   );
   return differs || !link.lastSyncedAt;
 }

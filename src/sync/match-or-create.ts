@@ -11,6 +11,7 @@ import {
 } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
+  IDENTITY_CONFLICT_FIELD,
   dataflowForCrmoffice,
   propertyOf,
   recordIdentityKey,
@@ -110,13 +111,16 @@ export function planMatch(facts: MatchFacts): MatchPlan {
 /** Whether `conflicts` already hold an open ambiguous-match conflict naming exactly `candidateIds` (sorted). */
 export function knowsAmbiguity(conflicts: readonly Conflict[], candidateIds: readonly string[]): boolean {
   return conflicts.some(
-    (c) => c.field === 'identity' && !c.resolvedAt && JSON.stringify(c.crmofficeValue) === JSON.stringify(candidateIds),
+    (c) =>
+      c.field === IDENTITY_CONFLICT_FIELD &&
+      !c.resolvedAt &&
+      JSON.stringify(c.crmofficeValue) === JSON.stringify(candidateIds),
   );
 }
 
 /** `conflicts` with every open identity conflict resolved at `now` (the others, and resolved ones, as they are). */
 export function settleIdentityConflicts(conflicts: readonly Conflict[], now: Date): Conflict[] {
-  return conflicts.map((c) => (c.field === 'identity' && !c.resolvedAt ? { ...c, resolvedAt: now } : c));
+  return conflicts.map((c) => (c.field === IDENTITY_CONFLICT_FIELD && !c.resolvedAt ? { ...c, resolvedAt: now } : c));
 }
 
 /**
@@ -379,7 +383,7 @@ async function recordAmbiguousMatch(
   if (known && own.state === 'CONFLICT') return 0;
   const conflict: Conflict = {
     id: randomUUID(),
-    field: 'identity',
+    field: IDENTITY_CONFLICT_FIELD,
     customerpValue: identity,
     crmofficeValue: ids,
     kept: null,

@@ -12,7 +12,6 @@ import {
   diffForUpdate,
   referencedLinkIds,
   toCanonical,
-  type CanonicalValues,
   type Dataflow,
   type SystemInput,
   type SystemRecord,
@@ -69,7 +68,7 @@ export async function syncPair(
   const current = { ...records };
   const canonical = bySystem((system) => toCanonical(flow, system, current[system], refs));
   const merge = threeWayMerge({
-    base: link.snapshot as CanonicalValues | null,
+    base: link.snapshot,
     customerp: canonical.CUSTOMERP.values,
     crmoffice: canonical.CRMOFFICE.values,
     customerpModifiedAt: ctx.apis.CUSTOMERP.modifiedAtOf(current.CUSTOMERP),
@@ -129,7 +128,7 @@ export async function syncPair(
   const state = linkStateAfterSync(deferred, conflicts);
   const changes: LinkChanges = {
     snapshot: merge.merged,
-    keys: linkKeysOf(flow, merge.merged, current.CRMOFFICE, refs),
+    keys: linkKeysOf(flow, merge.merged, current.CRMOFFICE, refs, link.keys),
     state,
     ...(state === 'PENDING' && { reason: waitingReason(waitingFor) }),
     conflicts,

@@ -100,7 +100,7 @@ export async function settleLink(context: RunContext): Promise<void> {
     });
     const now = new Date();
     const conflicts = resolvedConflicts(link.conflicts, op.conflict, now);
-    const keys = linkKeysOf(mapping, snapshot, crmoffice, refs);
+    const keys = linkKeysOf(mapping, snapshot, crmoffice, refs, link.keys);
     try {
       await links.update(link._id, link.version, {
         snapshot,

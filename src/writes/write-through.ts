@@ -17,11 +17,15 @@ import {
   type LinkEntity,
 } from '../links/index.js';
 import {
+  IDENTITY_CONFLICT_FIELD,
   crmofficeOnly,
   dataflowForCustomerp,
   dataflowForUnified,
   diffForUpdate,
+  isDigest,
+  personalValueOf,
   toCanonical,
+  withoutDigests,
   type CanonicalValue,
   type CanonicalValues,
   type Dataflow,
@@ -294,12 +298,15 @@ export class WriteThrough {
     const found = isLiveLink(link) ? link.conflicts.find((c) => c.id === conflict.conflictId) : undefined;
     if (!link || !found) throw new NotFoundError('no such conflict');
     if (found.resolvedAt) throw new BadUserInputError('the conflict is already resolved', 'id');
-    if (found.field === 'identity')
+    if (found.field === IDENTITY_CONFLICT_FIELD)
       throw new BadUserInputError(
         'an ambiguous identity match is resolved by linking the right records (linkRecords)',
         'id',
       );
-    const value = (keep === 'CUSTOMERP' ? found.customerpValue : found.crmofficeValue) as CanonicalValue;
+    const recorded = keep === 'CUSTOMERP' ? found.customerpValue : found.crmofficeValue;
+    const value = isDigest(recorded)
+      ? await this.liveValue(link, keep, found.field)
+      : ((recorded ?? null) as CanonicalValue);
     const operation = this.newOperation({
       key,
       fingerprint,
@@ -307,10 +314,25 @@ export class WriteThrough {
       kind: 'update',
       mapping: mappingOfLink(link),
       link,
-      values: { [found.field]: value ?? null },
+      values: { [found.field]: value },
       conflict: { id: found.id, keep },
     });
     return { ...(await this.execute(operation, {})), conflictId: conflict.conflictId };
+  }
+
+  /**
+   * The value `system` holds now for `field` of the link's record: what keeping a personal field's value
+   * keeps, since the link stores only its digest (and that is also what the conflict shows).
+   */
+  private async liveValue(link: Link, system: SystemName, field: string): Promise<CanonicalValue> {
+    const ref = system === 'CUSTOMERP' ? link.customerp : link.crmoffice;
+    const [record] = ref
+      ? system === 'CUSTOMERP'
+        ? await this.customerp.getMany(ref.type as CustomerpType, [ref.id])
+        : await this.crmoffice.getMany(ref.type as CrmofficeType, [ref.id])
+      : [];
+    if (!record) throw new NotFoundError(`the record no longer exists in ${system}`);
+    return personalValueOf(mappingOfLink(link), system, record, field);
   }
 
   // ---- the three kinds of operations -------------------------------------------------------------
@@ -365,7 +387,7 @@ export class WriteThrough {
     );
     const current = known.CUSTOMERP
       ? toCanonical(mapping, 'CUSTOMERP', known.CUSTOMERP, refs).values
-      : ((link.snapshot ?? {}) as CanonicalValues);
+      : withoutDigests(link.snapshot ?? {});
     const systems: SystemName[] = [
       ...(link.customerp ? (['CUSTOMERP'] as const) : []),
       ...(link.crmoffice ? (['CRMOFFICE'] as const) : []),

@@ -10,6 +10,7 @@ import type {
 } from '../../src/mappings/index.js';
 import { OPERATION_LIMITS } from '../../src/gateway/limits/index.js';
 import { encodeUnifiedId } from '../../src/links/index.js';
+import { digestOf, isDigest } from '../../src/mappings/index.js';
 import { startGatewayWorld, type GatewayWorld } from './gateway-world.js';
 
 /** `items` in runs of at most `size`, in order. */
@@ -424,14 +425,23 @@ describe('the unified read API over the demo world', () => {
           .map((c) => ({
             id: expect.any(String),
             field: c.field,
-            customerpValue: c.customerpValue,
-            crmofficeValue: c.crmofficeValue,
+            // A value the link keeps as a digest is shown as the system holds it now: its digest is the one stored.
+            customerpValue: isDigest(c.customerpValue) ? expect.any(String) : c.customerpValue,
+            crmofficeValue: isDigest(c.crmofficeValue) ? expect.any(String) : c.crmofficeValue,
             kept: c.kept,
             detectedAt: c.detectedAt.toISOString(),
             resolvedAt: null,
             record: { id: contact.id },
           })),
       });
+      const shown = contact.sync.conflicts as { field: string; customerpValue: unknown; crmofficeValue: unknown }[];
+      link.conflicts
+        .filter((c) => !c.resolvedAt)
+        .forEach((c, i) => {
+          for (const side of ['customerpValue', 'crmofficeValue'] as const) {
+            if (isDigest(c[side])) expect(digestOf(c.field, String(shown[i]?.[side]))).toBe(c[side]);
+          }
+        });
     }
     // The ambiguous demo employee: two Crmoffice contacts share its e-mail, so sync recorded a conflict.
     expect(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   LinkStore,
   StaleLinkVersionError,
+  storedChanges,
   setupIndexes,
   type Conflict,
   type CrmofficeRef,
@@ -104,7 +105,7 @@ function updateRacer(round: number, index: number): Racer {
   return {
     name: `update ${marker}`,
     write: (link) => store.update(link._id, link.version, changes),
-    expected: (before) => changed(before, changes as Partial<Link>),
+    expected: (before) => changed(before, storedChanges(changes) as Partial<Link>),
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../src/links/index.js';
 import { countCommands } from '../../src/mongo/index.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
+import { digestOf, emailKeyOf } from '../../src/mappings/index.js';
 
 let mongo: TestDatabase;
 let store: LinkStore;
@@ -88,13 +89,16 @@ describe('LinkStore.create', () => {
     expect(await store.findById(link._id)).toEqual(link);
   });
 
-  it('stores the email key lower-cased and trimmed', async () => {
+  it('stores the email key as the digest of the address lower-cased and trimmed, never the address', async () => {
     const link = await store.create({
       entity: 'Contact',
       crmoffice: { type: 'Contact', id: 'c-1' },
       keys: { email: ' Ada@Example.COM ' },
     });
-    expect((await store.findById(link._id))?.keys).toEqual({ email: 'ada@example.com' });
+    const keys = (await store.findById(link._id))?.keys;
+    expect(keys).toEqual({ email: emailKeyOf('ada@example.com') });
+    expect(keys?.['email']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await store.count({ email: 'ADA@example.com' })).toBe(1);
   });
 
   it('rejects a second link for the same Customerp employee, naming the side and the holder', async () => {
@@ -276,7 +280,7 @@ describe('LinkStore.update', () => {
       snapshot: { firstName: 'Ada', active: true },
       state: 'IN_SYNC',
       lastSyncedAt: syncedAt,
-      keys: { name: 'Ada Lovelace', email: 'ada@x.org' },
+      keys: { name: 'Ada Lovelace', email: emailKeyOf('ada@x.org') },
       updatedAt: anyDate,
       version: 2,
     });
@@ -305,7 +309,12 @@ describe('LinkStore.update', () => {
       resolvedAt: null,
     };
     await store.update(link._id, 1, { state: 'CONFLICT', conflicts: [conflict] });
-    expect(await store.findById(link._id)).toMatchObject({ state: 'CONFLICT', conflicts: [conflict], version: 2 });
+    // A phone number is personal: the conflict keeps its digest (the API shows the systems' live values).
+    expect(await store.findById(link._id)).toMatchObject({
+      state: 'CONFLICT',
+      conflicts: [{ ...conflict, customerpValue: digestOf('phone', '+1 555') }],
+      version: 2,
+    });
   });
 
   it('says when the link does not exist', async () => {

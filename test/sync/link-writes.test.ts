@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { needsSave } from '../../src/sync/link-writes.js';
 import { link } from './fixtures.js';
+import { digestOf, emailKeyOf } from '../../src/mappings/index.js';
 
 const SYNCED = new Date('2025-06-01T10:00:00.000Z');
 
 describe('needsSave', () => {
+  // As the store reads it back: the e-mail as digests (storedChanges is how needsSave compares).
   const synced = link('L1', {
-    snapshot: { email: 'ada@example.com' },
-    keys: { email: 'ada@example.com' },
+    snapshot: { email: digestOf('email', 'ada@example.com') },
+    keys: { email: emailKeyOf('ada@example.com') },
     lastSyncedAt: SYNCED,
   });
 
