@@ -5,7 +5,7 @@ import type { Settings } from '../config.js';
 import { logger } from '../logger.js';
 import { connectMongo } from '../mongo/index.js';
 import { setupIndexes } from '../links/index.js';
-import { FEEDS } from '../reconcile/index.js';
+import { FEEDS, type Feed } from '../reconcile/index.js';
 import {
   feedNamed,
   SyncEngine,
@@ -22,19 +22,29 @@ import { OutboxWorker, outboxWriteOwnership, setupOperationIndexes } from '../wr
 export interface SyncCommandOptions {
   once: boolean;
   json: boolean;
-  /** `approve-deletes <SYSTEM> <Entity>` / `discard-deletes <SYSTEM> <Entity>`: act on held deletes and exit. */
-  heldDeletes?: { action: 'approve' | 'discard'; system: string; entity: string } | undefined;
+  /**
+   * `approve-deletes <feed>` / `discard-deletes <feed>`: act on held deletes and exit. The feed by its name
+   * (`customerp:PRODUCT`, as /metrics and the status page show it) or as `<SYSTEM> <Entity>` (as the API takes it).
+   */
+  heldDeletes?:
+    | { action: 'approve' | 'discard'; system: string; entity: string }
+    | { action: 'approve' | 'discard'; feed: string }
+    | undefined;
 }
 
-/** Parses the sync command's arguments (`--once`, `--json`, `approve-deletes|discard-deletes <SYSTEM> <Entity>`). */
+const USAGE =
+  'usage: npm run sync -- [--once] [--json] | approve-deletes|discard-deletes <feed, e.g. customerp:PRODUCT> | approve-deletes|discard-deletes <SYSTEM> <Entity>';
+
+/** Parses the sync command's arguments (`--once`, `--json`, `approve-deletes|discard-deletes <feed> | <SYSTEM> <Entity>`). */
 export function parseSyncArguments(argv: readonly string[]): SyncCommandOptions | string {
   const options: SyncCommandOptions = { once: argv.includes('--once'), json: argv.includes('--json') };
   const positional = argv.filter((arg) => !arg.startsWith('--'));
   if (positional.length === 0) return options;
   const [verb, system, entity] = positional;
   const action = verb === 'approve-deletes' ? 'approve' : verb === 'discard-deletes' ? 'discard' : null;
-  if (!action || !system || !entity || positional.length !== 3)
-    return 'usage: npm run sync -- [--once] [--json] | approve-deletes <SYSTEM> <Entity> | discard-deletes <SYSTEM> <Entity>';
+  if (action && system && positional.length === 2 && system.includes(':'))
+    return { ...options, heldDeletes: { action, feed: system } };
+  if (!action || !system || !entity || positional.length !== 3) return USAGE;
   return { ...options, heldDeletes: { action, system: system.toUpperCase(), entity } };
 }
 
@@ -96,12 +106,23 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
     );
   try {
     if (options.heldDeletes) {
-      const { action, system, entity } = options.heldDeletes;
-      if (system !== 'CUSTOMERP' && system !== 'CRMOFFICE') {
-        process.stderr.write(`unknown system ${system}; expected CUSTOMERP or CRMOFFICE\n`);
-        return 2;
+      const wanted = options.heldDeletes;
+      const { action } = wanted;
+      let feed: Feed;
+      if ('feed' in wanted) {
+        const found = FEEDS.find((f) => f.id === wanted.feed);
+        if (!found) {
+          process.stderr.write(`unknown feed ${wanted.feed}; expected one of ${FEEDS.map((f) => f.id).join(', ')}\n`);
+          return 2;
+        }
+        feed = found;
+      } else {
+        if (wanted.system !== 'CUSTOMERP' && wanted.system !== 'CRMOFFICE') {
+          process.stderr.write(`unknown system ${wanted.system}; expected CUSTOMERP or CRMOFFICE\n`);
+          return 2;
+        }
+        feed = feedNamed(wanted.system, wanted.entity);
       }
-      const feed = feedNamed(system, entity);
       const count = await engine.heldDeletes[action](feed);
       process.stdout.write(
         action === 'approve'

@@ -56,7 +56,7 @@ const SYNC_STATUS = `# Where sync stands: each change feed's cursor, last run an
 # outbox, open conflicts and links per entity and state (the /status page shows the same).
 query SyncStatus {
   syncStatus {
-    feeds { system entity cursor lastRunAt lagMs applied blockedReason }
+    feeds { feed system entity cursor lastRunAt lagMs applied blockedReason }
     pendingOperations
     openConflicts
     links { entity state count }

@@ -52,16 +52,16 @@ const rowOf = (id: string) => `tr[data-conflict-id="${id}"]`;
 describe('the status page at /status', () => {
   it('shows every feed with its cursor, last run, lag and applied count, as syncStatus has them', async () => {
     const { syncStatus } = await ops.data<{
-      syncStatus: { feeds: { system: string; entity: string; cursor: string; applied: number }[] };
-    }>('{ syncStatus { feeds { system entity cursor applied } } }');
+      syncStatus: { feeds: { feed: string; cursor: string; applied: number }[] };
+    }>('{ syncStatus { feeds { feed cursor applied } } }');
     const rows = await page.$$eval('#feeds tbody tr', (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
     );
-    expect(
-      rows.map(([system, entity, cursor, , , applied]) => ({ system, entity, cursor, applied: Number(applied) })),
-    ).toEqual(syncStatus.feeds);
+    expect(rows.map(([feed, cursor, , , applied]) => ({ feed, cursor, applied: Number(applied) }))).toEqual(
+      syncStatus.feeds,
+    );
     expect(rows).toHaveLength(7);
-    for (const row of rows) expect(row[3]).not.toBe('—'); // every feed has run
+    for (const row of rows) expect(row[2]).not.toBe('—'); // every feed has run
   });
 
   it('plots sync lag and applied changes over the last hour', async () => {
@@ -144,7 +144,7 @@ describe('the status page at /status', () => {
         id: pair.customerp.id,
       });
     await ops.syncPass();
-    const row = 'tr[data-feed="CUSTOMERP:Product"]';
+    const row = 'tr[data-feed="customerp:PRODUCT"]';
     await page.waitForFunction(
       (selector) => document.querySelector(`${selector} td.held`)?.textContent?.startsWith('7 '),
       row,
@@ -163,7 +163,7 @@ describe('the status page at /status', () => {
     await page.waitForFunction((selector) => document.querySelector(`${selector} td.held`)?.textContent === '0', row, {
       timeout: 15_000,
     });
-    expect(await page.textContent('#feed-message')).toBe('Approved 7 held deletes of CUSTOMERP Product.');
+    expect(await page.textContent('#feed-message')).toBe('Approved 7 held deletes of customerp:PRODUCT.');
     const left = await ops.world.systems.crmoffice.getMany(
       'Company',
       victims.map((pair) => pair.crmoffice.id),

@@ -45,6 +45,17 @@ describe('GET /metrics by convention', () => {
     expect(Number(other?.value)).toBeGreaterThanOrEqual(150);
   });
 
+  it('names each feed the same in /metrics as in the API (and so on the status page, which shows FeedStatus.feed)', async () => {
+    const { syncStatus } = await ops.data<{ syncStatus: { feeds: { feed: string }[] } }>(
+      '{ syncStatus { feeds { feed } } }',
+    );
+    const inApi = syncStatus.feeds.map((f) => f.feed).sort();
+    expect(inApi).toContain('customerp:EMPLOYEE');
+    expect(inApi).toHaveLength(7);
+    const labelled = (await families()).get('gateway_sync_lag_seconds')?.metrics ?? [];
+    expect([...new Set(labelled.map((s) => s.labels?.['feed']))].sort()).toEqual(inApi);
+  });
+
   it('exports durations and lags in seconds, under _seconds names', async () => {
     const all = await families();
     const timed = [...all.keys()].filter((name) => /duration|lag|latency/.test(name));

@@ -100,7 +100,7 @@ describe('held deletes', () => {
     ).toEqual(victims.map(() => null));
   });
 
-  it('is in operators’ hands from the CLI too: npm run sync -- approve-deletes CUSTOMERP Product', async () => {
+  it('is in operators’ hands from the CLI too: npm run sync -- approve-deletes customerp:PRODUCT', async () => {
     const victims = products.slice(10, 12);
     for (const link of victims) await deleteProduct(link);
     expect(productFeed(await world.engine.runOnce())).toMatchObject({ held: 2 });
@@ -114,7 +114,7 @@ describe('held deletes', () => {
         customerpToken: world.systems.tokens.customerp,
         crmofficeToken: world.systems.tokens.crmoffice,
       },
-      ['approve-deletes', 'CUSTOMERP', 'Product'],
+      ['approve-deletes', 'customerp:PRODUCT'],
     );
     const { code, stdout } = await exit;
     expect({ code, stdout }).toEqual({
@@ -129,6 +129,11 @@ describe('held deletes', () => {
       once: false,
       json: false,
       heldDeletes: { action: 'discard', system: 'CRMOFFICE', entity: 'Company' },
+    });
+    expect(parseSyncArguments(['approve-deletes', 'crmoffice:COMPANIES'])).toEqual({
+      once: false,
+      json: false,
+      heldDeletes: { action: 'approve', feed: 'crmoffice:COMPANIES' },
     });
     expect(parseSyncArguments(['--once', '--json'])).toEqual({ once: true, json: true });
     for (const bad of [['approve-deletes', 'CUSTOMERP'], ['delete-everything'], ['approve-deletes', 'A', 'B', 'C']])

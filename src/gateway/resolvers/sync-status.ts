@@ -33,6 +33,7 @@ export const syncStatusQuery: Pick<QueryResolvers, 'syncStatus'> = {
 /** A feed's cursor document and its held deletes, as FeedStatus shows them. */
 export function feedStatusOf(feed: FeedCursorDocument, heldDeletes: number): FeedStatus {
   return {
+    feed: feed._id,
     system: feed.system,
     entity: feed.entity,
     cursor: feed.cursor,

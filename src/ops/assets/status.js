@@ -15,7 +15,7 @@ fragment WaitingCompany on Company { __typename id name sync { state reason } }
 fragment WaitingActivity on Activity { __typename id subject sync { state reason } }
 query StatusPage($conflicts: Int!, $waiting: Int!) {
   syncStatus {
-    feeds { system entity cursor lastRunAt lagMs applied blockedReason heldDeletes }
+    feeds { feed system entity cursor lastRunAt lagMs applied blockedReason heldDeletes }
     pendingOperations
     openConflicts
     links { entity state count }
@@ -153,9 +153,8 @@ function renderFeeds(feeds) {
     ...feeds.map((feed) =>
       element(
         'tr',
-        { 'data-feed': `${feed.system}:${feed.entity}`, className: feed.blockedReason ? 'blocked' : '' },
-        element('td', {}, feed.system),
-        element('td', {}, feed.entity),
+        { 'data-feed': feed.feed, className: feed.blockedReason ? 'blocked' : '' },
+        element('td', { className: 'mono' }, feed.feed),
         element('td', { className: 'mono' }, feed.cursor === null ? '—' : feed.cursor),
         element('td', {}, formatTime(feed.lastRunAt)),
         element('td', { className: 'number' }, formatLag(feed.lagMs)),
@@ -165,7 +164,7 @@ function renderFeeds(feeds) {
       ),
     ),
   );
-  if (feeds.length === 0) body.append(element('tr', {}, element('td', { colspan: 8 }, 'No feed has run yet.')));
+  if (feeds.length === 0) body.append(element('tr', {}, element('td', { colspan: 7 }, 'No feed has run yet.')));
 }
 
 /** A feed's held deletes: the count, and Approve / Discard while there are some. */
@@ -178,11 +177,9 @@ function heldDeletesCell(feed) {
 
 async function actOnHeldDeletes(feed, action) {
   const message = document.getElementById('feed-message');
-  const what = `${feed.heldDeletes} held deletes of ${feed.system} ${feed.entity}`;
+  const what = `${feed.heldDeletes} held deletes of ${feed.feed}`;
   if (!window.confirm(`${action === 'approve' ? 'Approve' : 'Discard'} ${what}?`)) return;
-  for (const button of document.querySelectorAll(
-    `tr[data-feed="${CSS.escape(`${feed.system}:${feed.entity}`)}"] button`,
-  ))
+  for (const button of document.querySelectorAll(`tr[data-feed="${CSS.escape(feed.feed)}"] button`))
     button.disabled = true;
   try {
     await graphql(HELD_DELETES_MUTATIONS[action], { system: feed.system, entity: feed.entity });
