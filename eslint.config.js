@@ -23,6 +23,7 @@ const LAYERS = [
   ['ops'],
   ['gateway'],
   ['cli', 'runtime'],
+  ['commands.ts'],
   ['main.ts'],
 ];
 

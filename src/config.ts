@@ -120,6 +120,9 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Every setting's name, in the order of the README's table. */
+export const SETTING_NAMES = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
 /** Settings whose values are credentials: error messages say how long they are, never what they are. */
 const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'CUSTOMERP_TOKEN',
