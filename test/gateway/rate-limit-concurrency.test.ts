@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SCOPES, type Authenticate } from '../../src/auth/principal.js';
 import { UnauthenticatedError } from '../../src/errors.js';
-import { RATE_LIMITS_COLLECTION } from '../../src/gateway/limits/index.js';
+import { leaseSizeFor, RATE_LIMITS_COLLECTION } from '../../src/gateway/limits/index.js';
+import { countCommands } from '../../src/mongo/index.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { setupIndexes } from '../../src/links/index.js';
 import { projectRoot } from '../../src/paths.js';
@@ -13,10 +14,11 @@ import { UpstreamClient } from '../../src/upstreams/index.js';
 import { isAlive } from '../support/processes.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
 
-// Rate limiting under concurrency. Every count is one atomic upsert with $inc in MongoDB
-// (rate-limiter-flexible's RateLimiterMongo), so requests arriving together, at one gateway or at
-// several processes sharing the database, are counted exactly: a client gets exactly POINTS answers
-// per window, however its requests interleave, and no count is lost.
+// Rate limiting under concurrency. A process takes leases of LEASE tokens from the shared count, each
+// one atomic upsert with $inc in MongoDB (rate-limiter-flexible's RateLimiterMongo), and answers that
+// many requests from memory; the count only grows by whole leases, so requests arriving together, at
+// one gateway or at several processes sharing the database, never get more than POINTS answers per
+// window, and a client that keeps sending gets exactly POINTS, in one round trip per LEASE requests.
 
 /** Test credentials: `Bearer test:<name>` is the API key of `<name>`, with every scope (the same in gateway-process.ts). */
 const authenticate: Authenticate = async (authorization) => {
@@ -26,6 +28,7 @@ const authenticate: Authenticate = async (authorization) => {
 };
 
 const POINTS = 30;
+const LEASE = leaseSizeFor(POINTS); // 3
 const WINDOW_SECONDS = 60;
 const REQUESTS = 100;
 const IN_FLIGHT = 10;
@@ -190,20 +193,26 @@ async function startGatewayProcess(): Promise<string> {
 }
 
 describe('rate limiting under concurrency', () => {
-  it(`answers exactly ${POINTS} of ${REQUESTS} requests sent ${IN_FLIGHT} at a time by one client, refuses the other ${REQUESTS - POINTS} with RATE_LIMITED, and counts all ${REQUESTS}`, async () => {
+  it(`answers exactly ${POINTS} of ${REQUESTS} requests sent ${IN_FLIGHT} at a time by one client, refuses the other ${REQUESTS - POINTS} with RATE_LIMITED, in one MongoDB round trip per lease`, async () => {
+    const commands = countCommands(mongo.client);
     const replies = await askConcurrently([gateway.url], 'alice');
+    commands.stop();
     expect(tally(replies)).toEqual({ answered: POINTS, rateLimited: REQUESTS - POINTS, other: [] });
-    expect(await storedCount('alice')).toBe(REQUESTS);
+    // POINTS / LEASE leases, and one that found the count used up; the refusals after it cost nothing.
+    expect(LEASE).toBeGreaterThan(1);
+    expect(commands.names()).toEqual(new Array(POINTS / LEASE + 1).fill('findAndModify'));
+    expect(await storedCount('alice')).toBe(POINTS + LEASE);
   });
 
   it(`holds a client to ${POINTS} answers in total across two gateway processes sharing one MongoDB`, async () => {
     const other = await startGatewayProcess();
     // Each gateway answers on its own before the race: the second one is up and counting in the same database.
     expect([await ask(gateway.url, 'carol'), await ask(other, 'carol')]).toEqual([ANSWERED, ANSWERED]);
-    expect(await storedCount('carol')).toBe(2);
+    expect(await storedCount('carol')).toBe(2 * LEASE);
 
     const replies = await askConcurrently([gateway.url, other], 'bob');
     expect(tally(replies)).toEqual({ answered: POINTS, rateLimited: REQUESTS - POINTS, other: [] });
-    expect(await storedCount('bob')).toBe(REQUESTS);
+    // Whole leases up to POINTS, then one refused lease per process.
+    expect(await storedCount('bob')).toBe(POINTS + 2 * LEASE);
   });
 });

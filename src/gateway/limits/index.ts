@@ -9,7 +9,13 @@ import { tokenLimit } from './token-limit.js';
 export { OPERATION_LIMITS, type OperationLimit } from './operation-limits.js';
 export { jsonBody } from './json-body.js';
 export { admissionControl, type AdmissionOptions } from './admission.js';
-export { RateLimiter, setupRateLimitIndexes, RATE_LIMITS_COLLECTION, type RateLimitOptions } from './rate-limiter.js';
+export {
+  leaseSizeFor,
+  RateLimiter,
+  setupRateLimitIndexes,
+  RATE_LIMITS_COLLECTION,
+  type RateLimitOptions,
+} from './rate-limiter.js';
 export { withPageSizes } from './page-sizes.js';
 
 /** The parts of Apollo Server's options that enforce OPERATION_LIMITS. */

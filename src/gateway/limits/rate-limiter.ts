@@ -15,6 +15,8 @@ export interface RateLimitOptions {
   db?: Db;
   /** How long a count may wait for MongoDB before this process counts it in memory instead. @default 1000 */
   storeTimeoutMs?: number;
+  /** Tokens a process takes from the shared count at once. @default leaseSizeFor(points) */
+  leaseSize?: number;
 }
 
 /** How often, at most, the limiter repeats that it is counting in memory. */
@@ -49,7 +51,7 @@ class InsuranceLimiter extends RateLimiterMemory {
     const now = Date.now();
     if (now - this.warnedAt >= WARNING_INTERVAL_MS) {
       logger.warn(
-        { requests: this.counted },
+        { leases: this.counted },
         "rate limit store (MongoDB) failed or timed out: counting requests in this process's memory until it answers again",
       );
       this.warnedAt = now;
@@ -60,15 +62,46 @@ class InsuranceLimiter extends RateLimiterMemory {
 }
 
 /**
- * Counts requests per client key in MongoDB (rate-limiter-flexible's RateLimiterMongo, fixed
- * windows) and refuses those over `points` per `windowSeconds` with RATE_LIMITED. Needs
- * setupRateLimitIndexes(). While MongoDB fails or takes longer than `storeTimeoutMs`, an in-memory
- * limiter with the same points counts instead, with a warning in the log.
+ * Requests one process serves from memory per round trip to the shared count: a tenth of the points
+ * (at most 100). Across P processes a client never gets more than its points per window; it gets at
+ * least points − (P − 1) × lease size (tokens another process took and the client did not spend there).
+ */
+export function leaseSizeFor(points: number): number {
+  return Math.max(1, Math.min(100, Math.ceil(points / 10)));
+}
+
+/** This process's share of one client's window: tokens taken from the shared count and not spent yet. */
+interface Lease {
+  tokens: number;
+  /** The shared count is used up for this window: refuse without asking MongoDB until resetAt. */
+  exhausted: boolean;
+  /** Epoch ms at which the window ends (and this lease with it). */
+  resetAt: number;
+}
+
+/** Leases kept before expired ones are swept (one per client seen in the current window). */
+const SWEEP_ABOVE = 10_000;
+
+/**
+ * Counts requests per client key in MongoDB (rate-limiter-flexible's RateLimiterMongo, fixed windows)
+ * and refuses those over `points` per `windowSeconds` with RATE_LIMITED. Not one round trip per
+ * request: a process takes a lease of leaseSizeFor(points) tokens with one atomic $inc and serves
+ * that many requests from memory; the shared count only ever grows by leases, so all processes
+ * together never answer more than `points` (see leaseSizeFor for the lower bound). A client over its
+ * limit is refused from memory until the window ends. Needs setupRateLimitIndexes(). While MongoDB
+ * fails or takes longer than `storeTimeoutMs`, an in-memory limiter with the same points takes the
+ * leases instead, with a warning in the log.
  */
 export class RateLimiter {
   private readonly limiter: RLWrapperTimeouts;
+  private readonly points: number;
+  readonly leaseSize: number;
+  private readonly leases = new Map<string, Lease>();
+  private readonly renewals = new Map<string, Promise<void>>();
 
   constructor(db: Db, options: Omit<RateLimitOptions, 'db'>) {
+    this.points = options.points;
+    this.leaseSize = options.leaseSize ?? leaseSizeFor(options.points);
     const window = { points: options.points, duration: options.windowSeconds, keyPrefix: 'graphql' };
     const store = new RateLimiterMongo({
       ...window,
@@ -87,12 +120,54 @@ export class RateLimiter {
 
   /** Counts one request of `key`; throws RateLimitedError (HTTP 429, Retry-After) when that puts it over its points. */
   async consume(key: string): Promise<void> {
-    try {
-      await this.limiter.consume(key);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new RateLimitedError(`Too many requests: retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
+    for (;;) {
+      const lease = this.leases.get(key);
+      const now = Date.now();
+      if (lease && lease.resetAt > now) {
+        if (lease.tokens > 0) {
+          lease.tokens -= 1;
+          return;
+        }
+        if (lease.exhausted) throw rateLimited(lease.resetAt - now);
+      }
+      await this.renew(key);
     }
   }
+
+  /** Takes a new lease for `key`; callers that arrive while one is being taken wait for it (one round trip for all). */
+  private renew(key: string): Promise<void> {
+    let renewal = this.renewals.get(key);
+    if (!renewal) {
+      renewal = this.takeLease(key).finally(() => this.renewals.delete(key));
+      this.renewals.set(key, renewal);
+    }
+    return renewal;
+  }
+
+  private async takeLease(key: string): Promise<void> {
+    const size = this.leaseSize;
+    let answer: RateLimiterRes;
+    let granted: number;
+    try {
+      answer = await this.limiter.consume(key, size);
+      granted = size;
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      // The $inc went through: of the tokens it added, only those still within the points are ours.
+      answer = rejection;
+      granted = Math.max(0, Math.min(size, this.points - (answer.consumedPoints - size)));
+    }
+    if (this.leases.size > SWEEP_ABOVE) this.sweep();
+    this.leases.set(key, { tokens: granted, exhausted: granted < size, resetAt: Date.now() + answer.msBeforeNext });
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, lease] of this.leases) if (lease.resetAt <= now) this.leases.delete(key);
+  }
+}
+
+function rateLimited(msBeforeNext: number): RateLimitedError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new RateLimitedError(`Too many requests: retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
 }
