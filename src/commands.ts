@@ -2,12 +2,13 @@
  * The commands, wired: everything they need is imported from here, and main.ts imports this module only
  * once the settings are valid, so no module can read a setting before validation.
  */
+import { writeFile } from 'node:fs/promises';
 import { ApiKeyStore, createAuthenticator, issueDemoKey, jwtVerifierFromSettings } from './auth/index.js';
 import type { Settings } from './config.js';
 import { startGateway } from './gateway/server.js';
 import { logger } from './logger.js';
 import { Metrics } from './observability/metrics.js';
-import { KNOWN_OPERATION_NAMES, SyncHistory, tracePasses } from './ops/index.js';
+import { indexDocument, KNOWN_OPERATION_NAMES, SyncHistory, tracePasses } from './ops/index.js';
 import { startMongo } from './runtime/mongo.js';
 import { Supervisor } from './runtime/supervisor.js';
 import { registerWebhooks, startReferenceSystems } from './runtime/reference-systems.js';
@@ -165,6 +166,9 @@ async function docs(): Promise<void> {
   const path = projectPath('docs', 'dataflow.rst');
   await writeDataflowDocument(path);
   process.stdout.write(`wrote ${path}\n`);
+  const indexes = projectPath('docs', 'indexes.md');
+  await writeFile(indexes, indexDocument());
+  process.stdout.write(`wrote ${indexes}\n`);
 }
 
 /** Runs `command` (start, sync, keys, docs) with its arguments; the settings are already valid. */

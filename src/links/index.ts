@@ -1,6 +1,6 @@
 /** The link store: one MongoDB document per unified record, its indexes and the public id codec. */
 export { LinkStore } from './store.js';
-export { setupIndexes, LINK_INDEXES, LINKS_COLLECTION } from './indexes.js';
+export { setupIndexes, LINK_INDEXES, LINK_QUERY_SHAPES, LINKS_COLLECTION } from './indexes.js';
 export { encodeUnifiedId, decodeUnifiedId, type UnifiedIdParts } from './unified-id.js';
 export { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
 export { SIDE_TYPES, assertSideFits, entityOfSideType } from './sides.js';

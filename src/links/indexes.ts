@@ -1,5 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
-import { dropIndexIfPresent } from '../mongo/index.js';
+import { dropIndexIfPresent, type QueryShapeIndex } from '../mongo/index.js';
 
 /** The collection that holds one document per link. */
 export const LINKS_COLLECTION = 'links';
@@ -35,6 +35,139 @@ export const LINK_INDEXES: readonly IndexDescription[] = [
   { key: { entity: 1, deletedAt: 1 }, name: 'entity_deleted_at' },
   // Held deletes per feed (approve / discard, FeedStatus.heldDeletes). Sparse: few links ever have one.
   { key: { 'heldDelete.feed': 1 }, name: 'held_delete_feed', sparse: true },
+];
+
+/**
+ * Every query shape the link store sends (queryShapeOf's notation: `=` equality or `$in`, `<>` range,
+ * `?` other), most specific first, with the index that serves it. The test run records every shape
+ * it sees (test/support/query-shapes.ts) and fails on one that no entry here covers or whose index
+ * does not lead with a field the shape seeks on. docs/indexes.md renders this table.
+ */
+export const LINK_QUERY_SHAPES: readonly QueryShapeIndex[] = [
+  {
+    collection: LINKS_COLLECTION,
+    pattern: '_id=',
+    indexes: ['_id_'],
+    use: 'findById(s), every compare-and-set update and delete',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: '(customerpKey= | crmofficeKey=)',
+    indexes: ['customerp_key_unique', 'crmoffice_key_unique'],
+    use: 'findBySideRefs (both systems at once), the side-taken check of a pairing',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'customerpKey=',
+    indexes: ['customerp_key_unique'],
+    use: 'findByRef(s), CUSTOMERP',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'crmofficeKey=',
+    indexes: ['crmoffice_key_unique'],
+    use: 'findByRef(s), CRMOFFICE',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'customerpKey<>',
+    indexes: ['customerp_key_unique'],
+    use: 'start-up: retiring `none:` placeholder keys (an anchored regex)',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'crmofficeKey<>',
+    indexes: ['crmoffice_key_unique'],
+    use: 'start-up: retiring `none:` placeholder keys (an anchored regex)',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= keys.email=',
+    indexes: ['entity_email'],
+    use: 'contacts(filter: { email })',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= keys.code=',
+    indexes: ['entity_code'],
+    use: 'companies(filter: { code })',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= keys.companyId=',
+    indexes: ['entity_company'],
+    use: 'Company.contacts / Company.activities (findByKey), companyId filters',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= keys.ownerId=',
+    indexes: ['entity_owner'],
+    use: 'Contact.activities (findByKey), activities(filter: { ownerId })',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= kind=',
+    indexes: ['entity_kind'],
+    use: 'contacts(filter: { kind })',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= state=',
+    indexes: ['entity_state'],
+    use: 'syncState filters, per-state counts',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity= keys.name?',
+    indexes: ['entity_name'],
+    use: 'nameContains (a case-insensitive regex: the index is scanned, not the collection)',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'deletedAt<> entity=',
+    indexes: ['entity_deleted_at'],
+    use: 'the mass-delete guard: deletes of an entity within the window',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'heldDelete.feed=',
+    indexes: ['held_delete_feed'],
+    use: 'held deletes of a feed (approve, discard, FeedStatus.heldDeletes)',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'entity=',
+    indexes: ['entity_id'],
+    use: 'every page and count of one entity (`_id` range, sorted by `_id`), activities(filter: { status })',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'heldDelete.feed?',
+    indexes: [],
+    use: 'count of all held deletes (syncStatus)',
+    scan: 'held deletes are few; the sparse held_delete_feed index would serve it on MongoDB, which the shape check cannot tell',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'conflicts.0?',
+    indexes: [],
+    use: 'the conflicts list and its count',
+    scan: 'no index can seek "array not empty"; paged by `_id` (the `_id` index), so a page reads links until it holds `first` conflicts. Open issue: index the conflicts',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: 'deletedAt=',
+    indexes: [],
+    use: 'count() over all entities (tests)',
+    scan: 'the product always counts per entity (entity_id)',
+  },
+  {
+    collection: LINKS_COLLECTION,
+    pattern: '(all)',
+    indexes: [],
+    use: 'tests reading the whole collection',
+    scan: 'the store sends no query without a filter',
+  },
 ];
 
 /** Side-key indexes of stores written before side keys were sparse (absent sides held `none:<linkId>`). */

@@ -9,4 +9,12 @@ export {
   type EmbeddedMongoOptions,
 } from './embedded-mongo.js';
 export { countCommands, type CommandCounter } from './command-counter.js';
+export {
+  queriesOf,
+  queryShapeOf,
+  entryOfShape,
+  renderQueryShapeTable,
+  unservedReason,
+  type QueryShapeIndex,
+} from './query-shape.js';
 export { dropIndexIfPresent } from './indexes.js';

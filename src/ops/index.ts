@@ -7,3 +7,4 @@ export { requestContextMiddleware } from './request-id.js';
 export { gracefulDrainPlugin, type GracefulDrainOptions } from './graceful-drain.js';
 export { tracePasses, traced } from './traced-passes.js';
 export { VENDOR_ASSETS, OWN_ASSETS_DIR } from './assets.js';
+export { indexDocument } from './index-document.js';

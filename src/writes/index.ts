@@ -36,6 +36,7 @@ export {
   internalKey,
   type IdempotencyKey,
   OPERATION_INDEXES,
+  OPERATION_QUERY_SHAPES,
   OperationStore,
   setupOperationIndexes,
 } from './operations.js';

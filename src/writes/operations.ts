@@ -8,7 +8,7 @@ import {
   type MatchKeysAndValues,
 } from 'mongodb';
 import type { SystemName } from '../errors.js';
-import { dropIndexIfPresent } from '../mongo/index.js';
+import { dropIndexIfPresent, type QueryShapeIndex } from '../mongo/index.js';
 import {
   FINAL_STATES,
   sideKeyOf,
@@ -42,12 +42,103 @@ export const OPERATION_INDEXES: Readonly<Record<string, readonly IndexDescriptio
     { key: { state: 1, nextAttemptAt: 1 }, name: 'state_due' },
     // Per-link ordering: older unfinished operations on the same link go first.
     { key: { linkId: 1, createdAt: 1 }, name: 'link_created' },
+    // refersTo: which operation wrote a record (recovery of an interrupted create). Sparse: an
+    // operation has a record on a side only once it wrote there.
+    { key: { 'customerp.ref.id': 1 }, name: 'customerp_record', sparse: true },
+    { key: { 'crmoffice.ref.id': 1 }, name: 'crmoffice_record', sparse: true },
   ],
   [FINISHED_OPERATIONS_COLLECTION]: [
     // The retention cleanup.
     { key: { finishedAt: 1 }, name: 'finished_at' },
+    // refersTo, over the archive as well.
+    { key: { 'customerp.ref.id': 1 }, name: 'customerp_record', sparse: true },
+    { key: { 'crmoffice.ref.id': 1 }, name: 'crmoffice_record', sparse: true },
   ],
 };
+
+/** Every query shape the outbox sends, with the index that serves it (as LINK_QUERY_SHAPES; docs/indexes.md). */
+export const OPERATION_QUERY_SHAPES: readonly QueryShapeIndex[] = [
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: '_id=',
+    indexes: ['_id_'],
+    use: 'an operation by id or idempotency key, leases, state changes',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: '(createdAt<> | _id<> createdAt=) linkId= state=',
+    indexes: ['link_created'],
+    use: 'older unfinished operations on the same link (per-link order)',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: '(linkId= | customerp.ref.id= | customerp.ref= customerp.sentAt? kind=) state=',
+    indexes: ['link_created', 'state_due'],
+    use: 'does an unfinished write own this record? (sync asks before it creates a counterpart)',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: 'linkId=',
+    indexes: ['link_created'],
+    use: 'other unfinished operations on a link',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: 'state=',
+    indexes: ['state_due'],
+    use: "the worker's scan of due operations, the unfinished count",
+  },
+  {
+    collection: FINISHED_OPERATIONS_COLLECTION,
+    pattern: '_id=',
+    indexes: ['_id_'],
+    use: 'replaying an idempotency key',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: 'customerp.ref.id=',
+    indexes: ['customerp_record'],
+    use: 'refersTo: did another operation write this Customerp record?',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: 'crmoffice.ref.id=',
+    indexes: ['crmoffice_record'],
+    use: 'refersTo: did another operation write this Crmoffice record?',
+  },
+  {
+    collection: FINISHED_OPERATIONS_COLLECTION,
+    pattern: 'customerp.ref.id=',
+    indexes: ['customerp_record'],
+    use: 'refersTo: did another operation write this Customerp record?',
+  },
+  {
+    collection: FINISHED_OPERATIONS_COLLECTION,
+    pattern: 'crmoffice.ref.id=',
+    indexes: ['crmoffice_record'],
+    use: 'refersTo: did another operation write this Crmoffice record?',
+  },
+  {
+    collection: FINISHED_OPERATIONS_COLLECTION,
+    pattern: 'finishedAt<>',
+    indexes: ['finished_at'],
+    use: 'retention cleanup',
+  },
+  {
+    collection: OPERATIONS_COLLECTION,
+    pattern: '(all)',
+    indexes: [],
+    use: 'tests reading the whole collection',
+    scan: 'the store sends no query without a filter',
+  },
+  {
+    collection: FINISHED_OPERATIONS_COLLECTION,
+    pattern: '(all)',
+    indexes: [],
+    use: 'tests reading the whole collection',
+    scan: 'the store sends no query without a filter',
+  },
+];
 
 /** An index of stores written when operations without a key held a placeholder key: the `_id` does its work. */
 const RETIRED_INDEX = 'idempotency_key_unique';

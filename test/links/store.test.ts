@@ -98,7 +98,7 @@ describe('LinkStore.create', () => {
     const keys = (await store.findById(link._id))?.keys;
     expect(keys).toEqual({ email: emailKeyOf('ada@example.com') });
     expect(keys?.['email']).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(await store.count({ email: 'ADA@example.com' })).toBe(1);
+    expect(await store.count({ entity: 'Contact', email: 'ADA@example.com' })).toBe(1);
   });
 
   it('rejects a second link for the same Customerp employee, naming the side and the holder', async () => {

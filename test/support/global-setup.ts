@@ -14,8 +14,11 @@ type WithEngine = typeof globalThis & { [ENGINE]?: EmbeddedMongo };
  * which the test workers, spawned after this, inherit.
  */
 export default async function globalSetup(): Promise<void> {
-  if (process.env['MONGODB_URI']) return;
+  // Names this run's directory of recorded query shapes (query-shapes.ts; checked in global-teardown.ts).
+  process.env['QUERY_SHAPES_RUN'] ??= `${Date.now()}-${process.pid}`;
+  // The project's TypeScript, for this file and global-teardown.ts (which checks the query shapes).
   register(new URL('./typescript-hooks.js', import.meta.url));
+  if (process.env['MONGODB_URI']) return;
   const { startEmbeddedMongo } = await import('../../src/mongo/index.js');
   // Every suite's database lives in this one process for the whole run: room for the largest.
   const server = await startEmbeddedMongo({ heapMb: 2048 });

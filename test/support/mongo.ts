@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
+import { LINKS_COLLECTION } from '../../src/links/index.js';
 import { connectMongo } from '../../src/mongo/index.js';
+import { FINISHED_OPERATIONS_COLLECTION, OPERATIONS_COLLECTION } from '../../src/writes/index.js';
+import { recordQueryShapes } from './query-shapes.js';
 
 /** A database of its own for one test suite, on the run's MongoDB (see global-setup.ts). */
 export interface TestDatabase {
@@ -25,6 +28,7 @@ export async function testDatabase(suite: string): Promise<TestDatabase> {
     .slice(0, 30);
   const name = `t_${slug}_${randomBytes(4).toString('hex')}`;
   const { client, db } = await connectMongo(uri, name, { monitorCommands: true });
+  recordQueryShapes(client, new Set([LINKS_COLLECTION, OPERATIONS_COLLECTION, FINISHED_OPERATIONS_COLLECTION]));
   return {
     client,
     db,
