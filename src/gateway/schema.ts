@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { addResolversToSchema } from '@graphql-tools/schema';
+import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/gateway-server.js';
 import { projectPath } from '../paths.js';
 import { authDirectiveTransformer } from './authorization/index.js';
+import { withEntityResolvers } from './federation.js';
 import { CustomerpPerson, Node } from './resolvers/abstract-types.js';
 import { Activity } from './resolvers/activity.js';
 import { Company } from './resolvers/company.js';
@@ -21,7 +23,7 @@ import { readQueries } from './resolvers/query.js';
 import { syncStatusQuery } from './resolvers/sync-status.js';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
 
-const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql'].map((file) =>
+const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql', 'gateway-federation.graphql'].map((file) =>
   readFileSync(projectPath('schema', file), 'utf8'),
 );
 
@@ -51,12 +53,15 @@ const resolvers: Resolvers = {
 };
 
 /**
- * The gateway schema, its `@auth` scopes enforced on every field (src/gateway/authorization). Fails at
- * start-up if a field with arguments or an abstract type lacks a resolver, or a root field lacks `@auth`.
+ * The gateway schema, its `@auth` scopes enforced on every field (src/gateway/authorization), and an
+ * Apollo Federation v2 subgraph (src/gateway/federation.ts): @apollo/subgraph adds `_service` and
+ * `_entities` to the SDL, the resolvers are added with graphql-tools' checks. Fails at start-up if a
+ * field with arguments or an abstract type lacks a resolver, or a root field lacks `@auth`.
  */
 export function buildGatewaySchema(): GraphQLSchema {
-  const schema = makeExecutableSchema({
-    typeDefs,
+  const subgraph = buildSubgraphSchema({ typeDefs: parse(typeDefs.join('\n')) });
+  const schema = addResolversToSchema({
+    schema: subgraph,
     resolvers,
     resolverValidationOptions: {
       requireResolversForArgs: 'error',
@@ -64,5 +69,5 @@ export function buildGatewaySchema(): GraphQLSchema {
       requireResolversToMatchSchema: 'error',
     },
   });
-  return authDirectiveTransformer(schema);
+  return withEntityResolvers(authDirectiveTransformer(schema));
 }

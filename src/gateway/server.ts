@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type RequestHandler } from 'express';
@@ -125,6 +128,10 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
         : ApolloServerPluginLandingPageDisabled(),
       metrics.apolloPlugin<GatewayContext>(),
       ...limits.plugins,
+      // The schema is a federation subgraph, for which Apollo Server would compute per-resolver timing
+      // traces (ftv1) for any caller that asks with a header, and announce it on the console: timings
+      // are /metrics' job, and a caller gets no view into resolver timings.
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   const { db, customerp, crmoffice } = options.dependencies;

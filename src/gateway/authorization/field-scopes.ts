@@ -10,6 +10,16 @@ import { isScope, type Scope } from '../../auth/principal.js';
 
 export const AUTH_DIRECTIVE = 'auth';
 
+/**
+ * Root fields that come from @apollo/subgraph, not from our SDL, so they cannot carry `@auth`: their
+ * decision is here. Both are open to any caller the gateway admitted (it authenticates before any
+ * field runs); `_entities` then checks each representation's read scope (src/gateway/federation.ts).
+ */
+const FEDERATION_ROOT_FIELDS: Readonly<Record<string, readonly Scope[]>> = {
+  'Query._service': [],
+  'Query._entities': [],
+};
+
 /** One field and the scopes a caller must hold, all of them, to use it. */
 export interface FieldScopes {
   /** `Type.field`, e.g. `Query.contacts`, `Contact.company`. */
@@ -44,7 +54,7 @@ export function requiredScopes(schema: GraphQLSchema, typeName: string, fieldNam
   const field = type.getFields()[fieldName];
   if (!field) throw new Error(`${typeName} has no field ${fieldName}`);
   const coordinate = `${typeName}.${fieldName}`;
-  const own = declaredScopes(schema, field, coordinate);
+  const own = declaredScopes(schema, field, coordinate) ?? FEDERATION_ROOT_FIELDS[coordinate]?.slice();
   if (own === undefined && isRootType(schema, type)) {
     throw new Error(
       `${coordinate} has no @${AUTH_DIRECTIVE}: declare the scopes it requires, or @${AUTH_DIRECTIVE}(requires: []) to make it public on purpose`,

@@ -28,7 +28,7 @@ const REF_TYPES: Readonly<Record<LinkEntity, Readonly<Record<System, readonly st
 };
 
 /** The live link of `entity` behind a unified id argument, or null. */
-async function byId(context: GatewayContext, id: string, entity: LinkEntity): Promise<Link | null> {
+export async function linkOfUnifiedId(context: GatewayContext, id: string, entity: LinkEntity): Promise<Link | null> {
   const { linkId } = linkIdOfArg(id, entity, 'id');
   const link = await context.loaders.byId.load(linkId);
   return isLiveLinkOf(link, entity) ? link : null;
@@ -114,9 +114,9 @@ export const readQueries: Omit<QueryResolvers, 'health' | 'syncStatus'> = {
     const link = await context.loaders.byId.load(linkId);
     return isLiveLinkOf(link, entity) ? link : null;
   },
-  contact: (_parent, { id }, context) => byId(context, id, 'Contact'),
-  company: (_parent, { id }, context) => byId(context, id, 'Company'),
-  activity: (_parent, { id }, context) => byId(context, id, 'Activity'),
+  contact: (_parent, { id }, context) => linkOfUnifiedId(context, id, 'Contact'),
+  company: (_parent, { id }, context) => linkOfUnifiedId(context, id, 'Company'),
+  activity: (_parent, { id }, context) => linkOfUnifiedId(context, id, 'Activity'),
   contactByRef: (_parent, { system, id }, context) => byRef(context, 'Contact', system, id),
   companyByRef: (_parent, { system, id }, context) => byRef(context, 'Company', system, id),
   activityByRef: (_parent, { system, id }, context) => byRef(context, 'Activity', system, id),
