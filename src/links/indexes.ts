@@ -35,6 +35,9 @@ export const LINK_INDEXES: readonly IndexDescription[] = [
   { key: { entity: 1, deletedAt: 1 }, name: 'entity_deleted_at' },
   // Held deletes per feed (approve / discard, FeedStatus.heldDeletes). Sparse: few links ever have one.
   { key: { 'heldDelete.feed': 1 }, name: 'held_delete_feed', sparse: true },
+  // Links holding conflicts (conflicts(), syncStatus.openConflicts). Sparse: a link with an empty list
+  // has no `conflicts.id` and is left out, so the index holds only the few links with conflicts.
+  { key: { 'conflicts.id': 1 }, name: 'conflict_ids', sparse: true },
 ];
 
 /**
@@ -149,10 +152,9 @@ export const LINK_QUERY_SHAPES: readonly QueryShapeIndex[] = [
   },
   {
     collection: LINKS_COLLECTION,
-    pattern: 'conflicts.0?',
-    indexes: [],
-    use: 'the conflicts list and its count',
-    scan: 'no index can seek "array not empty"; paged by `_id` (the `_id` index), so a page reads links until it holds `first` conflicts. Open issue: index the conflicts',
+    pattern: 'conflicts.id=',
+    indexes: ['conflict_ids'],
+    use: 'the conflicts list and its count (links holding any conflict)',
   },
   {
     collection: LINKS_COLLECTION,

@@ -335,7 +335,9 @@ export class LinkStore {
 
   /** Up to `limit` live links that hold at least one conflict, after `after`, in _id order. */
   async findWithConflicts(after: string | null, limit: number): Promise<Link[]> {
-    const query: Filter<LinkDocument> = { deletedAt: null, 'conflicts.0': { $exists: true } };
+    // `conflicts.id` exists exactly when the list is not empty, and the sparse conflict_ids index holds
+    // only such links: the query reads those, not every link.
+    const query: Filter<LinkDocument> = { deletedAt: null, 'conflicts.id': { $exists: true } };
     if (after !== null) query._id = { $gt: after };
     const docs = await this.links.find(query).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(toLink);

@@ -2,7 +2,7 @@ import type { Document } from 'mongodb';
 
 /**
  * The shape of a query: which fields it constrains and how, without the values. Two queries with the
- * same shape are served by the same index. Written as `field=` (equality, `$in`, null), `field<>`
+ * same shape are served by the same index. Written as `field=` (equality, `$in`, null, `$exists: true`), `field<>`
  * (a range: `$gt`, `$gte`, `$lt`, `$lte`), `field?` (anything else: `$exists`, `$ne`, `$regex`), fields
  * in name order, then `sort field`; an `$or` is `(branch | branch)`. `{ entity: 'Contact', deletedAt:
  * null, _id: { $gt: 'x' } }` sorted by `_id` is `_id<> deletedAt= entity= sort _id`.
@@ -35,6 +35,8 @@ function kindOf(value: unknown): string {
   const operators = Object.keys(value);
   if (operators.length === 0 || !operators.every((op) => op.startsWith('$'))) return '='; // an embedded document
   if (operators.every((op) => EQUALITY.has(op))) return '=';
+  // `$exists: true` alone seeks a sparse index (it holds exactly the documents that have the field).
+  if (operators.length === 1 && (value as { $exists?: unknown }).$exists === true) return '=';
   if (operators.every((op) => RANGE.has(op))) return '<>';
   // An anchored regex is a range of the index (`^none:` seeks like `>= 'none:' and < 'none;'`).
   const regex = (value as { $regex?: unknown }).$regex;

@@ -25,6 +25,9 @@ describe('queryShapeOf', () => {
       '(customerpKey= | crmofficeKey=)',
     );
     expect(queryShapeOf({ customerp: { type: 'Employee', id: 'emp-1' } })).toBe('customerp=');
+    expect(queryShapeOf({ 'conflicts.id': { $exists: true }, 'heldDelete.feed': { $exists: true, $ne: null } })).toBe(
+      'conflicts.id= heldDelete.feed?',
+    );
     expect(queryShapeOf({})).toBe('(all)');
     expect(queryShapeOf({}, { _id: 1 })).toBe('(all) sort _id');
   });
