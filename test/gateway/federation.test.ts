@@ -10,8 +10,7 @@ import { SCOPES, type Authenticate, type Scope } from '../../src/auth/principal.
 import { UnauthenticatedError } from '../../src/errors.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { countCommands } from '../../src/mongo/index.js';
-import { UpstreamClient } from '../../src/upstreams/index.js';
-import { startSyncWorld, type SyncWorld } from '../support/world.js';
+import { startSyncWorld, upstreamClientsOf, type SyncWorld } from '../support/world.js';
 
 // The unified API as an Apollo Federation v2 subgraph (issue #15, part 3), proven with Apollo's own
 // tools: @apollo/composition composes it with a second subgraph that adds a field to Contact, and
@@ -66,16 +65,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     dependencies: {
       db: world.database.db,
-      customerp: new UpstreamClient({
-        system: 'CUSTOMERP',
-        url: world.systems.customerpServer.url,
-        token: world.systems.tokens.customerp,
-      }),
-      crmoffice: new UpstreamClient({
-        system: 'CRMOFFICE',
-        url: world.systems.crmofficeServer.url,
-        token: world.systems.tokens.crmoffice,
-      }),
+      ...upstreamClientsOf(world),
     },
     mode: 'production',
     authenticate,

@@ -1,9 +1,8 @@
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { countCommands, type CommandCounter } from '../../src/mongo/index.js';
 import type { SyncSummary } from '../../src/sync/index.js';
-import { UpstreamClient } from '../../src/upstreams/index.js';
 import type { TestSystemsOptions } from '../support/systems.js';
-import { startSyncWorld, type SyncWorld } from '../support/world.js';
+import { startSyncWorld, upstreamClientsOf, type SyncWorld } from '../support/world.js';
 
 /** A GraphQL answer as a client receives it: data and errors side by side. */
 export interface GraphQLAnswer<T = Record<string, unknown>> {
@@ -55,18 +54,7 @@ export async function startGatewayWorld(suite: string, options: GatewayWorldOpti
   const gateway = await startGateway({
     dependencies: {
       db: world.database.db,
-      customerp: new UpstreamClient({
-        system: 'CUSTOMERP',
-        url: world.systems.customerpServer.url,
-        token: world.systems.tokens.customerp,
-        ...clientOptions,
-      }),
-      crmoffice: new UpstreamClient({
-        system: 'CRMOFFICE',
-        url: world.systems.crmofficeServer.url,
-        token: world.systems.tokens.crmoffice,
-        ...clientOptions,
-      }),
+      ...upstreamClientsOf(world, clientOptions),
     },
     mode: options.mode ?? 'test',
     introspection: options.introspection,

@@ -2,10 +2,10 @@ import { startGateway, type GatewayServerOptions, type RunningGateway } from '..
 import { Metrics } from '../../src/observability/metrics.js';
 import { KNOWN_OPERATION_NAMES, SyncHistory, traced, tracePasses } from '../../src/ops/index.js';
 import { SyncEngine, SyncWorker, type SyncSummary } from '../../src/sync/index.js';
-import { CrmofficeApi, CustomerpApi, UpstreamClient } from '../../src/upstreams/index.js';
+import { CrmofficeApi, CustomerpApi, type UpstreamClient } from '../../src/upstreams/index.js';
 import { outboxWriteOwnership, OutboxWorker, setupOperationIndexes, WriteThrough } from '../../src/writes/index.js';
 import type { TestSystemsOptions } from '../support/systems.js';
-import { startSyncWorld, type SyncWorld } from '../support/world.js';
+import { startSyncWorld, upstreamClientsOf, type SyncWorld } from '../support/world.js';
 
 /**
  * The product wired as `main.ts start` wires it, in-process: both reference systems and a database
@@ -49,19 +49,7 @@ export async function startOpsWorld(suite: string, options: OpsWorldOptions = {}
   // The suites' own operation names get series of their own, as METRICS_OPERATIONS would give them.
   const metrics = new Metrics({ operationNames: [...KNOWN_OPERATION_NAMES, 'TwoContacts', 'BadId', 'Outboxed'] });
   const history = new SyncHistory();
-  const clientOptions = { timeoutMs: 2000, retries: 0 };
-  const customerp = new UpstreamClient({
-    system: 'CUSTOMERP',
-    url: world.systems.customerpServer.url,
-    token: world.systems.tokens.customerp,
-    ...clientOptions,
-  });
-  const crmoffice = new UpstreamClient({
-    system: 'CRMOFFICE',
-    url: world.systems.crmofficeServer.url,
-    token: world.systems.tokens.crmoffice,
-    ...clientOptions,
-  });
+  const { customerp, crmoffice } = upstreamClientsOf(world, { timeoutMs: 2000, retries: 0 });
   metrics.observeUpstream(customerp);
   metrics.observeUpstream(crmoffice);
   metrics.observeMongo(world.database.client);

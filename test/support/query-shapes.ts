@@ -25,13 +25,11 @@ export function recordQueryShapes(client: MongoClient, collections: ReadonlySet<
   client.on('commandStarted', (event) => {
     for (const query of queriesOf(event.command)) {
       if (!collections.has(query.collection)) continue;
-      const key = `${query.collection} ${queryShapeOf(query.filter, query.sort)}`;
+      const shape = queryShapeOf(query.filter, query.sort);
+      const key = `${query.collection} ${shape}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      appendFileSync(
-        file,
-        `${JSON.stringify({ collection: query.collection, shape: queryShapeOf(query.filter, query.sort) })}\n`,
-      );
+      appendFileSync(file, `${JSON.stringify({ collection: query.collection, shape })}\n`);
     }
   });
 }

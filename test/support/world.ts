@@ -1,5 +1,6 @@
 import { LinkStore, setupIndexes, type Link, type LinkEntity, type LinkKind } from '../../src/links/index.js';
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync/index.js';
+import { UpstreamClient, type UpstreamClientOptions } from '../../src/upstreams/index.js';
 import { testDatabase, type TestDatabase } from './mongo.js';
 import { startTestSystems, type TestSystems, type TestSystemsOptions } from './systems.js';
 import { outboxWriteOwnership } from '../../src/writes/index.js';
@@ -56,5 +57,26 @@ export async function startSyncWorld(
       await systems.close();
       await database.drop();
     },
+  };
+}
+
+/** Fresh clients of the world's two reference systems, with their tokens: what a gateway over the world is given. */
+export function upstreamClientsOf(
+  world: SyncWorld,
+  options: Pick<UpstreamClientOptions, 'timeoutMs' | 'retries'> = {},
+): { customerp: UpstreamClient; crmoffice: UpstreamClient } {
+  return {
+    customerp: new UpstreamClient({
+      system: 'CUSTOMERP',
+      url: world.systems.customerpServer.url,
+      token: world.systems.tokens.customerp,
+      ...options,
+    }),
+    crmoffice: new UpstreamClient({
+      system: 'CRMOFFICE',
+      url: world.systems.crmofficeServer.url,
+      token: world.systems.tokens.crmoffice,
+      ...options,
+    }),
   };
 }

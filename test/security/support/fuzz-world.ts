@@ -1,13 +1,12 @@
 import { startGateway, type RunningGateway } from '../../../src/gateway/server.js';
 import { encodeUnifiedId, type Link, type LinkEntity } from '../../../src/links/index.js';
 import { demoSizeOf } from '../../../src/reference/core/index.js';
-import { UpstreamClient } from '../../../src/upstreams/index.js';
 import {
   FINISHED_OPERATIONS_COLLECTION,
   OPERATIONS_COLLECTION,
   setupOperationIndexes,
 } from '../../../src/writes/index.js';
-import { startSyncWorld, type SyncWorld } from '../../support/world.js';
+import { startSyncWorld, upstreamClientsOf, type SyncWorld } from '../../support/world.js';
 
 /** Real values of the world, for documents that name existing records. */
 export interface FuzzFixtures {
@@ -50,18 +49,7 @@ export async function startFuzzGateway(world: SyncWorld): Promise<RunningGateway
   return startGateway({
     dependencies: {
       db: world.database.db,
-      customerp: new UpstreamClient({
-        system: 'CUSTOMERP',
-        url: world.systems.customerpServer.url,
-        token: world.systems.tokens.customerp,
-        ...client,
-      }),
-      crmoffice: new UpstreamClient({
-        system: 'CRMOFFICE',
-        url: world.systems.crmofficeServer.url,
-        token: world.systems.tokens.crmoffice,
-        ...client,
-      }),
+      ...upstreamClientsOf(world, client),
     },
     mode: 'production',
   });
