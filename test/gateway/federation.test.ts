@@ -144,9 +144,10 @@ async function contactIds(count: number): Promise<string[]> {
 
 /** `count` of `nodes` holding one of each kind among them: each kind costs its own upstream request. */
 function everyKindIn(nodes: { id: string; kind: string }[], count: number): string[] {
-  const firstOfKind = [...new Map(nodes.map((node) => [node.kind, node.id] as const).reverse()).values()];
-  const rest = nodes.map((node) => node.id).filter((id) => !firstOfKind.includes(id));
-  return [...firstOfKind, ...rest].slice(0, count);
+  const isFirstOfKind = (node: { kind: string }, index: number) =>
+    nodes.findIndex((other) => other.kind === node.kind) === index;
+  const ordered = [...nodes.filter(isFirstOfKind), ...nodes.filter((node, index) => !isFirstOfKind(node, index))];
+  return ordered.slice(0, count).map((node) => node.id);
 }
 
 const ENTITIES = `query($representations: [_Any!]!) {
