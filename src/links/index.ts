@@ -6,6 +6,7 @@ export { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersion
 export { SIDE_TYPES, assertSideFits, entityOfSideType } from './sides.js';
 export {
   LINK_ENTITIES,
+  contactKindOf,
   isLinkEntity,
   isLiveLink,
   isLiveLinkOf,
@@ -30,3 +31,15 @@ export {
   type SideRef,
 } from './link.js';
 export { storedChanges } from './stored-form.js';
+export {
+  asOneChange,
+  onChangesRecorded,
+  changeBetween,
+  RecordChangeLog,
+  RECORD_CHANGE_INDEXES,
+  RECORD_CHANGE_QUERY_SHAPES,
+  RECORD_CHANGES_COLLECTION,
+  type RecordChange,
+  type RecordChangeKind,
+  type RecordedChange,
+} from './record-changes.js';

@@ -1,5 +1,6 @@
 import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
 import { dropIndexIfPresent, type QueryShapeIndex } from '../mongo/index.js';
+import { RECORD_CHANGE_INDEXES, RECORD_CHANGES_COLLECTION } from './record-changes.js';
 
 /** The collection that holds one document per link. */
 export const LINKS_COLLECTION = 'links';
@@ -175,11 +176,15 @@ export const LINK_QUERY_SHAPES: readonly QueryShapeIndex[] = [
 /** Side-key indexes of stores written before side keys were sparse (absent sides held `none:<linkId>`). */
 const RETIRED_INDEXES = ['customerp_unique', 'crmoffice_unique'];
 
-/** Creates every index of the link store in one command; call once at start-up, before serving (idempotent). */
+/**
+ * Creates every index of the link store (and of the record changes its writes make) in one command
+ * per collection; call once at start-up, before serving (idempotent).
+ */
 export async function setupIndexes(db: Db): Promise<void> {
   const links = db.collection(LINKS_COLLECTION);
   await repeatedOnServerError(() => retirePlaceholderKeys(db));
   await links.createIndexes([...LINK_INDEXES]);
+  await db.collection(RECORD_CHANGES_COLLECTION).createIndexes([...RECORD_CHANGE_INDEXES]);
 }
 
 /** Tries of an idempotent start-up step that another process's index drop can make fail. */

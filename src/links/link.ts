@@ -49,6 +49,14 @@ export interface HeldDelete {
   since: Date;
 }
 
+/** Which contact flow a Contact link came through: its own kind, else what its Customerp side is (a Crmoffice-only record when none). */
+export function contactKindOf(link: Pick<Link, 'kind' | 'customerp'>): LinkKind {
+  if (link.kind) return link.kind;
+  if (link.customerp?.type === 'Employee') return 'EMPLOYEE';
+  if (link.customerp?.type === 'Contact') return 'CUSTOMER_CONTACT';
+  return 'CRM_ONLY';
+}
+
 /** One unified record: both systems' references (one may still be missing) and its sync state. */
 export interface Link {
   /** UUID v4, assigned by the store; stable for the life of the link. */

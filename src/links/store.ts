@@ -10,6 +10,7 @@ import {
 import type { SystemName } from '../errors.js';
 import { emailKeyOf } from '../mappings/index.js';
 import { LINKS_COLLECTION } from './indexes.js';
+import { RecordChangeLog } from './record-changes.js';
 import { DuplicateLinkError, LinkNotFoundError, SideTakenError, StaleLinkVersionError } from './link-errors.js';
 import {
   sideFieldOf,
@@ -51,9 +52,12 @@ interface Precondition {
  */
 export class LinkStore {
   private readonly links: Collection<LinkDocument>;
+  /** Where every write is reported, with the link before and after it (src/links/record-changes.ts). */
+  private readonly changes: RecordChangeLog;
 
   constructor(db: Db) {
     this.links = db.collection<LinkDocument>(LINKS_COLLECTION);
+    this.changes = new RecordChangeLog(db);
   }
 
   /** Inserts a new link (version 1). A side that already belongs to a link → DuplicateLinkError naming it. */
@@ -64,7 +68,9 @@ export class LinkStore {
     } catch (error) {
       throw await this.explainDuplicate(error, doc);
     }
-    return toLink(doc);
+    const link = toLink(doc);
+    await this.changes.wrote(null, link);
+    return link;
   }
 
   /**
@@ -88,7 +94,9 @@ export class LinkStore {
     const doc = newLinkDocument({ ...init, entity, [sideFieldOf(system)]: ref }, new Date());
     try {
       await this.links.insertOne(doc);
-      return { link: toLink(doc), created: true };
+      const link = toLink(doc);
+      await this.changes.wrote(null, link);
+      return { link, created: true };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       const winner = await this.findByRef(system, ref);
@@ -218,8 +226,11 @@ export class LinkStore {
    * a soft delete (`deletedAt`), kept for audit.
    */
   async remove(id: string, expectedVersion: number): Promise<void> {
-    const { deletedCount } = await this.links.deleteOne({ _id: id, version: expectedVersion });
-    if (deletedCount === 1) return;
+    const removed = await this.links.findOneAndDelete({ _id: id, version: expectedVersion });
+    if (removed) {
+      await this.changes.wrote(toLink(removed), null);
+      return;
+    }
     const current = await this.links.findOne({ _id: id });
     if (!current) throw new LinkNotFoundError(id);
     throw new StaleLinkVersionError(id, expectedVersion, current.version);
@@ -242,17 +253,22 @@ export class LinkStore {
     change: UpdateFilter<LinkDocument>,
     precondition?: Precondition,
   ): Promise<Link> {
-    const update: UpdateFilter<LinkDocument> = {
-      ...change,
-      $set: { ...change.$set, updatedAt: new Date() },
-      $inc: { version: 1 },
-    };
-    const updated = await this.links.findOneAndUpdate(
+    const set = { ...change.$set, updatedAt: new Date() };
+    const update: UpdateFilter<LinkDocument> = { ...change, $set: set, $inc: { version: 1 } };
+    // The document before the write (the change log needs both): the one after is exactly it with
+    // this update's top-level $set, $unset and version + 1 applied.
+    const before = await this.links.findOneAndUpdate(
       { ...precondition?.filter, _id: id, version: expectedVersion },
       update,
-      { returnDocument: 'after' },
+      { returnDocument: 'before' },
     );
-    if (updated) return toLink(updated);
+    if (before) {
+      const after: LinkDocument = { ...before, ...(set as Partial<LinkDocument>), version: before.version + 1 };
+      for (const field of Object.keys(change.$unset ?? {})) delete after[field as SideKeyField];
+      const link = toLink(after);
+      await this.changes.wrote(toLink(before), link);
+      return link;
+    }
     // Nothing matched: say why (costs a read, but only on this path).
     const current = await this.links.findOne({ _id: id });
     if (!current) throw new LinkNotFoundError(id);

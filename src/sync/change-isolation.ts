@@ -1,5 +1,6 @@
 import { UpstreamRejectedError } from '../errors.js';
 import {
+  asOneChange,
   DuplicateLinkError,
   LinkNotFoundError,
   SideTakenError,
@@ -36,9 +37,14 @@ function isChangeError(error: unknown): boolean {
  * batch fails with a change error (isChangeError), its changes are applied one at a time, and
  * each one that still fails leaves its record's link in ERROR with the reason (a half link if it had
  * none) while the others go on. Applying is idempotent, so re-applying the changes that had gone
- * through costs reads only. What a failed attempt had counted is not counted.
+ * through costs reads only. What a failed attempt had counted is not counted. Subscribers see one
+ * change per record of the batch (asOneChange), recorded in one insert.
  */
-export async function applyIsolated(
+export function applyIsolated(...args: Parameters<typeof applyIsolatedNow>): Promise<void> {
+  return asOneChange(() => applyIsolatedNow(...args));
+}
+
+async function applyIsolatedNow(
   ctx: SyncContext,
   feed: Feed,
   batch: FeedBatch,

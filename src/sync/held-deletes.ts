@@ -1,5 +1,5 @@
 import { BadUserInputError } from '../errors.js';
-import { sideFieldOf, type Link, type LinkStore } from '../links/index.js';
+import { asOneChange, sideFieldOf, type Link, type LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import { FEEDS, type Feed } from '../reconcile/index.js';
 import { otherSystem, type SystemApis } from '../upstreams/index.js';
@@ -69,7 +69,8 @@ export class HeldDeletes {
   private async eachHeld(feed: Feed, act: (link: Link) => Promise<void>): Promise<void> {
     for (;;) {
       const page = await this.ctx.links.findHeldDeletes(feed.id, PAGE);
-      for (const link of page) await act(link);
+      // One change per record for subscribers, however many link writes the act takes.
+      for (const link of page) await asOneChange(() => act(link));
       if (page.length < PAGE) return;
     }
   }

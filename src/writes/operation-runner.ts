@@ -1,5 +1,5 @@
 import { UpstreamRejectedError, UpstreamUnavailableError, type SystemName } from '../errors.js';
-import type { LinkStore } from '../links/index.js';
+import { asOneChange, type LinkStore } from '../links/index.js';
 import { logger } from '../logger.js';
 import { mappingNamed, type FeedCursorStore } from '../reconcile/index.js';
 import type { CrmofficeApi, CustomerpApi, SystemApis } from '../upstreams/index.js';
@@ -93,7 +93,8 @@ export class OperationRunner {
       cursors,
       concurrencyAttempts: this.concurrencyAttempts,
     };
-    return new OperationRun(context, this.backoff).run();
+    // Subscribers see what one run changed as one change per record, whatever it took to get there.
+    return asOneChange(() => new OperationRun(context, this.backoff).run());
   }
 }
 

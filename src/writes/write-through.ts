@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
 import { BadUserInputError, NotFoundError, UpstreamUnavailableError, type SystemName } from '../errors.js';
 import {
+  asOneChange,
   decodeUnifiedId,
   DuplicateLinkError,
   encodeUnifiedId,
@@ -234,7 +235,7 @@ export class WriteThrough {
     for (let attempt = 1; ; attempt++) {
       try {
         return {
-          links: [await this.pair(flow, cpRef, crmRef)],
+          links: [await asOneChange(() => this.pair(flow, cpRef, crmRef))],
           writes: skipped('nothing written: the next sync pass merges the two records'),
         };
       } catch (error) {
@@ -247,7 +248,12 @@ export class WriteThrough {
    * Separates a linked record into two: the link (and its id) keeps the Customerp record, the
    * Crmoffice record gets a half link of its own. Writes no system.
    */
-  async unlinkRecords(id: string): Promise<LinkResult> {
+  unlinkRecords(id: string): Promise<LinkResult> {
+    // Subscribers see the two records (the kept link, the new half link) change once each.
+    return asOneChange(() => this.unlink(id));
+  }
+
+  private async unlink(id: string): Promise<LinkResult> {
     const entity = decodeUnifiedId(id)?.entity;
     const link = entity ? await linkOfArgument(this.links, id, entity, 'id') : null;
     if (!entity || !link) throw new BadUserInputError('id names no record', 'id');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
-import { LINKS_COLLECTION } from '../../src/links/index.js';
+import { LINKS_COLLECTION, RECORD_CHANGES_COLLECTION } from '../../src/links/index.js';
 import { connectMongo } from '../../src/mongo/index.js';
 import { FINISHED_OPERATIONS_COLLECTION, OPERATIONS_COLLECTION } from '../../src/writes/index.js';
 import { recordQueryShapes } from './query-shapes.js';
@@ -28,7 +28,10 @@ export async function testDatabase(suite: string): Promise<TestDatabase> {
     .slice(0, 30);
   const name = `t_${slug}_${randomBytes(4).toString('hex')}`;
   const { client, db } = await connectMongo(uri, name, { monitorCommands: true });
-  recordQueryShapes(client, new Set([LINKS_COLLECTION, OPERATIONS_COLLECTION, FINISHED_OPERATIONS_COLLECTION]));
+  recordQueryShapes(
+    client,
+    new Set([LINKS_COLLECTION, RECORD_CHANGES_COLLECTION, OPERATIONS_COLLECTION, FINISHED_OPERATIONS_COLLECTION]),
+  );
   return {
     client,
     db,

@@ -1,7 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IndexDescription, MongoClient } from 'mongodb';
-import { LINK_INDEXES, LINK_QUERY_SHAPES, LINKS_COLLECTION } from '../../src/links/index.js';
+import {
+  LINK_INDEXES,
+  LINK_QUERY_SHAPES,
+  LINKS_COLLECTION,
+  RECORD_CHANGE_INDEXES,
+  RECORD_CHANGE_QUERY_SHAPES,
+  RECORD_CHANGES_COLLECTION,
+} from '../../src/links/index.js';
 import { entryOfShape, queriesOf, queryShapeOf, unservedReason, type QueryShapeIndex } from '../../src/mongo/index.js';
 import { OPERATION_INDEXES, OPERATION_QUERY_SHAPES } from '../../src/writes/index.js';
 import { projectPath } from '../../src/paths.js';
@@ -34,9 +41,14 @@ export function recordQueryShapes(client: MongoClient, collections: ReadonlySet<
   });
 }
 
-const TABLE: readonly QueryShapeIndex[] = [...LINK_QUERY_SHAPES, ...OPERATION_QUERY_SHAPES];
+const TABLE: readonly QueryShapeIndex[] = [
+  ...LINK_QUERY_SHAPES,
+  ...RECORD_CHANGE_QUERY_SHAPES,
+  ...OPERATION_QUERY_SHAPES,
+];
 const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [LINKS_COLLECTION]: LINK_INDEXES,
+  [RECORD_CHANGES_COLLECTION]: RECORD_CHANGE_INDEXES,
   ...OPERATION_INDEXES,
 };
 
@@ -47,7 +59,7 @@ export function queryShapeProblems(observed: readonly { collection: string; shap
     const entry = entryOfShape(TABLE, collection, shape);
     if (!entry) {
       problems.push(
-        `${collection}: "${shape}" is in no query-shape table (src/links/indexes.ts, src/writes/operations.ts)`,
+        `${collection}: "${shape}" is in no query-shape table (src/links/indexes.ts, src/links/record-changes.ts, src/writes/operations.ts)`,
       );
       continue;
     }

@@ -1,11 +1,11 @@
 import type { ContactResolvers } from '../../generated/gateway-server.js';
-import { encodeUnifiedId, isLiveLinkOf } from '../../links/index.js';
+import { contactKindOf, encodeUnifiedId, isLiveLinkOf } from '../../links/index.js';
 import type { CrmofficeContact, CustomerpContact, CustomerpEmployee } from '../../mappings/index.js';
-import { childConnection, kindOf, unifiedBoolean, unifiedString } from './unified-record.js';
+import { childConnection, unifiedBoolean, unifiedString } from './unified-record.js';
 
 export const Contact: ContactResolvers = {
   id: (link) => encodeUnifiedId('Contact', link._id),
-  kind: (link) => kindOf(link),
+  kind: (link) => contactKindOf(link),
   firstName: unifiedString('firstName'),
   lastName: unifiedString('lastName'),
   fullName: async (link, _args, context) => {

@@ -1,4 +1,3 @@
-import type { ContactKind } from '../../generated/gateway-server.js';
 import { isLiveLinkOf, type Link, type LinkEntity } from '../../links/index.js';
 import type { GatewayContext } from '../context.js';
 import { linkIdOfCursor } from '../ids.js';
@@ -33,14 +32,6 @@ export function unifiedReference(field: string, entity: LinkEntity): FieldResolv
     const found = await context.loaders.byId.load(target);
     return isLiveLinkOf(found, entity) ? found : null;
   };
-}
-
-/** Which contact flow a Contact link came through (derived from its Customerp side when unset). */
-export function kindOf(link: Link): ContactKind {
-  if (link.kind) return link.kind;
-  if (link.customerp?.type === 'Employee') return 'EMPLOYEE';
-  if (link.customerp?.type === 'Contact') return 'CUSTOMER_CONTACT';
-  return 'CRM_ONLY';
 }
 
 /**
