@@ -116,6 +116,7 @@ export default tseslint.config(
         setInterval: 'readonly',
         clearInterval: 'readonly',
         Headers: 'readonly',
+        Response: 'readonly',
         uPlot: 'readonly',
         navigator: 'readonly',
         location: 'readonly',

@@ -129,6 +129,11 @@ async function start(settings: Settings): Promise<void> {
       authenticate: createAuthenticator({ apiKeys, jwt }),
       rateLimit: { points: settings.RATE_LIMIT_POINTS, windowSeconds: settings.RATE_LIMIT_WINDOW_S },
       admission: { maxConcurrent: settings.MAX_CONCURRENT_REQUESTS, maxQueued: settings.MAX_QUEUED_REQUESTS },
+      subscriptions: {
+        pollMs: settings.SUBSCRIPTION_POLL_MS,
+        connectionsPerCaller: settings.MAX_CONNECTIONS_PER_CALLER,
+        subscriptionsPerConnection: settings.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
       // Push from the systems: a verified notification wakes this process's sync worker at once.
       webhooks: new WebhookReceiver({ db: mongo.db, secrets: systems.webhookSecrets, wake: () => worker.wake() }),
     });
@@ -140,7 +145,7 @@ async function start(settings: Settings): Promise<void> {
   const explorer = settings.INTROSPECTION ?? settings.NODE_ENV !== 'production';
   const lines = [
     '',
-    `Gateway:   ${gateway.url}  (open it in a browser for Apollo Sandbox)`,
+    `Gateway:   ${gateway.url}  (open it in a browser for Apollo Sandbox; subscriptions: ${gateway.url.replace(/^http/, 'ws')})`,
     ...(demoKey
       ? [
           `API key:   ${demoKey.secret}  (demo key, every scope, new each start; send it as  Authorization: Bearer <key>)`,

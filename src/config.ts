@@ -109,6 +109,12 @@ const settingsSchema = z.object({
   RATE_LIMIT_POINTS: z.coerce.number().int().min(1).default(600),
   /** Rate limit window in seconds. @default 60 */
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60),
+  /** How often a gateway process with subscribers reads the shared record change log (the latency of a subscription event). @default 250 */
+  SUBSCRIPTION_POLL_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+  /** WebSocket (subscription) connections one caller may hold open per gateway process. @default 16 */
+  MAX_CONNECTIONS_PER_CALLER: z.coerce.number().int().min(1).max(10_000).default(16),
+  /** Subscriptions one WebSocket connection may run at once. @default 32 */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(1000).default(32),
   /** GraphQL operation names that get a metrics series of their own, besides the saved examples (comma-separated). @default none */
   METRICS_OPERATIONS: z
     .string()

@@ -14,6 +14,8 @@ export enum ErrorCode {
   UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
   UpstreamRejected = 'UPSTREAM_REJECTED',
   RateLimited = 'RATE_LIMITED',
+  /** Over a limit of live connections: subscriptions per WebSocket connection. */
+  LimitExceeded = 'LIMIT_EXCEEDED',
   Forbidden = 'FORBIDDEN',
   Unauthenticated = 'UNAUTHENTICATED',
   Conflict = 'CONFLICT',
@@ -123,6 +125,13 @@ export class RateLimitedError extends GraphQLError {
         http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
       },
     });
+  }
+}
+
+/** Over a limit that is not about time (subscriptions per connection); `limit` names it. */
+export class LimitExceededError extends GraphQLError {
+  constructor(message: string, limit: string) {
+    super(message, { extensions: { code: ErrorCode.LimitExceeded, limit } });
   }
 }
 

@@ -1,12 +1,13 @@
 import type { Db } from 'mongodb';
 import { OPEN_PRINCIPAL, type Principal } from '../auth/principal.js';
-import { LinkStore } from '../links/index.js';
+import { LinkStore, RecordChangeLog } from '../links/index.js';
 import { FeedCursorStore } from '../reconcile/index.js';
 import { HeldDeletes, SyncEngine } from '../sync/index.js';
 import { outboxWriteOwnership, WriteThrough } from '../writes/index.js';
 import { CrmofficeApi, CustomerpApi } from '../upstreams/index.js';
 import type { UpstreamClient } from '../upstreams/upstream-client.js';
 import { createLoaders, type GatewayLoaders, type LoaderOptions } from './loaders/index.js';
+import { RecordChangeFeed } from './subscriptions/record-change-feed.js';
 import { UnifiedViews } from './unified-view.js';
 
 /** What every resolver of one request can reach. Built per request by `createContext`. */
@@ -28,6 +29,13 @@ export interface GatewayContext {
   heldDeletes: HeldDeletes;
   /** Who sent this request (the `@auth` directive checks its scopes). */
   principal: Principal;
+  /** The process's feed of record changes (subscriptions). */
+  recordChanges: RecordChangeFeed;
+  /**
+   * Replaces `loaders` and `views` with new ones. A subscription keeps one context for its life and
+   * calls this per event, so that each event reads the records as they are then, not as cached.
+   */
+  freshen(): void;
 }
 
 /** The long-lived parts the per-request context is made from. */
@@ -39,10 +47,12 @@ export interface GatewayDependencies {
   writeThrough?: WriteThrough;
   /** @default a sync pass by a SyncEngine of this process (the composition root passes its worker's) */
   syncNow?: () => Promise<void>;
+  /** @default a feed over the database's change log with the default poll (the gateway server passes its own) */
+  recordChanges?: RecordChangeFeed;
 }
 
 /** One write-through service and one sync entry per set of dependencies (i.e. per gateway), not per request. */
-type ProcessParts = Pick<GatewayContext, 'writeThrough' | 'syncNow' | 'heldDeletes'>;
+type ProcessParts = Pick<GatewayContext, 'writeThrough' | 'syncNow' | 'heldDeletes' | 'recordChanges'>;
 
 const processParts = new WeakMap<GatewayDependencies, ProcessParts>();
 
@@ -64,6 +74,7 @@ function partsOf(dependencies: GatewayDependencies): ProcessParts {
         links: new LinkStore(dependencies.db),
         apis: { CUSTOMERP: apis.customerp, CRMOFFICE: apis.crmoffice },
       }),
+      recordChanges: dependencies.recordChanges ?? new RecordChangeFeed(new RecordChangeLog(dependencies.db)),
     };
     processParts.set(dependencies, parts);
   }
@@ -77,14 +88,11 @@ export function createContext(
   principal: Principal = OPEN_PRINCIPAL,
 ): GatewayContext {
   const links = new LinkStore(dependencies.db);
-  const loaders = createLoaders(
-    links,
-    new CustomerpApi(dependencies.customerp),
-    new CrmofficeApi(dependencies.crmoffice),
-    options,
-  );
+  const customerp = new CustomerpApi(dependencies.customerp);
+  const crmoffice = new CrmofficeApi(dependencies.crmoffice);
+  const loaders = createLoaders(links, customerp, crmoffice, options);
   const parts = partsOf(dependencies);
-  return {
+  const context: GatewayContext = {
     db: dependencies.db,
     customerp: dependencies.customerp,
     crmoffice: dependencies.crmoffice,
@@ -96,5 +104,10 @@ export function createContext(
     loaders,
     views: new UnifiedViews(loaders),
     principal,
+    freshen: () => {
+      context.loaders = createLoaders(links, customerp, crmoffice, options);
+      context.views = new UnifiedViews(context.loaders);
+    },
   };
+  return context;
 }

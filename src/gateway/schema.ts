@@ -20,12 +20,16 @@ import { healthQuery } from './resolvers/health.js';
 import { Mutation } from './resolvers/mutations.js';
 import { Conflict, LinkInfo, SyncInfo } from './resolvers/link-info.js';
 import { readQueries } from './resolvers/query.js';
+import { ActivityChange, CompanyChange, ContactChange, Subscription } from './resolvers/subscription.js';
 import { syncStatusQuery } from './resolvers/sync-status.js';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
 
-const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql', 'gateway-federation.graphql'].map((file) =>
-  readFileSync(projectPath('schema', file), 'utf8'),
-);
+const typeDefs = [
+  'gateway.graphql',
+  'gateway-mutations.graphql',
+  'gateway-subscriptions.graphql',
+  'gateway-federation.graphql',
+].map((file) => readFileSync(projectPath('schema', file), 'utf8'));
 
 /**
  * Unified records (Contact, Company, Activity, LinkInfo, SyncInfo) resolve from their link document;
@@ -35,6 +39,10 @@ const typeDefs = ['gateway.graphql', 'gateway-mutations.graphql', 'gateway-feder
 const resolvers: Resolvers = {
   Query: { ...healthQuery, ...readQueries, ...syncStatusQuery },
   Mutation,
+  Subscription,
+  ContactChange,
+  CompanyChange,
+  ActivityChange,
   DateTime: DateTimeScalar,
   Date: DateScalar,
   JSON: JSONScalar,

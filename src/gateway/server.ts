@@ -30,6 +30,13 @@ import {
   type RateLimitOptions,
 } from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
+import { RecordChangeLog } from '../links/index.js';
+import {
+  keepRecentChanges,
+  RecordChangeFeed,
+  type RecordChangeFeedOptions,
+} from './subscriptions/record-change-feed.js';
+import { serveSubscriptions, type SubscriptionLimits } from './subscriptions/websocket-server.js';
 import type { WebhookReceiver } from '../sync/index.js';
 import { webhookRouter } from './webhooks.js';
 import { checkDependencies } from './resolvers/health.js';
@@ -72,6 +79,12 @@ export interface GatewayServerOptions {
   webhooks?: WebhookReceiver;
   /** GraphQL requests running at once and waiting; the rest get 503 with Retry-After. @default 64 running, 256 waiting */
   admission?: Pick<AdmissionOptions, 'maxConcurrent' | 'maxQueued'>;
+  /**
+   * Subscriptions over graphql-ws on `/graphql`: how often this process reads the shared change log
+   * while it has subscribers, and the connection limits. @default a read every 250 ms, 16 connections
+   * per caller, 32 subscriptions per connection
+   */
+  subscriptions?: RecordChangeFeedOptions & SubscriptionLimits;
 }
 
 export interface RunningGateway {
@@ -82,6 +95,8 @@ export interface RunningGateway {
   origin: string;
   metrics: Metrics;
   syncHistory: SyncHistory;
+  /** Subscriptions this gateway is serving now (also `gateway_subscriptions` in /metrics). */
+  readonly subscriptions: number;
   /**
    * Stops accepting connections, answers /ready with 503 on the connections still open, lets
    * in-flight requests finish (at most `drainTimeoutMs`), then stops Apollo Server.
@@ -104,11 +119,18 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
   const metrics = options.metrics ?? new Metrics({ operationNames: KNOWN_OPERATION_NAMES });
   const syncHistory = options.syncHistory ?? new SyncHistory();
   const limits = operationLimitOptions<GatewayContext>(development);
+  const schema = buildGatewaySchema();
+  const formatError = createFormatError(development);
+  const changeLog = new RecordChangeLog(options.dependencies.db);
+  const recordChanges = new RecordChangeFeed(changeLog, options.subscriptions);
+  metrics.observeSubscriptions(() => recordChanges.size);
+  // One object for the gateway's life: the context keeps its process-wide parts per dependencies.
+  const dependencies: GatewayDependencies = { ...options.dependencies, recordChanges };
   const apollo = new ApolloServer<GatewayContext>({
-    schema: buildGatewaySchema(),
+    schema,
     introspection,
     includeStacktraceInErrorResponses: development,
-    formatError: createFormatError(development),
+    formatError,
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
     allowBatchedHttpRequests: limits.allowBatchedHttpRequests,
@@ -169,7 +191,11 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     requestContextMiddleware(),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        createContext(options.dependencies, { batch: options.batching ?? true }, await admit(req)),
+        createContext(
+          dependencies,
+          { batch: options.batching ?? true },
+          await admit(addressOf(req), req.headers.authorization),
+        ),
     }),
   );
   app.use(
@@ -189,6 +215,17 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
       resolve();
     });
   });
+  const subscriptions = serveSubscriptions({
+    httpServer,
+    path: '/graphql',
+    schema,
+    admit: (authorization, address) => admit(address, authorization),
+    context: (principal) => createContext(dependencies, { batch: options.batching ?? true }, principal),
+    limits,
+    formatError,
+    connections: options.subscriptions,
+  });
+  const stopForgetting = keepRecentChanges(changeLog);
   const { port } = httpServer.address() as AddressInfo;
   const origin = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
@@ -197,8 +234,15 @@ export async function startGateway(options: GatewayServerOptions): Promise<Runni
     origin,
     metrics,
     syncHistory,
+    get subscriptions() {
+      return recordChanges.size;
+    },
     close: async () => {
       draining = true;
+      stopForgetting();
+      // Subscribers are told the server is going away (1001), then in-flight HTTP requests drain.
+      recordChanges.close();
+      await subscriptions.close();
       await apollo.stop();
     },
   };
@@ -222,8 +266,13 @@ async function startRateLimiter(options: RateLimitOptions, gatewayDb: GatewayDep
   return new RateLimiter(db, options);
 }
 
+/** The rate limiter's key for an unauthenticated request: its address. */
+function addressOf(req: Request): string {
+  return `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+}
+
 /**
- * Who a GraphQL request comes from, once they are within their rate limit: authenticate, then count
+ * Who a GraphQL request (or a subscription connection) comes from, once they are within their rate limit: authenticate, then count
  * the request against the principal's subject. Unauthenticated requests count against the client's
  * address: all of them when authentication is not configured, the failed ones when it is (so that
  * guessing tokens is rate limited too).
@@ -231,12 +280,11 @@ async function startRateLimiter(options: RateLimitOptions, gatewayDb: GatewayDep
 function createAdmission(
   authenticate: Authenticate | undefined,
   rateLimiter: RateLimiter | undefined,
-): (req: Request) => Promise<Principal> {
-  return async (req) => {
-    const address = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+): (address: string, authorization: string | undefined) => Promise<Principal> {
+  return async (address, authorization) => {
     let principal: Principal;
     try {
-      principal = authenticate ? await authenticate(req.headers.authorization) : OPEN_PRINCIPAL;
+      principal = authenticate ? await authenticate(authorization) : OPEN_PRINCIPAL;
     } catch (error) {
       await rateLimiter?.consume(address);
       throw error;

@@ -123,6 +123,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Where the subscriptions gauge reads its value (the gateway's change feed); none = 0. */
+  private liveSubscriptions: () => number = () => 0;
+
+  readonly subscriptions: Gauge = new Gauge({
+    name: 'gateway_subscriptions',
+    help: 'Subscriptions this process is serving over graphql-ws',
+    registers: [this.registry],
+    collect: (): void => this.subscriptions.set(this.liveSubscriptions()),
+  });
+
+  /** The subscriptions gauge reads `count` whenever /metrics is scraped. */
+  observeSubscriptions(count: () => number): void {
+    this.liveSubscriptions = count;
+  }
+
   readonly outboxPending = new Gauge({
     name: 'gateway_outbox_pending_operations',
     help: 'Write-through operations not yet applied on both systems',

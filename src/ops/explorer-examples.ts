@@ -64,6 +64,21 @@ query SyncStatus {
 }
 `;
 
+const CONTACT_CHANGES = `# Live changes of contacts, pushed over WebSocket (graphql-ws) whenever sync applies an edit made in
+# either system or a mutation settles. Run it, then change a contact (the UpdateContactTitle tab, or
+# directly in Customerp or Crmoffice): each change arrives with the fields it changed and the contact
+# as it is now. $kinds (e.g. ["EMPLOYEE"]) and ids narrow it down.
+subscription ContactChanges($kinds: [ContactKind!]) {
+  contactChanged(kinds: $kinds) {
+    id
+    change
+    fields
+    at
+    contact { id kind fullName email title }
+  }
+}
+`;
+
 /**
  * The explorer's saved operations, in tab order. `contactId` (a real Contact id, when the gateway
  * has one) goes into the update's variables so that it runs as it is.
@@ -77,6 +92,7 @@ export function explorerExamples(contactId: string | null): ExplorerExample[] {
       variables: JSON.stringify({ id: contactId ?? 'paste a Contact id here', title: 'Integration Lead' }, null, 2),
     },
     { name: 'SyncStatus', query: SYNC_STATUS, variables: '{}' },
+    { name: 'ContactChanges', query: CONTACT_CHANGES, variables: '{}' },
   ];
 }
 

@@ -26,11 +26,62 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS] });
 }
 
-/** Every request the page makes from now on, as URLs, in order. */
+/** Every request the page makes from now on (WebSockets included), as URLs, in order. */
 export function recordRequests(page: Page): string[] {
   const urls: string[] = [];
   page.on('request', (request) => urls.push(request.url()));
+  page.on('websocket', (socket) => urls.push(socket.url()));
   return urls;
+}
+
+/** The text of GraphiQL's query or response editor. */
+export function graphiqlText(page: Page, which: 'query' | 'response'): Promise<string> {
+  const selector = which === 'query' ? '.graphiql-query-editor .CodeMirror' : '.graphiql-response .CodeMirror';
+  return page.$eval(selector, (element) =>
+    (element as HTMLElement & { CodeMirror: { getValue(): string } }).CodeMirror.getValue(),
+  );
+}
+
+/**
+ * Runs the explorer's saved ContactChanges subscription until `gateway` serves it, calls `change`,
+ * waits until the response pane shows every one of `shows`, and stops the subscription. GraphiQL may
+ * send a tab's previous operation name within 100 ms of a switch (refused, nothing runs): it clicks
+ * again then.
+ */
+export async function runSavedSubscription(
+  page: Page,
+  gateway: { readonly subscriptions: number },
+  change: () => Promise<unknown>,
+  shows: readonly string[],
+): Promise<string> {
+  await page.click('.graphiql-tab .graphiql-tab-button:has-text("ContactChanges")');
+  await page.waitForFunction(() =>
+    (
+      document.querySelector('.graphiql-query-editor .CodeMirror') as
+        (Element & { CodeMirror?: { getValue(): string } }) | null
+    )?.CodeMirror?.getValue().includes('subscription ContactChanges'),
+  );
+  for (let attempt = 1; gateway.subscriptions === 0; attempt += 1) {
+    if (attempt > 5) throw new Error(`the subscription did not start: ${await graphiqlText(page, 'response')}`);
+    await page.click('button.graphiql-execute-button');
+    await page.waitForTimeout(300 * attempt);
+  }
+  await change();
+  await page.waitForFunction(
+    (wanted) => {
+      const text =
+        (
+          document.querySelector('.graphiql-response .CodeMirror') as
+            (Element & { CodeMirror?: { getValue(): string } }) | null
+        )?.CodeMirror?.getValue() ?? '';
+      return wanted.every((part) => text.includes(part));
+    },
+    shows,
+    { timeout: 10_000 },
+  );
+  const shown = await graphiqlText(page, 'response');
+  await page.click('button.graphiql-execute-button'); // now the stop button
+  return shown;
 }
 
 /** The requests that left 127.0.0.1 (data: URLs are no requests to anyone). */

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ApiKeyStore, createAuthenticator } from '../../src/auth/index.js';
 import { SCOPES, type Authenticate } from '../../src/auth/principal.js';
 import { startOpsWorld, type OpsWorld } from '../ops/ops-world.js';
-import { launchChromium, nonLocal, recordRequests, screenshot } from './browser.js';
+import { launchChromium, nonLocal, recordRequests, runSavedSubscription, screenshot } from './browser.js';
 
 // The explorer of a gateway that wants an API key, in headless Chromium: the first visit asks for the
 // key once, a wrong key is explained in one sentence, the right one loads the schema docs at once,
@@ -114,6 +114,23 @@ describe('the explorer of a gateway that wants a key', () => {
       expect([tab, answer.errors]).toEqual([tab, undefined]);
     }
     await screenshot(page, 'explorer-with-key');
+  });
+
+  it('runs the saved subscription with the key, sent in connection_init', async () => {
+    const shown = await runSavedSubscription(
+      page,
+      ops.gateway,
+      () =>
+        ops.graphql(
+          `mutation { createContact(input: { kind: EMPLOYEE, firstName: "Keyed", lastName: "Live", email: "keyed.live@example.com" }) { operationId } }`,
+          {},
+          { authorization: `Bearer ${secret}` },
+        ),
+      ['"CREATED"', 'keyed.live@example.com'],
+    );
+    expect(JSON.parse(shown)).toMatchObject({
+      data: { contactChanged: { change: 'CREATED', contact: { email: 'keyed.live@example.com' } } },
+    });
   });
 
   it('keeps the key for the browser tab: a reload goes straight to GraphiQL', async () => {

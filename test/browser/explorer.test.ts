@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { startOpsWorld, type OpsWorld } from '../ops/ops-world.js';
-import { launchChromium, nonLocal, recordRequests, screenshot } from './browser.js';
+import { launchChromium, nonLocal, recordRequests, runSavedSubscription, screenshot } from './browser.js';
 
 // The offline explorer in a real browser (headless Chromium): GraphiQL from the gateway's own files,
 // the schema's docs, autocompletion, the saved operations as tabs, and a typed query that runs.
@@ -23,6 +23,15 @@ beforeAll(async () => {
   // GraphiQL is up once it has the schema: the query editor shows the first saved operation.
   await page.waitForSelector('.graphiql-container .graphiql-query-editor .CodeMirror');
 });
+
+/** The Contact id the explorer's saved update works on (the gateway picks a real one). */
+async function savedContactId(origin: string): Promise<string> {
+  const { examples } = (await (await fetch(`${origin}/explorer/examples.json`)).json()) as {
+    examples: { name: string; variables: string }[];
+  };
+  const update = examples.find((example) => example.name === 'UpdateContactTitle')!;
+  return (JSON.parse(update.variables) as { id: string }).id;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -75,7 +84,7 @@ describe('the explorer at /explorer', () => {
     const tabs = await page.$$eval('.graphiql-tab .graphiql-tab-button', (elements) =>
       elements.map((e) => e.textContent?.trim()),
     );
-    expect(tabs).toEqual(['LinkedContacts', 'UpdateContactTitle', 'SyncStatus']);
+    expect(tabs).toEqual(['LinkedContacts', 'UpdateContactTitle', 'SyncStatus', 'ContactChanges']);
     expect(await editorText('query')).toContain('query LinkedContacts($first: Int = 5, $after: String) {');
     expect(await page.isHidden('#key-form')).toBe(true); // this gateway asks for no key
   });
@@ -138,6 +147,23 @@ describe('the explorer at /explorer', () => {
     ]);
     expect(shown.data.updateContact.contact.title).toBe('Integration Lead');
     await screenshot(page, 'explorer-update');
+  });
+
+  it('runs the saved subscription: a change made meanwhile arrives in the response pane', async () => {
+    const id = await savedContactId(ops.gateway.origin);
+    const shown = await runSavedSubscription(
+      page,
+      ops.gateway,
+      () =>
+        ops.data(`mutation($id: ID!) { updateContact(id: $id, input: { title: "Seen live" }) { operationId } }`, {
+          id,
+        }),
+      ['"UPDATED"', '"Seen live"'],
+    );
+    expect(JSON.parse(shown)).toMatchObject({
+      data: { contactChanged: { id, change: 'UPDATED', fields: ['title'], contact: { id, title: 'Seen live' } } },
+    });
+    await screenshot(page, 'explorer-subscription');
   });
 
   it('made no request that left 127.0.0.1', () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SCOPES, type Authenticate } from '../../src/auth/principal.js';
 import { UnauthenticatedError } from '../../src/errors.js';
@@ -6,13 +5,12 @@ import { leaseSizeFor, RATE_LIMITS_COLLECTION } from '../../src/gateway/limits/i
 import { countCommands } from '../../src/mongo/index.js';
 import { startGateway, type RunningGateway } from '../../src/gateway/server.js';
 import { setupIndexes } from '../../src/links/index.js';
-import { projectRoot } from '../../src/paths.js';
 import type { RunningReferenceServer } from '../../src/reference/core/index.js';
 import { startCrmoffice } from '../../src/reference/crmoffice/index.js';
 import { startCustomerp } from '../../src/reference/customerp/index.js';
 import { UpstreamClient } from '../../src/upstreams/index.js';
-import { isAlive } from '../support/processes.js';
 import { testDatabase, type TestDatabase } from '../support/mongo.js';
+import { gatewayProcesses } from './support/gateway-processes.js';
 
 // Rate limiting under concurrency. A process takes leases of LEASE tokens from the shared count, each
 // one atomic upsert with $inc in MongoDB (rate-limiter-flexible's RateLimiterMongo), and answers that
@@ -42,7 +40,7 @@ let customerp: RunningReferenceServer;
 let crmoffice: RunningReferenceServer;
 let mongo: TestDatabase;
 let gateway: RunningGateway;
-const children: ChildProcess[] = [];
+const processes = gatewayProcesses();
 
 beforeAll(async () => {
   [customerp, crmoffice, mongo] = await Promise.all([
@@ -64,20 +62,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(children.map(stopProcess));
+  await processes.stopAll();
   await gateway.close();
   await Promise.all([customerp.close(), crmoffice.close(), mongo.drop()]);
 });
-
-/** SIGTERM, then SIGKILL if it is still there 5 s later; resolves once it is gone. */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (!child.pid || !isAlive(child.pid)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(kill);
-}
 
 interface Reply {
   status: number;
@@ -151,44 +139,15 @@ async function storedCount(name: string): Promise<number | null> {
   return document?.points ?? null;
 }
 
-/** A gateway process (test/gateway/support/gateway-process.ts) on the same database and systems; resolves with its /graphql URL. */
-async function startGatewayProcess(): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', './test/support/register-typescript.js', 'test/gateway/support/gateway-process.ts'],
-    {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'silent',
-        GATEWAY_DB: mongo.name,
-        CUSTOMERP_URL: customerp.url,
-        CRMOFFICE_URL: crmoffice.url,
-        RATE_LIMIT_POINTS: String(POINTS),
-        RATE_LIMIT_WINDOW_S: String(WINDOW_SECONDS),
-        RATE_LIMIT_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = /^(http:\/\/\S+\/graphql)\n/.exec(stdout)?.[1];
-      if (line) resolve(line);
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) =>
-      reject(
-        new Error(
-          `gateway process exited (${code ?? signal}) before printing its URL; stdout: ${stdout}; stderr: ${stderr.slice(-2000)}`,
-        ),
-      ),
-    );
+/** A rate-limited gateway process (test/gateway/support/gateway-process.ts) on the same database and systems; resolves with its /graphql URL. */
+function startGatewayProcess(): Promise<string> {
+  return processes.start({
+    GATEWAY_DB: mongo.name,
+    CUSTOMERP_URL: customerp.url,
+    CRMOFFICE_URL: crmoffice.url,
+    RATE_LIMIT_POINTS: String(POINTS),
+    RATE_LIMIT_WINDOW_S: String(WINDOW_SECONDS),
+    RATE_LIMIT_STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS),
   });
 }
 

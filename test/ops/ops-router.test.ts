@@ -117,6 +117,7 @@ describe('GET /metrics', () => {
       'gateway_mongodb_command_duration_seconds histogram',
       'gateway_outbox_pending_operations gauge',
       'gateway_requests_shed_total counter',
+      'gateway_subscriptions gauge',
       'gateway_sync_changes_applied_total counter',
       'gateway_sync_conflicts_total counter',
       'gateway_sync_echoes_suppressed_total counter',
@@ -163,7 +164,12 @@ describe('the pages', () => {
     const response = await fetch(`${ops.gateway.origin}/explorer/examples.json`);
     const { endpoint, examples } = (await response.json()) as { endpoint: string; examples: ExplorerExample[] };
     expect(endpoint).toBe('/graphql');
-    expect(examples.map((e) => e.name)).toEqual(['LinkedContacts', 'UpdateContactTitle', 'SyncStatus']);
+    expect(examples.map((e) => e.name)).toEqual([
+      'LinkedContacts',
+      'UpdateContactTitle',
+      'SyncStatus',
+      'ContactChanges',
+    ]);
     const schema = buildGatewaySchema();
     for (const example of examples) {
       const document = parse(example.query);

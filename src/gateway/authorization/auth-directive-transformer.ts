@@ -12,7 +12,7 @@ interface AuthorizationContext {
 /**
  * Applies the schema's `@auth(requires: [...])`: every field that requires scopes (its own or its
  * type's) gets its resolver (the default one when absent) wrapped in a check of
- * `context.principal.scopes`. A caller missing any of them gets ForbiddenError (FORBIDDEN) for that
+ * `context.principal.scopes` (a subscription's `subscribe` too). A caller missing any of them gets ForbiddenError (FORBIDDEN) for that
  * field before its resolver runs, so nothing below it is read and no system is called. Fails at
  * build on an unknown scope, a Query/Mutation field without `@auth`, or `@auth` on an interface.
  */
@@ -23,9 +23,12 @@ export function authDirectiveTransformer(schema: GraphQLSchema): GraphQLSchema {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName, original) => {
       const requires = requiredScopes(original, typeName, fieldName);
       if (requires.length === 0) return fieldConfig;
+      const field = `${typeName}.${fieldName}`;
       return {
         ...fieldConfig,
-        resolve: guarded(fieldConfig.resolve ?? defaultFieldResolver, `${typeName}.${fieldName}`, requires),
+        resolve: guarded(fieldConfig.resolve ?? defaultFieldResolver, field, requires),
+        // A subscription is refused before it starts, not on its first event.
+        ...(fieldConfig.subscribe ? { subscribe: guarded(fieldConfig.subscribe, field, requires) } : {}),
       };
     },
   });

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, validate } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { costLimitRule } from './armor-rules.js';
 import { withPageSizes } from './page-sizes.js';
 
@@ -10,21 +10,35 @@ import { withPageSizes } from './page-sizes.js';
  * `validationErrorCode` MAX_COST_EXCEEDED.
  */
 export function costLimitPlugin<TContext extends BaseContext>(exposeLimits: boolean): ApolloServerPlugin<TContext> {
-  const rule = costLimitRule(exposeLimits);
+  const overCost = costLimitCheck(exposeLimits);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // no such operation in the document: execution says so
-          const [rejection] = validate(schema, withPageSizes(schema, document, operation, request.variables ?? {}), [
-            rule,
-          ]);
-          if (!rejection) return;
-          throw new GraphQLError(rejection.message, {
-            extensions: { ...rejection.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-          });
+          const rejection = overCost(schema, document, operation, request.variables ?? {});
+          if (rejection) throw rejection;
         },
       };
     },
+  };
+}
+
+/** The check behind costLimitPlugin, for operations that do not come through Apollo Server (subscriptions): the rejection, or null. */
+export function costLimitCheck(
+  exposeLimits: boolean,
+): (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+) => GraphQLError | null {
+  const rule = costLimitRule(exposeLimits);
+  return (schema, document, operation, variables) => {
+    const [rejection] = validate(schema, withPageSizes(schema, document, operation, variables), [rule]);
+    if (!rejection) return null;
+    return new GraphQLError(rejection.message, {
+      extensions: { ...rejection.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    });
   };
 }

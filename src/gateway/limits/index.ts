@@ -2,7 +2,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import { limitValidationRules } from './armor-rules.js';
-import { costLimitPlugin } from './cost-limit-plugin.js';
+import { costLimitCheck, costLimitPlugin } from './cost-limit-plugin.js';
 import { knownOperationTypes } from './known-operation-types.js';
 import { tokenLimit } from './token-limit.js';
 
@@ -23,6 +23,8 @@ export interface OperationLimitOptions<TContext extends BaseContext> {
   parseOptions: ParseOptions;
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<TContext>[];
+  /** The cost limit, for operations that do not come through Apollo Server's plugins (subscriptions). */
+  costLimit: ReturnType<typeof costLimitCheck>;
   /** OPERATION_LIMITS.operationsPerRequest is 1: a JSON array of operations gets 400 "Operation batching disabled." */
   allowBatchedHttpRequests: false;
 }
@@ -40,6 +42,7 @@ export function operationLimitOptions<TContext extends BaseContext>(
     parseOptions: tokens.parseOptions,
     validationRules: [knownOperationTypes, ...limitValidationRules(exposeLimits)],
     plugins: [tokens.plugin, costLimitPlugin<TContext>(exposeLimits)],
+    costLimit: costLimitCheck(exposeLimits),
     allowBatchedHttpRequests: false,
   };
 }

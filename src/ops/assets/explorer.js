@@ -1,5 +1,6 @@
 // The offline explorer: GraphiQL (UMD build, globals React, ReactDOM, GraphiQL) pointed at this
-// gateway, with the saved example operations as its tabs. No network beyond this host.
+// gateway, with the saved example operations as its tabs; subscriptions run over WebSocket (graphql-ws,
+// which the GraphiQL build carries). No network beyond this host.
 // Where the gateway wants a token, the page asks for the API key once (one field, kept for this
 // browser tab in sessionStorage), sends it with every request of every tab, and loads the schema as
 // soon as it has one; a refused key is explained in one sentence and asked for again.
@@ -47,33 +48,35 @@ const KEY_STORAGE = 'gateway-explorer-api-key';
   }
 })();
 
-/** A fetcher that sends the stored key; a 401 clears it and asks again, in one sentence. */
-function keyedFetcher(url, auth) {
-  return async (params) => {
+/** `fetch` that sends the stored key; a 401 clears it and asks again, in one sentence. */
+function keyedFetch(auth) {
+  return async (url, init) => {
     const key = auth.key();
     const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-      },
-      body: JSON.stringify(params),
+      ...init,
+      headers: { ...init.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) },
     });
-    if (response.status === 401) {
-      window.sessionStorage.removeItem(KEY_STORAGE);
-      const sentence = 'The gateway refused this API key (401): enter a valid one above.';
-      auth.refused(sentence);
-      return { errors: [{ message: sentence }] };
-    }
-    return response.json();
+    if (response.status !== 401) return response;
+    window.sessionStorage.removeItem(KEY_STORAGE);
+    const sentence = 'The gateway refused this API key (401): enter a valid one above.';
+    auth.refused(sentence);
+    return new Response(JSON.stringify({ errors: [{ message: sentence }] }), {
+      headers: { 'content-type': 'application/json' },
+    });
   };
 }
 
 let mounted = null;
 
 function render(root, config, url, auth) {
-  const fetcher = auth ? keyedFetcher(url, auth) : GraphiQL.createFetcher({ url });
+  // Subscriptions go over graphql-ws on the same path (ws:// or wss://), the key in connection_init.
+  const subscriptionUrl = url.replace(/^http/, 'ws');
+  const key = auth?.key();
+  const fetcher = GraphiQL.createFetcher({
+    url,
+    subscriptionUrl,
+    ...(auth ? { fetch: keyedFetch(auth), wsConnectionParams: key ? { authorization: `Bearer ${key}` } : {} } : {}),
+  });
   const tabs = config.examples.map((example) => ({ query: example.query, variables: example.variables }));
   if (mounted) mounted.unmount();
   root.textContent = '';

@@ -1,8 +1,9 @@
-// A rate-limited gateway in a process of its own, for the test that shares one MongoDB between two
-// gateway processes (rate-limit-concurrency.test.ts). Run as
+// A gateway in a process of its own, for the tests that share one MongoDB between two gateway
+// processes (rate-limit-concurrency.test.ts, subscriptions.test.ts); started by gateway-processes.ts as
 // `node --import ./test/support/register-typescript.js test/gateway/support/gateway-process.ts` with
-// MONGODB_URI, GATEWAY_DB, CUSTOMERP_URL, CRMOFFICE_URL, RATE_LIMIT_POINTS, RATE_LIMIT_WINDOW_S,
-// RATE_LIMIT_STORE_TIMEOUT_MS and LOG_LEVEL=silent (stdout carries only the URL) set.
+// MONGODB_URI, GATEWAY_DB, CUSTOMERP_URL, CRMOFFICE_URL and LOG_LEVEL=silent (stdout carries only the
+// URL) set; optional: CUSTOMERP_TOKEN and CRMOFFICE_TOKEN (the systems' tokens), RATE_LIMIT_POINTS,
+// RATE_LIMIT_WINDOW_S and RATE_LIMIT_STORE_TIMEOUT_MS (no rate limit without them).
 // Prints the gateway's /graphql URL as one line once it listens; stops on SIGTERM or when stdin closes
 // (so it does not outlive a test process that dies without killing it).
 import { SCOPES, type Authenticate } from '../../../src/auth/principal.js';
@@ -28,16 +29,28 @@ const { client, db } = await connectMongo(setting('MONGODB_URI'), setting('GATEW
 const gateway = await startGateway({
   dependencies: {
     db,
-    customerp: new UpstreamClient({ system: 'CUSTOMERP', url: setting('CUSTOMERP_URL'), retries: 0 }),
-    crmoffice: new UpstreamClient({ system: 'CRMOFFICE', url: setting('CRMOFFICE_URL'), retries: 0 }),
+    customerp: new UpstreamClient({
+      system: 'CUSTOMERP',
+      url: setting('CUSTOMERP_URL'),
+      token: process.env['CUSTOMERP_TOKEN'],
+      retries: 0,
+    }),
+    crmoffice: new UpstreamClient({
+      system: 'CRMOFFICE',
+      url: setting('CRMOFFICE_URL'),
+      token: process.env['CRMOFFICE_TOKEN'],
+      retries: 0,
+    }),
   },
   mode: 'production',
   authenticate,
-  rateLimit: {
-    points: Number(setting('RATE_LIMIT_POINTS')),
-    windowSeconds: Number(setting('RATE_LIMIT_WINDOW_S')),
-    storeTimeoutMs: Number(setting('RATE_LIMIT_STORE_TIMEOUT_MS')),
-  },
+  rateLimit: process.env['RATE_LIMIT_POINTS']
+    ? {
+        points: Number(setting('RATE_LIMIT_POINTS')),
+        windowSeconds: Number(setting('RATE_LIMIT_WINDOW_S')),
+        storeTimeoutMs: Number(setting('RATE_LIMIT_STORE_TIMEOUT_MS')),
+      }
+    : false,
 });
 process.stdout.write(`${gateway.url}\n`);
 
