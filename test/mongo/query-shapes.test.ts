@@ -59,7 +59,7 @@ describe('the query-shape tables', () => {
   it('report a shape no row covers, and one whose row names an index that does not lead with a field it seeks on', () => {
     expect(queryShapeProblems([{ collection: 'links', shape: 'deletedAt= entity= keys.email= sort _id' }])).toEqual([]);
     expect(queryShapeProblems([{ collection: 'links', shape: 'keys.phone=' }])).toEqual([
-      'links: "keys.phone=" is in no query-shape table (src/links/indexes.ts, src/writes/operations.ts)',
+      'links: "keys.phone=" is in no query-shape table (src/links/indexes.ts, src/links/record-changes.ts, src/writes/operations.ts)',
     ]);
     // A shape that constrains nothing an index can seek on matches no row:
     expect(queryShapeProblems([{ collection: 'operations', shape: 'linkId? state?' }])).toHaveLength(1);
