@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  MongoBulkWriteError,
   MongoServerError,
   type Collection,
   type Db,
@@ -71,6 +72,49 @@ export class LinkStore {
     const link = toLink(doc);
     await this.changes.wrote(null, link);
     return link;
+  }
+
+  /**
+   * A link as create() would store it, not stored: for a writer that settles a new link's values
+   * before inserting it with others (createMany, given the draft's `_id`, which it keeps).
+   */
+  draft(fields: NewLink): Link {
+    return toLink(newLinkDocument(fields, new Date()));
+  }
+
+  /**
+   * Inserts new links (version 1) in one command, for a page of records whose links a batch lookup
+   * has just found missing (each with a new _id, or its draft's). Each entry is the link, or DuplicateLinkError when one of its sides
+   * already belongs to another link (a racing writer's); the others are inserted whatever happens to
+   * it (an unordered insert).
+   */
+  async createMany(fields: readonly (NewLink & { _id?: string })[]): Promise<(Link | DuplicateLinkError)[]> {
+    if (fields.length === 0) return [];
+    const now = new Date();
+    const docs = fields.map(({ _id, ...one }) => ({ ...newLinkDocument(one, now), ...(_id ? { _id } : {}) }));
+    const failed = new Map<number, unknown>();
+    try {
+      await this.links.insertMany(docs, { ordered: false });
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw error;
+      for (const writeError of writeErrors) failed.set(writeError.index, writeError);
+    }
+    const results: (Link | DuplicateLinkError)[] = [];
+    for (const [i, doc] of docs.entries()) {
+      if (!failed.has(i)) {
+        const link = toLink(doc);
+        await this.changes.wrote(null, link);
+        results.push(link);
+        continue;
+      }
+      // Rare (a race): say which side and whose link, as create() does.
+      const duplicate = await this.duplicateOf(doc);
+      if (!duplicate) throw failed.get(i);
+      results.push(duplicate);
+    }
+    return results;
   }
 
   /**
@@ -279,6 +323,11 @@ export class LinkStore {
   /** Turns a duplicate-key error from inserting `doc` into a DuplicateLinkError naming the taken side. */
   private async explainDuplicate(error: unknown, doc: LinkDocument): Promise<unknown> {
     if (!isDuplicateKeyError(error)) return error;
+    return (await this.duplicateOf(doc)) ?? error;
+  }
+
+  /** Which side of `doc` another link holds, and whose link it is; null when none does (any more). */
+  private async duplicateOf(doc: LinkDocument): Promise<DuplicateLinkError | null> {
     // Engines differ in how they name the violated index (MongoDB's keyValue), so look: a rare path.
     const taken = [doc.customerpKey, doc.crmofficeKey];
     const holder = await this.links.findOne({
@@ -294,7 +343,7 @@ export class LinkStore {
     if (holder && doc.crmoffice && doc.crmofficeKey !== undefined && holder.crmofficeKey === doc.crmofficeKey) {
       return new DuplicateLinkError('CRMOFFICE', doc.crmoffice, holder._id);
     }
-    return error;
+    return null;
   }
 
   // Read queries of the unified API (src/gateway): each is one MongoDB command, whatever its input size.

@@ -1,4 +1,4 @@
-import type { LinkKind } from '../links/index.js';
+import { DuplicateLinkError, type LinkKind, type NewLink } from '../links/index.js';
 import { crmofficeOnly, toCanonical, unifiedTypeOfCollection, type CrmofficeRecord } from '../mappings/index.js';
 import { linkKeysOf, type ReferenceIndex } from '../reconcile/index.js';
 import type { CrmofficeType } from '../upstreams/index.js';
@@ -26,6 +26,7 @@ export async function trackCrmofficeOnly(
 ): Promise<void> {
   const mapping = crmofficeOnly[type];
   await refs.loadReferencesOf(mapping, 'CRMOFFICE', records);
+  const missing: NewLink[] = [];
   for (const record of records) {
     const values = toCanonical(mapping, 'CRMOFFICE', record, refs).values;
     const keys = linkKeysOf(mapping, values, record, refs);
@@ -36,16 +37,25 @@ export async function trackCrmofficeOnly(
       else summary.unchanged += 1;
       continue;
     }
-    // The batch lookup (refs) has just found no link: insert straight away; a racing process's
-    // link still wins through the unique side key.
-    const { link, created } = await ctx.links.ensureLink(
-      unifiedTypeOfCollection[type],
-      'CRMOFFICE',
-      { type, id: record.id },
-      { kind: CRMOFFICE_ONLY_KIND[type], snapshot: values, keys, state: 'IN_SYNC', lastSyncedAt: new Date() },
-      { lookFirst: false },
-    );
-    refs.remember(link);
-    if (created) summary.tracked += 1;
+    missing.push({
+      entity: unifiedTypeOfCollection[type],
+      crmoffice: { type, id: record.id },
+      kind: CRMOFFICE_ONLY_KIND[type],
+      snapshot: values,
+      keys,
+      state: 'IN_SYNC',
+      lastSyncedAt: new Date(),
+    });
+  }
+  // The batch lookup (refs) has just found no link for these: one insert for all of them; a racing
+  // process's link still wins through the unique side key, and is the one kept.
+  for (const [i, created] of (await ctx.links.createMany(missing)).entries()) {
+    if (!(created instanceof DuplicateLinkError)) {
+      refs.remember(created);
+      summary.tracked += 1;
+      continue;
+    }
+    const winner = await ctx.links.findByRef('CRMOFFICE', missing[i]!.crmoffice!);
+    if (winner) refs.remember(winner);
   }
 }

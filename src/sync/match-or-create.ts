@@ -6,8 +6,10 @@ import {
   SideTakenError,
   StaleLinkVersionError,
   type Conflict,
+  type CrmofficeRef,
   type CustomerpRef,
   type Link,
+  type NewLink,
 } from '../links/index.js';
 import { logger } from '../logger.js';
 import {
@@ -31,7 +33,7 @@ import {
 } from '../reconcile/index.js';
 import type { CrmofficeType, CustomerpType } from '../upstreams/index.js';
 import { markLinkError, saveLink } from './link-writes.js';
-import { countPairOutcome, syncPair } from './pair-sync.js';
+import { countPairOutcome, syncPair, type PairLinkWriter } from './pair-sync.js';
 import type { EntitySummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
 
@@ -154,72 +156,165 @@ export async function matchOrCreate(
     records.map((record) => ({ record, linkId: refs.linkOf('CUSTOMERP', type, record.id)?._id ?? null })),
   );
 
-  for (const record of records) {
-    const ref = { type, id: record.id };
-    // The candidates' lookup may have loaded this record's link fresh: planMatch sees the newest.
-    let link = refs.linkOf('CUSTOMERP', type, record.id);
-    const plan = planMatch({
-      flow,
-      record,
-      link,
-      owned: owned.has(record.id),
-      byIdentity,
-      holderOf: (c) => refs.linkOf('CRMOFFICE', crmType, c.id),
-    });
-    try {
-      switch (plan.action) {
-        case 'skip':
-          break;
-        case 'defer':
-          summary.deferred += 1;
-          break;
-        case 'ambiguous':
-          summary.conflicts += await recordAmbiguousMatch(
-            ctx,
-            flow,
-            record,
-            link,
-            plan.identity,
-            plan.candidates,
-            refs,
-          );
-          break;
-        case 'link':
-          link = await linkExisting(ctx, flow, ref, link, plan.candidate, refs);
-          summary.linked += 1;
-          countPairOutcome(
-            summary,
-            await syncPair(ctx, flow, link, { CUSTOMERP: record, CRMOFFICE: plan.candidate }, refs, summary),
-          );
-          break;
-        case 'create':
-          await createCounterpart(ctx, flow, record, link, refs, summary);
-          break;
-        default: {
-          const unreachable: never = plan;
-          throw new Error(`unknown match plan ${JSON.stringify(unreachable)}`);
+  const born: BornPair[] = [];
+  try {
+    for (const record of records) {
+      const ref = { type, id: record.id };
+      // The candidates' lookup may have loaded this record's link fresh: planMatch sees the newest.
+      let link = refs.linkOf('CUSTOMERP', type, record.id);
+      const plan = planMatch({
+        flow,
+        record,
+        link,
+        owned: owned.has(record.id),
+        byIdentity,
+        holderOf: (c) => refs.linkOf('CRMOFFICE', crmType, c.id),
+      });
+      try {
+        switch (plan.action) {
+          case 'skip':
+            break;
+          case 'defer':
+            summary.deferred += 1;
+            break;
+          case 'ambiguous':
+            summary.conflicts += await recordAmbiguousMatch(
+              ctx,
+              flow,
+              record,
+              link,
+              plan.identity,
+              plan.candidates,
+              refs,
+            );
+            break;
+          case 'link': {
+            const records = { CUSTOMERP: record, CRMOFFICE: plan.candidate };
+            const crmRef = { type: crmType, id: plan.candidate.id };
+            if (!link && !refs.linkOf('CRMOFFICE', crmType, plan.candidate.id)) {
+              // Neither record has a link yet: the pair's link is born settled, with the page's others.
+              const fields: NewLink = {
+                entity: flow.unifiedType,
+                kind: flow.contactKind ?? null,
+                customerp: ref,
+                crmoffice: crmRef,
+              };
+              const draft = ctx.links.draft(fields);
+              // Held from now on: another record of this page with the same identity does not match it too.
+              refs.remember(draft);
+              const writer = draftWriter(fields, (settled) =>
+                born.push({ fields: { ...settled, _id: draft._id }, crmRef, ours: false }),
+              );
+              countPairOutcome(summary, await syncPair(ctx, flow, draft, records, refs, summary, { writer }));
+              break;
+            }
+            link = await linkExisting(ctx, flow, ref, link, plan.candidate, refs);
+            summary.linked += 1;
+            countPairOutcome(summary, await syncPair(ctx, flow, link, records, refs, summary));
+            break;
+          }
+          case 'create': {
+            const pair = await createCounterpart(ctx, flow, record, link, refs, summary);
+            if (pair) born.push(pair);
+            break;
+          }
+          default: {
+            const unreachable: never = plan;
+            throw new Error(`unknown match plan ${JSON.stringify(unreachable)}`);
+          }
         }
+      } catch (error) {
+        if (error instanceof UpstreamRejectedError) {
+          // Refused for good: the record keeps (or gets) a half link in ERROR with the system's
+          // message, so it is visible in the API and retried by no one until it is edited.
+          summary.errors += 1;
+          await markLinkError(ctx.links, link ?? (await errorHalfLink(ctx, flow, ref)), error);
+          continue;
+        }
+        if (
+          error instanceof DuplicateLinkError ||
+          error instanceof StaleLinkVersionError ||
+          error instanceof SideTakenError
+        ) {
+          // Another writer linked it meanwhile; the next pass sees its result.
+          logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
+          continue;
+        }
+        throw error;
       }
-    } catch (error) {
-      if (error instanceof UpstreamRejectedError) {
-        // Refused for good: the record keeps (or gets) a half link in ERROR with the system's
-        // message, so it is visible in the API and retried by no one until it is edited.
-        summary.errors += 1;
-        await markLinkError(ctx.links, link ?? (await errorHalfLink(ctx, flow, ref)), error);
-        continue;
-      }
-      if (
-        error instanceof DuplicateLinkError ||
-        error instanceof StaleLinkVersionError ||
-        error instanceof SideTakenError
-      ) {
-        // Another writer linked it meanwhile; the next pass sees its result.
-        logger.debug({ type, id: record.id, reason: error.message }, 'link raced; left to the next pass');
-        continue;
-      }
-      throw error;
     }
+  } finally {
+    // Even when the page stops early (an outage, a lost lease): what was created is linked.
+    await linkBornPairs(ctx, born, refs, summary);
   }
+}
+
+/** A Customerp record and its Crmoffice counterpart (created by this page, or matched), waiting for their link. */
+interface BornPair {
+  /** The link's fields; `_id` is its draft's, when other records of the page may have seen the draft. */
+  fields: NewLink & { _id?: string };
+  crmRef: CrmofficeRef;
+  /** Whether this page created the counterpart (and must remove it if another writer's link wins). */
+  ours: boolean;
+}
+
+/** syncPair's writer for a pair whose link is still a draft: what it settles becomes the link's fields. */
+function draftWriter(fields: NewLink, settle: (settled: NewLink) => void): PairLinkWriter {
+  return {
+    save: async (_link, changes) => settle({ ...fields, ...changes, lastSyncedAt: new Date() }),
+    markError: async (_link, error) => {
+      logger.warn(
+        { system: error.system, code: error.upstreamCode, field: error.field },
+        'write refused by a system; link marked ERROR',
+      );
+      settle({ ...fields, state: 'ERROR', reason: error.message });
+    },
+  };
+}
+
+/** Links the page's new pairs in one insert; a pair another writer linked meanwhile loses (dropDuplicateCounterpart for a counterpart of ours). */
+async function linkBornPairs(
+  ctx: SyncContext,
+  born: readonly BornPair[],
+  refs: ReferenceIndex,
+  summary: EntitySummary,
+): Promise<void> {
+  const links = await ctx.links.createMany(born.map((pair) => pair.fields));
+  for (const [i, link] of links.entries()) {
+    const { fields, crmRef, ours } = born[i]!;
+    if (!(link instanceof DuplicateLinkError)) {
+      if (ours) summary.created += 1;
+      else summary.linked += 1;
+      refs.remember(link);
+      continue;
+    }
+    // A matched record someone else linked meanwhile stays theirs; the next pass sees their result.
+    if (ours) await dropDuplicateCounterpart(ctx, fields.customerp!, crmRef, link);
+    else logger.debug({ id: fields.customerp?.id, reason: link.message }, 'link raced; left to the next pass');
+  }
+}
+
+/**
+ * Our link lost to another writer's (a sync process, a mutation): the counterpart we created is a
+ * duplicate, removed unless the other writer adopted it (found it by identity key and linked it).
+ * Undoing our own create is allowed even after the lease is lost (undoApis), or the duplicate would
+ * stay behind.
+ */
+async function dropDuplicateCounterpart(
+  ctx: SyncContext,
+  ref: CustomerpRef,
+  crmRef: CrmofficeRef,
+  lostTo: Error,
+): Promise<void> {
+  if (await ctx.links.findByRef('CRMOFFICE', crmRef)) {
+    logger.debug({ type: ref.type, id: ref.id, adopted: crmRef.id }, 'link raced; the other writer adopted our record');
+    return;
+  }
+  await ctx.undoApis.CRMOFFICE.remove(crmRef.type, crmRef.id, null);
+  logger.debug(
+    { type: ref.type, id: ref.id, reason: lostTo.message, removed: crmRef.id },
+    'link raced; duplicate counterpart removed',
+  );
 }
 
 /** The half link a refused record gets so its ERROR has a place (the existing one if another writer made it). */
@@ -233,8 +328,9 @@ async function errorHalfLink(ctx: SyncContext, flow: Dataflow, ref: CustomerpRef
 
 /**
  * Creates `record`'s Crmoffice counterpart and links it (or leaves its link PENDING while a reference
- * waits). If the process dies between the create and the link, the next pass finds the created
- * record by its identity key and links it instead of creating another.
+ * waits). A record without a link yet gets its link born complete, with the page's others
+ * (linkBornPairs): what is returned. If the process dies between the create and the link, the next
+ * pass finds the created record by its identity key and links it instead of creating another.
  */
 async function createCounterpart(
   ctx: SyncContext,
@@ -243,7 +339,7 @@ async function createCounterpart(
   link: Link | null,
   refs: ReferenceIndex,
   summary: EntitySummary,
-): Promise<void> {
+): Promise<BornPair | null> {
   const ref = { type: flow.customerp.type as CustomerpType, id: record.id };
   const crmType = flow.crmoffice.type as CrmofficeType;
   const canonical = toCanonical(flow, 'CUSTOMERP', record, refs);
@@ -271,7 +367,7 @@ async function createCounterpart(
       refs,
     );
     summary.deferred += 1;
-    return;
+    return null;
   }
   const created = await ctx.apis.CRMOFFICE.create(crmType, create.input);
   const crmRef = { type: crmType, id: created.id };
@@ -288,18 +384,19 @@ async function createCounterpart(
     state: 'IN_SYNC' as const,
     lastSyncedAt: new Date(),
   };
+  if (!link) {
+    const fields: NewLink = {
+      entity: flow.unifiedType,
+      kind: flow.contactKind ?? null,
+      customerp: ref,
+      crmoffice: crmRef,
+      ...state,
+    };
+    return { fields, crmRef, ours: true };
+  }
   let attached: Link;
   try {
-    attached = link
-      ? await ctx.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef)
-      : // One write for the common case: the link is born complete.
-        await ctx.links.create({
-          entity: flow.unifiedType,
-          kind: flow.contactKind ?? null,
-          customerp: ref,
-          crmoffice: crmRef,
-          ...state,
-        });
+    attached = await ctx.links.attachSide(link._id, link.version, 'CRMOFFICE', crmRef);
   } catch (error) {
     if (!(
       error instanceof DuplicateLinkError ||
@@ -307,27 +404,12 @@ async function createCounterpart(
       error instanceof SideTakenError
     ))
       throw error;
-    // Another writer (a sync process, a mutation) linked the record meanwhile: our counterpart is
-    // a duplicate, and the writer that loses a link race removes what it created, unless the other
-    // writer adopted it (found it by identity key and linked it). Undoing our own create is allowed
-    // even after the lease is lost (undoApis), or the duplicate would stay behind.
-    if (await ctx.links.findByRef('CRMOFFICE', crmRef)) {
-      logger.debug(
-        { type: ref.type, id: record.id, adopted: created.id },
-        'link raced; the other writer adopted our record',
-      );
-      return;
-    }
-    await ctx.undoApis.CRMOFFICE.remove(crmType, created.id, null);
-    logger.debug(
-      { type: ref.type, id: record.id, reason: error.message, removed: created.id },
-      'link raced; duplicate counterpart removed',
-    );
-    return;
+    await dropDuplicateCounterpart(ctx, ref, crmRef, error);
+    return null;
   }
   summary.created += 1;
-  if (link) await saveLink(ctx.links, attached, state, refs);
-  else refs.remember(attached);
+  await saveLink(ctx.links, attached, state, refs);
+  return null;
 }
 
 /** Links a Customerp record to a Crmoffice candidate, reusing whichever half links exist (pairRecords). */

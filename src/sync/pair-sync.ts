@@ -51,6 +51,25 @@ export function linkStateAfterSync(deferred: number, conflicts: readonly Conflic
 const ATTEMPTS = 3;
 
 /**
+ * Where syncPair puts what it settled: by default the stored link, updated version-checked; a
+ * caller whose link is still a draft (to be inserted with the page's others) passes its own.
+ */
+export interface PairLinkWriter {
+  /** Saves the pair's snapshot, keys, state and conflicts. A stale version propagates (syncPair redoes the pair). */
+  save(link: Link, changes: LinkChanges): Promise<void>;
+  /** Records that a system refused the pair's write for good. */
+  markError(link: Link, error: UpstreamRejectedError): Promise<void>;
+}
+
+/** The default PairLinkWriter: the link store. */
+function storedLinkWriter(ctx: SyncContext, refs: ReferenceIndex): PairLinkWriter {
+  return {
+    save: async (link, changes) => void (await saveLink(ctx.links, link, changes, refs)),
+    markError: (link, error) => markLinkError(ctx.links, link, error),
+  };
+}
+
+/**
  * Brings one linked pair into agreement: both sides' canonical values, merged three-way against the
  * snapshot, written where they differ with the side's concurrency token (a stale token refetches and
  * merges again), then the snapshot and keys saved. Writes nothing for an echo.
@@ -62,8 +81,10 @@ export async function syncPair(
   records: BySystem<SystemRecord>,
   refs: ReferenceIndex,
   summary: EntitySummary,
-  attempt = 1,
+  options: { attempt?: number; writer?: PairLinkWriter } = {},
 ): Promise<PairOutcome> {
+  const attempt = options.attempt ?? 1;
+  const writer = options.writer ?? storedLinkWriter(ctx, refs);
   const types = bySystem((system) => flow[sideFieldOf(system)].type);
   const current = { ...records };
   const canonical = bySystem((system) => toCanonical(flow, system, current[system], refs));
@@ -98,18 +119,13 @@ export async function syncPair(
         if (record) fresh[system] = record;
       }
       if (!fresh.CUSTOMERP || !fresh.CRMOFFICE) return 'gone';
-      return syncPair(
-        ctx,
-        flow,
-        link,
-        { CUSTOMERP: fresh.CUSTOMERP, CRMOFFICE: fresh.CRMOFFICE },
-        refs,
-        summary,
-        attempt + 1,
-      );
+      return syncPair(ctx, flow, link, { CUSTOMERP: fresh.CUSTOMERP, CRMOFFICE: fresh.CRMOFFICE }, refs, summary, {
+        attempt: attempt + 1,
+        writer,
+      });
     }
     if (error instanceof UpstreamRejectedError) {
-      await markLinkError(ctx.links, link, error);
+      await writer.markError(link, error);
       return 'error';
     }
     throw error;
@@ -136,14 +152,14 @@ export async function syncPair(
   summary.conflicts += newConflicts.length;
   if (deferred > 0) summary.deferred += 1;
   try {
-    await saveLink(ctx.links, link, changes, refs);
+    await writer.save(link, changes);
   } catch (error) {
     if (error instanceof StaleLinkVersionError && attempt < ATTEMPTS) {
       // Another process moved the link (and maybe its snapshot): redo the pair from fresh state.
       const fresh = await ctx.links.findById(link._id);
       if (!fresh || fresh.deletedAt) return 'gone';
       refs.remember(fresh);
-      return syncPair(ctx, flow, fresh, current, refs, summary, attempt + 1);
+      return syncPair(ctx, flow, fresh, current, refs, summary, { attempt: attempt + 1, writer });
     }
     throw error;
   }
