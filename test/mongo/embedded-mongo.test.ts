@@ -76,6 +76,58 @@ describe('startEmbeddedMongo', () => {
     }
   });
 
+  it('pages sorted by _id exactly as sorting every match would, after inserts, deletes and updates, from $gt and $gte cursors', async () => {
+    // The launcher walks an ordered map of _id for these (IdOrderedMemoryBackend): same answers as a full sort.
+    const { client, db } = await connectMongo(engine.uri, 'embedded_id_order');
+    try {
+      const things = db.collection<{ _id: string; group: string; n: number }>('things');
+      let seed = 7;
+      const next = () => (seed = (seed * 48271) % 2147483647);
+      const docs = Array.from({ length: 600 }, (_, i) => ({
+        _id: next().toString(36).padStart(6, '0'),
+        group: ['a', 'b', 'c'][i % 3]!,
+        n: i,
+      }));
+      await things.insertMany(docs);
+      const removed = new Set(docs.filter((_, i) => i % 7 === 0).map((doc) => doc._id));
+      await things.deleteMany({ _id: { $in: [...removed] } });
+      await things.updateMany({ n: { $lt: 100 } }, { $set: { group: 'b' } });
+      await things.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `zz${i}`, group: 'a', n: 1000 + i })));
+      const all = (await things.find({}).toArray()).sort((x, y) => (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+      const expected = (
+        filter: (doc: (typeof all)[number]) => boolean,
+        after: string | null,
+        inclusive: boolean,
+        n: number,
+      ) =>
+        all
+          .filter((doc) => filter(doc) && (after === null || (inclusive ? doc._id >= after : doc._id > after)))
+          .slice(0, n);
+      for (const after of [null, all[0]!._id, all[250]!._id, all.at(-3)!._id]) {
+        for (const n of [1, 10, 100, 1000]) {
+          const gt = after === null ? {} : { _id: { $gt: after } };
+          expect(
+            await things
+              .find({ group: 'b', ...gt })
+              .sort({ _id: 1 })
+              .limit(n)
+              .toArray(),
+          ).toEqual(expected((doc) => doc.group === 'b', after, false, n));
+          const gte = after === null ? {} : { _id: { $gte: after } };
+          expect(await things.find(gte).sort({ _id: 1 }).limit(n).toArray()).toEqual(
+            expected(() => true, after, true, n),
+          );
+        }
+      }
+      // Other orders are the stock backend's sort.
+      expect((await things.find({}).sort({ n: -1 }).limit(3).toArray()).map((doc) => doc.n)).toEqual([
+        1049, 1048, 1047,
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses a port that is taken with a typed error', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

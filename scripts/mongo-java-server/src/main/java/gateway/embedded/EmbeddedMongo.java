@@ -2,12 +2,11 @@ package gateway.embedded;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Runs mongo-java-server with its in-memory backend on 127.0.0.1:PORT until stopped. Prints one line,
+ * Runs mongo-java-server with its in-memory backend (pages in _id order by an ordered map: IdOrderedMemoryBackend) on 127.0.0.1:PORT until stopped. Prints one line,
  * "listening 127.0.0.1:PORT", once bound. Stops on SIGTERM/SIGINT, and when its standard input closes,
  * so that it never outlives the process that started it, even one killed with SIGKILL.
  */
@@ -22,7 +21,7 @@ public final class EmbeddedMongo {
     int port = Integer.parseInt(args[0]);
     // The newest version 1.47.0 can report: MongoDB 5.0, wire version 8, which is exactly the oldest
     // the Node driver 6.x accepts (MIN_SUPPORTED_WIRE_VERSION = 8); MONGO_4_0 (7) would be refused.
-    MongoServer server = new MongoServer(new MemoryBackend().version(ServerVersion.MONGO_5_0));
+    MongoServer server = new MongoServer(new IdOrderedMemoryBackend().version(ServerVersion.MONGO_5_0));
     try {
       server.bind("127.0.0.1", port);
     } catch (Exception e) {
