@@ -123,6 +123,20 @@ describe('batching of a contacts page with company, activities and both sides', 
     expect(fifty.mongo.slice(0, 5)).toEqual(five.mongo.slice(0, 5));
   });
 
+  it('costs exactly one MongoDB command per level for a page of 100, which holds every employee', async () => {
+    const five = await measure(5);
+    const hundred = await measure(100);
+    expect(hundred.data.contacts.nodes.length).toBeGreaterThan(50);
+    expect({ customerp: hundred.customerp, crmoffice: hundred.crmoffice }).toEqual({
+      customerp: five.customerp,
+      crmoffice: five.crmoffice,
+    });
+    // Every owner and company the activities name is on the page or among its companies, so no
+    // reference lookup is left: the page, its count (aggregate), the contacts' activities, the
+    // companies by Crmoffice id, the companies' contacts.
+    expect(hundred.mongo).toEqual(['aggregate', 'find', 'find', 'find', 'find']);
+  });
+
   it('costs one request per system for 50 records read by id in one query', async () => {
     const links = (await w.world.linksOf('Contact', 'EMPLOYEE')).filter((l) => l.customerp && l.crmoffice).slice(0, 50);
     const ids = links.map((l) => Buffer.from(`Contact:${l._id}`).toString('base64url'));
