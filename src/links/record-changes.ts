@@ -166,7 +166,7 @@ export class RecordChangeLog {
   /** The changes recorded after `since`, oldest first. */
   async recordedAfter(since: Date): Promise<RecordedChange[]> {
     const found = (await this.changes.find({ at: { $gt: since } }).toArray()) as RecordedChange[];
-    // In memory: the engine sorts by scanning, and a poll reads only a few seconds of changes.
+    // In memory: the embedded engine sorts by anything but _id by scanning, and a poll reads only a few seconds of changes.
     return found.sort(
       (a, b) => a.at.getTime() - b.at.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()),
     );
