@@ -4,7 +4,7 @@ import express from 'express';
 import type { Settings } from '../config.js';
 import { logger } from '../logger.js';
 import { connectMongo } from '../mongo/index.js';
-import { setupIndexes } from '../links/index.js';
+import { keepRecentChanges, RecordChangeLog, setupIndexes } from '../links/index.js';
 import { FEEDS, type Feed } from '../reconcile/index.js';
 import {
   feedNamed,
@@ -145,6 +145,8 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
     const worker = new SyncWorker(engine, { intervalMs: settings.SYNC_INTERVAL_MS });
     worker.start();
     outbox.start();
+    // Its writes are recorded for subscribers (src/links/record-changes.ts): kept bounded even with no gateway.
+    const stopForgetting = keepRecentChanges(new RecordChangeLog(db));
     // The worker in a process of its own receives the webhooks itself (WEBHOOK_PORT): a wake then
     // reaches the loop that runs the passes directly, with no signal through MongoDB to poll for.
     const hooks = await serveWebhooks(
@@ -158,6 +160,7 @@ export async function syncCommand(settings: Settings, options: SyncCommandOption
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'sync worker stopping');
+        stopForgetting();
         void Promise.all([worker.stop(), outbox.stop()])
           .then(() => new Promise<void>((closed) => (hooks ? hooks.close(() => closed()) : closed())))
           .then(resolve);

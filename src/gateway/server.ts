@@ -30,12 +30,8 @@ import {
   type RateLimitOptions,
 } from './limits/index.js';
 import { buildGatewaySchema } from './schema.js';
-import { RecordChangeLog } from '../links/index.js';
-import {
-  keepRecentChanges,
-  RecordChangeFeed,
-  type RecordChangeFeedOptions,
-} from './subscriptions/record-change-feed.js';
+import { keepRecentChanges, RecordChangeLog } from '../links/index.js';
+import { RecordChangeFeed, type RecordChangeFeedOptions } from './subscriptions/record-change-feed.js';
 import { serveSubscriptions, type SubscriptionLimits } from './subscriptions/websocket-server.js';
 import type { WebhookReceiver } from '../sync/index.js';
 import { webhookRouter } from './webhooks.js';

@@ -35,6 +35,7 @@ export {
   asOneChange,
   onChangesRecorded,
   changeBetween,
+  keepRecentChanges,
   RecordChangeLog,
   RECORD_CHANGE_INDEXES,
   RECORD_CHANGE_QUERY_SHAPES,

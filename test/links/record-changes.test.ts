@@ -101,4 +101,15 @@ describe('record changes', () => {
     expect(changes.map((change) => change.linkId).sort()).toEqual(links.map((link) => link._id).sort());
     expect(changes.every((change) => change.change === 'CREATED' && change.fields.includes('subject'))).toBe(true);
   });
+
+  it('forgets the changes recorded before a time and keeps the later ones', async () => {
+    const early = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'p-early' } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const cut = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const late = await store.create({ entity: 'Company', customerp: { type: 'Product', id: 'p-late' } });
+    expect((await recorded()).map((change) => change.linkId)).toEqual([early._id, late._id]);
+    await log.forgetBefore(cut);
+    expect((await recorded()).map((change) => change.linkId)).toEqual([late._id]);
+  });
 });

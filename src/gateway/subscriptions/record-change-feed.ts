@@ -169,18 +169,3 @@ export class RecordChangeFeed {
     subscriber.waiting.push(change);
   }
 }
-
-/**
- * Deletes changes older than `retainMs` from the shared log every `everyMs` (the embedded engine has
- * no TTL indexes; on MongoDB this is one indexed deleteMany a minute). Any gateway process may do it:
- * the delete is the same whoever runs it. Returns the function that stops it.
- */
-export function keepRecentChanges(log: RecordChangeLog, retainMs = 10 * 60_000, everyMs = 60_000): () => void {
-  const timer = setInterval(() => {
-    log
-      .forgetBefore(new Date(Date.now() - retainMs))
-      .catch((error: unknown) => logger.warn({ err: error }, 'could not forget old record changes'));
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}
