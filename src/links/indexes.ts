@@ -50,6 +50,12 @@ export const LINK_INDEXES: readonly IndexDescription[] = [
 export const LINK_QUERY_SHAPES: readonly QueryShapeIndex[] = [
   {
     collection: LINKS_COLLECTION,
+    pattern: '(_id= | customerpKey= | crmofficeKey=)',
+    indexes: ['_id_', 'customerp_key_unique', 'crmoffice_key_unique'],
+    use: "findByIdsOrSideRefs: a request's link loaders, by id and by either side in one query",
+  },
+  {
+    collection: LINKS_COLLECTION,
     pattern: '_id=',
     indexes: ['_id_'],
     use: 'findById(s), every compare-and-set update and delete',

@@ -362,6 +362,31 @@ export class LinkStore {
     return { links, hasNextPage: docs.length > first, endCursor: links.at(-1)?._id ?? null };
   }
 
+  /**
+   * The links with any of `ids` or holding any of `refs` (either system), in one query: what a
+   * request's loaders ask for in one tick, by id and by side at once. Each link once, in no order.
+   */
+  async findByIdsOrSideRefs(
+    ids: readonly string[],
+    refs: readonly { system: SystemName; ref: CustomerpRef | CrmofficeRef }[],
+  ): Promise<Link[]> {
+    if (ids.length === 0 && refs.length === 0) return [];
+    const keysOf = (system: SystemName): string[] => [
+      ...new Set(refs.filter((r) => r.system === system).map(({ ref }) => refKeyOf(ref))),
+    ];
+    // Always the three clauses (an empty $in matches nothing): one query shape, each clause on its index.
+    const docs = await this.links
+      .find({
+        $or: [
+          { _id: { $in: [...new Set(ids)] } },
+          { customerpKey: { $in: keysOf('CUSTOMERP') } },
+          { crmofficeKey: { $in: keysOf('CRMOFFICE') } },
+        ],
+      })
+      .toArray();
+    return docs.map(toLink);
+  }
+
   /** One entry per (system, ref), in the order asked, null for an unlinked record: findByRefs over both systems at once. */
   async findBySideRefs(
     refs: readonly { system: SystemName; ref: CustomerpRef | CrmofficeRef }[],
