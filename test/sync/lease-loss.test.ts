@@ -12,7 +12,8 @@ import { startTestSystems, type TestSystems } from '../support/systems.js';
  * Leases are renewed while a pass works, and a pass stops writing the moment its lease is gone. The
  * loss is made real: a `sync --once` child with a short lease (1.5 s) and a slow Crmoffice is paused
  * (SIGSTOP) in the middle of its first page for longer than its lease, a second sync process takes
- * the feeds over and applies them, then the first is resumed (SIGCONT).
+ * the feeds over and applies them, then the first is resumed (SIGCONT). Fencing is a check before
+ * each write: one request that passed it just before the pause may still go out after (see below).
  */
 describe('a sync process that loses its lease in the middle of a page', () => {
   let systems: TestSystems;
@@ -33,7 +34,7 @@ describe('a sync process that loses its lease in the middle of a page', () => {
     await database.drop();
   });
 
-  it('stops writing once resumed, and the process that took over applies the page once', async () => {
+  it('starts no write once resumed (one already past its fence at most), and the process that took over applies the page once', async () => {
     await systems.faults('crmoffice', { latencyMs: 150 });
     first = startSyncProcess(
       {
@@ -79,7 +80,11 @@ describe('a sync process that loses its lease in the middle of a page', () => {
     // The feed it was on stops at its next write; every other feed is now the second process's.
     expect(resumed.feeds.filter((f) => f.blocked === 'lease lost to another sync process')).toHaveLength(1);
     expect(resumed.feeds.filter((f) => f.blocked === 'owned by another sync process').length).toBeGreaterThan(0);
-    expect(await systems.writes()).toEqual({ customerp: 0, crmoffice: 0 });
+    // It starts no write once resumed. A write that had passed the fence (asked the lease) just before
+    // the pause can still leave the process after it: the systems take no fencing token, so nothing
+    // can stop that one request. Without fencing the rest of the page would be written.
+    const after = await systems.writes();
+    expect(after.customerp + after.crmoffice).toBeLessThanOrEqual(1);
     expect(
       await convergenceProblems(
         database.db,
