@@ -28,12 +28,17 @@ export async function saveLink(
   return true;
 }
 
-/** Marks `link` ERROR after a system refused a write for good; a link moved meanwhile is left to its mover. */
-export async function markLinkError(links: LinkStore, link: Link, error: UpstreamRejectedError): Promise<void> {
+/** Logs that a system refused a write for good and the link (`linkId`, or one still to be inserted) is marked ERROR. */
+export function logRefusal(error: UpstreamRejectedError, linkId: string | null): void {
   logger.warn(
-    { link: link._id, system: error.system, code: error.upstreamCode, field: error.field },
+    { link: linkId, system: error.system, code: error.upstreamCode, field: error.field },
     'write refused by a system; link marked ERROR',
   );
+}
+
+/** Marks `link` ERROR after a system refused a write for good; a link moved meanwhile is left to its mover. */
+export async function markLinkError(links: LinkStore, link: Link, error: UpstreamRejectedError): Promise<void> {
+  logRefusal(error, link._id);
   try {
     await links.update(link._id, link.version, { state: 'ERROR', reason: error.message });
   } catch (cause) {

@@ -32,7 +32,7 @@ import {
   type ReferenceIndex,
 } from '../reconcile/index.js';
 import type { CrmofficeType, CustomerpType } from '../upstreams/index.js';
-import { markLinkError, saveLink } from './link-writes.js';
+import { logRefusal, markLinkError, saveLink } from './link-writes.js';
 import { countPairOutcome, syncPair, type PairLinkWriter } from './pair-sync.js';
 import type { EntitySummary } from './summary.js';
 import type { SyncContext } from './sync-context.js';
@@ -263,10 +263,7 @@ function draftWriter(fields: NewLink, settle: (settled: NewLink) => void): PairL
   return {
     save: async (_link, changes) => settle({ ...fields, ...changes, lastSyncedAt: new Date() }),
     markError: async (_link, error) => {
-      logger.warn(
-        { system: error.system, code: error.upstreamCode, field: error.field },
-        'write refused by a system; link marked ERROR',
-      );
+      logRefusal(error, null);
       settle({ ...fields, state: 'ERROR', reason: error.message });
     },
   };
