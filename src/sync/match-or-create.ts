@@ -227,8 +227,18 @@ export async function matchOrCreate(
         if (error instanceof UpstreamRejectedError) {
           // Refused for good: the record keeps (or gets) a half link in ERROR with the system's
           // message, so it is visible in the API and retried by no one until it is edited.
+          const failed = link ?? (await errorHalfLink(ctx, flow, ref));
+          if (!failed) {
+            // Another writer paired the record meanwhile (the refusal is most likely its record's
+            // unique key): its pair stands, and the next pass sees it.
+            logger.debug(
+              { type, id: record.id, reason: error.message },
+              'refused after a link race; left to the next pass',
+            );
+            continue;
+          }
           summary.errors += 1;
-          await markLinkError(ctx.links, link ?? (await errorHalfLink(ctx, flow, ref)), error);
+          await markLinkError(ctx.links, failed, error);
           continue;
         }
         if (
@@ -314,13 +324,18 @@ async function dropDuplicateCounterpart(
   );
 }
 
-/** The half link a refused record gets so its ERROR has a place (the existing one if another writer made it). */
-async function errorHalfLink(ctx: SyncContext, flow: Dataflow, ref: CustomerpRef): Promise<Link> {
-  const { link } = await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, {
+/**
+ * The half link a refused record gets so its ERROR has a place (the existing one if another writer
+ * made it), or null when another writer has meanwhile paired the record: a pair it made is not ours to
+ * mark ERROR (a sync process resumed after losing its lease met exactly this: its create, sent before
+ * the pause, refused for the code the process that took over had just created).
+ */
+async function errorHalfLink(ctx: SyncContext, flow: Dataflow, ref: CustomerpRef): Promise<Link | null> {
+  const { link, created } = await ctx.links.ensureLink(flow.unifiedType, 'CUSTOMERP', ref, {
     kind: flow.contactKind ?? null,
     state: 'ERROR',
   });
-  return link;
+  return !created && link.crmoffice ? null : link;
 }
 
 /**
